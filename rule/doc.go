@@ -1,0 +1,16 @@
+// Package rule is safedock's shared vocabulary: rule identities and
+// metadata, severities, statuses, findings and reports.
+//
+// It holds types only. The packages that enforce and check rules
+// (hardening, runspec, daemonconf, perms, host) each own a Catalog of the
+// rules they implement, with the functions that apply and check them; this
+// package never imports them.
+//
+// Guarantees:
+//   - A Finding always names its rule, target and status; a check that could
+//     not run is StatusSkip with a reason, never StatusPass.
+//   - A waived rule is reported as StatusWaived with the waiver's reason.
+//   - Reports are sorted deterministically (target, rule, status, detail).
+//   - The JSON shape {"findings":[{"rule","cis","status","severity","target",
+//     "reason","detail","remediation"}],"summary":{...}} is stable.
+package rule
