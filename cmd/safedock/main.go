@@ -1,0 +1,88 @@
+// Command safedock runs hardened containers and audits Docker hosts.
+//
+// Usage:
+//
+//	safedock run [flags] IMAGE [ARG...]
+//	safedock audit containers [--all] [--format text|json]
+//
+// Run "safedock help" for every command.
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"sort"
+	"syscall"
+)
+
+// command is one top-level subcommand. Each lives in its own file and
+// registers itself from init, so the dispatcher never changes.
+type command struct {
+	name    string
+	summary string
+	// run gets the arguments after the command name and returns the exit code.
+	run func(ctx context.Context, env *env, args []string) int
+}
+
+// env is what a command may touch: its output streams and the environment.
+type env struct {
+	stdout, stderr io.Writer
+	getenv         func(string) string
+}
+
+var commands = map[string]command{}
+
+func register(c command) {
+	if _, dup := commands[c.name]; dup {
+		panic("safedock: command registered twice: " + c.name)
+	}
+	commands[c.name] = c
+}
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, &env{stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv}, os.Args[1:])
+	stop()
+	os.Exit(code)
+}
+
+// Exit codes shared by all commands.
+const (
+	exitOK       = 0
+	exitFindings = 1 // the check found what it looks for (failures, a file dockerd would refuse)
+	exitUsage    = 2
+	exitError    = 3 // could not do the work (daemon unreachable, unreadable file)
+)
+
+func run(ctx context.Context, e *env, args []string) int {
+	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+		usage(e.stdout)
+		if len(args) == 0 {
+			return exitUsage
+		}
+		return exitOK
+	}
+	c, ok := commands[args[0]]
+	if !ok {
+		fmt.Fprintf(e.stderr, "safedock: unknown command %q\n\n", args[0])
+		usage(e.stderr)
+		return exitUsage
+	}
+	return c.run(ctx, e, args[1:])
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "safedock: the safe way to run Docker, made the easy way.")
+	fmt.Fprintln(w, "\nCommands:")
+	names := make([]string, 0, len(commands))
+	for n := range commands {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		fmt.Fprintf(w, "  %-15s %s\n", n, commands[n].summary)
+	}
+}
