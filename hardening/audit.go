@@ -1,0 +1,220 @@
+package hardening
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+
+	cerrdefs "github.com/containerd/errdefs"
+	"github.com/moby/moby/api/types/container"
+	"github.com/moby/moby/api/types/mount"
+	"github.com/moby/moby/client"
+
+	"github.com/safedock/safedock/rule"
+)
+
+// ProcessLister returns the command line of every process of a running
+// container and names the method used ("top", "proc", ...).
+type ProcessLister interface {
+	Processes(ctx context.Context, c *container.InspectResponse) (cmds []string, method string, err error)
+}
+
+// TopLister lists processes with the Engine API's ContainerTop, which works
+// in images without ps (dockerd runs ps on the host).
+type TopLister struct{ Client Client }
+
+// Processes implements ProcessLister.
+func (t TopLister) Processes(ctx context.Context, c *container.InspectResponse) ([]string, string, error) {
+	res, err := t.Client.ContainerTop(ctx, c.ID, client.ContainerTopOptions{})
+	if err != nil {
+		return nil, "top", fmt.Errorf("listing processes of %s: %w", strings.TrimPrefix(c.Name, "/"), err)
+	}
+	col := -1
+	for i, title := range res.Titles {
+		if title == "CMD" || title == "COMMAND" {
+			col = i
+		}
+	}
+	if col < 0 {
+		return nil, "top", fmt.Errorf("listing processes of %s: no CMD column in %v", strings.TrimPrefix(c.Name, "/"), res.Titles)
+	}
+	var cmds []string
+	for _, p := range res.Processes {
+		if col < len(p) {
+			cmds = append(cmds, strings.Join(p[col:], " "))
+		}
+	}
+	return cmds, "top", nil
+}
+
+// AuditOptions adjust Audit. The zero value audits running containers with
+// facts read from the daemon.
+type AuditOptions struct {
+	// All includes stopped containers (docker ps -a).
+	All bool
+	// Concurrency bounds the inspects in flight (default 8).
+	Concurrency int
+	// Host overrides the host facts read from the daemon's /info.
+	Host *HostFacts
+	// Processes lists the processes of running containers (default: TopLister).
+	Processes ProcessLister
+	// Waivers apply to every container, on top of the waivers recorded in
+	// each container's io.safedock.waive.* labels.
+	Waivers rule.Waivers
+}
+
+// Audit checks the containers on the daemon behind cli against every
+// container rule and returns the report. It makes one /info call, one
+// container list, one network list, then one inspect per container (and one
+// process listing per running container), with bounded concurrency. It
+// never changes anything on the daemon.
+func Audit(ctx context.Context, cli Client, opts AuditOptions) (rule.Report, error) {
+	var host HostFacts
+	if opts.Host != nil {
+		host = *opts.Host
+	} else {
+		info, err := cli.Info(ctx, client.InfoOptions{})
+		if err != nil {
+			return rule.Report{}, fmt.Errorf("audit containers: reading daemon info: %w", err)
+		}
+		host = HostFacts{}.FromSecurityOptions(info.Info.SecurityOptions)
+	}
+	list, err := cli.ContainerList(ctx, client.ContainerListOptions{All: opts.All})
+	if err != nil {
+		return rule.Report{}, fmt.Errorf("audit containers: listing containers: %w", err)
+	}
+	nets, err := cli.NetworkList(ctx, client.NetworkListOptions{})
+	if err != nil {
+		return rule.Report{}, fmt.Errorf("audit containers: listing networks: %w", err)
+	}
+	netFacts := map[string]*NetworkFacts{}
+	for _, n := range nets.Items {
+		f := &NetworkFacts{Name: n.Name, Driver: n.Driver, Internal: n.Internal, ICC: true}
+		if n.Driver == "bridge" && n.Options[ICCOption] == "false" {
+			f.ICC = false
+		}
+		if n.Driver == "null" || n.Driver == "host" {
+			f.ICC = false
+		}
+		netFacts[n.Name] = f
+		netFacts[n.ID] = f
+	}
+	lister := opts.Processes
+	if lister == nil {
+		lister = TopLister{Client: cli}
+	}
+	conc := opts.Concurrency
+	if conc <= 0 {
+		conc = 8
+	}
+
+	results := make([][]rule.Finding, len(list.Items))
+	sem := make(chan struct{}, conc)
+	var wg sync.WaitGroup
+	for i, summary := range list.Items {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			results[i] = auditOne(ctx, cli, summary.ID, summaryName(summary), host, netFacts, lister, opts.Waivers)
+		}()
+	}
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return rule.Report{}, fmt.Errorf("audit containers: %w", err)
+	}
+	var all []rule.Finding
+	for _, fs := range results {
+		all = append(all, fs...)
+	}
+	return rule.NewReport(all), nil
+}
+
+func summaryName(s container.Summary) string {
+	if len(s.Names) > 0 {
+		return strings.TrimPrefix(s.Names[0], "/")
+	}
+	return s.ID[:min(12, len(s.ID))]
+}
+
+func auditOne(ctx context.Context, cli Client, id, name string, host HostFacts, nets map[string]*NetworkFacts, lister ProcessLister, waivers rule.Waivers) []rule.Finding {
+	res, err := cli.ContainerInspect(ctx, id, client.ContainerInspectOptions{})
+	if err != nil {
+		if cerrdefs.IsNotFound(err) {
+			return nil // removed between list and inspect
+		}
+		return skipAll("container:"+name, fmt.Sprintf("inspect failed: %v", err))
+	}
+	s := SubjectFromInspect(&res.Container, host, nets)
+	for k, v := range waivers {
+		if _, set := s.Waivers[k]; !set {
+			s.Waivers[k] = v
+		}
+	}
+	if s.Running {
+		cmds, method, err := lister.Processes(ctx, &res.Container)
+		if err == nil {
+			s.Processes, s.ProcessesKnown, s.ProcessMethod = cmds, true, method
+		}
+	}
+	return Evaluate(s)
+}
+
+func skipAll(target, reason string) []rule.Finding {
+	var out []rule.Finding
+	for _, e := range entries() {
+		out = append(out, e.rule.Finding(target, rule.Skip(reason)))
+	}
+	return out
+}
+
+// SubjectFromInspect turns an inspected container into the subject the
+// rules evaluate. nets maps network names and IDs to their facts; waivers
+// come from the container's io.safedock.waive.* labels.
+func SubjectFromInspect(c *container.InspectResponse, host HostFacts, nets map[string]*NetworkFacts) *Subject {
+	s := &Subject{
+		Name:            strings.TrimPrefix(c.Name, "/"),
+		Config:          c.Config,
+		HostConfig:      c.HostConfig,
+		AppArmorProfile: c.AppArmorProfile,
+		ImageID:         c.Image,
+		// The daemon merges the image's config (User, Healthcheck,
+		// ExposedPorts) into the container's Config at create time.
+		Image:   &ImageFacts{ID: c.Image},
+		Host:    host,
+		Waivers: rule.Waivers{},
+	}
+	if s.Config == nil {
+		s.Config = &container.Config{}
+	}
+	if s.HostConfig == nil {
+		s.HostConfig = &container.HostConfig{}
+	}
+	if c.State != nil {
+		s.Running = c.State.Running
+	}
+	for _, m := range c.Mounts {
+		s.Mounts = append(s.Mounts, Mount{Type: m.Type, Source: m.Source, Destination: m.Destination, RW: m.RW, Propagation: m.Propagation})
+	}
+	for dst, opts := range s.HostConfig.Tmpfs {
+		s.Mounts = append(s.Mounts, Mount{Type: mount.TypeTmpfs, Destination: dst, RW: !hasOpt(opts, "ro"), Options: opts})
+	}
+	if c.NetworkSettings != nil && len(c.NetworkSettings.Networks) > 0 {
+		s.Networks = map[string]*NetworkFacts{}
+		for n, ep := range c.NetworkSettings.Networks {
+			f := nets[n]
+			if f == nil && ep != nil {
+				f = nets[ep.NetworkID]
+			}
+			s.Networks[n] = f
+		}
+	}
+	for k, v := range s.Config.Labels {
+		if id, ok := strings.CutPrefix(k, LabelWaivePrefix); ok {
+			s.Waivers[rule.ID(id)] = v
+		}
+	}
+	return s
+}

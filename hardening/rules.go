@@ -1,0 +1,693 @@
+package hardening
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/moby/moby/api/types/container"
+	"github.com/moby/moby/api/types/mount"
+
+	"github.com/safedock/safedock/rule"
+)
+
+// check evaluates one rule on one subject.
+type check func(s *Subject) rule.Result
+
+// apply sets a rule's secure default on a spec. Nil for rules the builder
+// cannot enforce (they depend on the image or on the running container).
+type apply func(sp *Spec)
+
+// entry binds a rule's metadata to the functions that enforce and check it.
+type entry struct {
+	rule  rule.Rule
+	apply apply
+	check check
+}
+
+// Rules returns the container rules that hardening enforces and audits, in
+// catalog order. Each call returns a fresh copy.
+func Rules() rule.Catalog {
+	var c rule.Catalog
+	for _, e := range entries() {
+		c = append(c, e.rule)
+	}
+	return c
+}
+
+// entries is the table: one line per rule, in the catalog's order.
+func entries() []entry {
+	fns := map[rule.ID]struct {
+		apply apply
+		check check
+	}{
+		rule.ContainerNonRootUser:        {nil, checkNonRootUser},
+		rule.ContainerCapabilities:       {applyCapDropAll, checkCapabilities},
+		rule.ContainerPrivileged:         {nil, checkPrivileged},
+		rule.ContainerSensitiveMounts:    {nil, checkSensitiveMounts},
+		rule.ContainerNoSSHD:             {nil, checkNoSSHD},
+		rule.ContainerPrivilegedPorts:    {nil, checkPrivilegedPorts},
+		rule.ContainerHostNetwork:        {applyNoNetwork, checkHostNetwork},
+		rule.ContainerMemoryLimit:        {applyMemory, checkMemory},
+		rule.ContainerCPUShares:          {applyCPUShares, checkCPUShares},
+		rule.ContainerReadOnlyRootfs:     {applyReadOnly, checkReadOnly},
+		rule.ContainerPortBindInterface:  {nil, checkPortBindInterface},
+		rule.ContainerRestartPolicy:      {applyRestart, checkRestart},
+		rule.ContainerHostPID:            {nil, checkNamespace("PidMode", func(hc *container.HostConfig) string { return string(hc.PidMode) })},
+		rule.ContainerHostIPC:            {applyPrivateIPC, checkNamespace("IpcMode", func(hc *container.HostConfig) string { return string(hc.IpcMode) })},
+		rule.ContainerHostDevices:        {nil, checkDevices},
+		rule.ContainerMountPropagation:   {nil, checkPropagation},
+		rule.ContainerHostUTS:            {nil, checkNamespace("UTSMode", func(hc *container.HostConfig) string { return string(hc.UTSMode) })},
+		rule.ContainerSeccomp:            {nil, checkSeccomp},
+		rule.ContainerAppArmor:           {applyAppArmor, checkAppArmor},
+		rule.ContainerSELinux:            {applySELinux, checkSELinux},
+		rule.ContainerCgroupParent:       {nil, checkCgroupParent},
+		rule.ContainerNoNewPrivileges:    {applyNoNewPrivileges, checkNoNewPrivileges},
+		rule.ContainerHealthcheck:        {nil, checkHealthcheck},
+		rule.ContainerPidsLimit:          {applyPidsLimit, checkPidsLimit},
+		rule.ContainerHostUserns:         {nil, checkNamespace("UsernsMode", func(hc *container.HostConfig) string { return string(hc.UsernsMode) })},
+		rule.ContainerDockerSocket:       {nil, checkDockerSocket},
+		rule.ContainerImagePinned:        {nil, checkImagePinned},
+		rule.ContainerLogRotation:        {applyLogRotation, checkLogRotation},
+		rule.ContainerNetworkIsolation:   {nil, checkNetworkIsolation},
+		rule.ContainerWritableTmpfsFlags: {applyTmpfs, checkTmpfsFlags},
+	}
+	var out []entry
+	for _, r := range rule.ContainerRules() {
+		f, ok := fns[r.ID]
+		if !ok {
+			continue
+		}
+		out = append(out, entry{rule: r, apply: f.apply, check: f.check})
+	}
+	return out
+}
+
+// Evaluate checks every rule on s and returns one finding per rule, with
+// s.Waivers applied. It is what both Build (enforce) and Audit (check) use.
+func Evaluate(s *Subject) []rule.Finding {
+	var out []rule.Finding
+	for _, e := range entries() {
+		res := e.check(s)
+		res = s.Waivers.Apply(e.rule.ID, res)
+		if res.Method == "" {
+			res.Method = "config"
+		}
+		out = append(out, e.rule.Finding(s.Target(), res))
+	}
+	return out
+}
+
+// Secure defaults. Callers change them with options; the rules still judge
+// the result.
+const (
+	DefaultMemory    int64 = 512 << 20 // 512 MiB
+	DefaultCPUShares int64 = 512
+	DefaultPidsLimit int64 = 256
+	DefaultTmpfs           = "rw,noexec,nosuid,nodev,size=64m"
+	// DefaultUser is the unprivileged user WithNonRootUser selects (nobody).
+	DefaultUser = "65534:65534"
+	// MinMemory is the smallest memory limit the daemon accepts (6 MiB).
+	MinMemory int64 = 6 << 20
+	// MaxRestarts is the most on-failure retries the restart rule allows.
+	MaxRestarts = 5
+)
+
+func applyCapDropAll(sp *Spec) { sp.HostConfig.CapDrop = []string{"ALL"} }
+func applyNoNetwork(sp *Spec)  { sp.HostConfig.NetworkMode = "none" }
+func applyMemory(sp *Spec)     { sp.HostConfig.Memory = DefaultMemory }
+func applyCPUShares(sp *Spec)  { sp.HostConfig.CPUShares = DefaultCPUShares }
+func applyReadOnly(sp *Spec)   { sp.HostConfig.ReadonlyRootfs = true }
+func applyPrivateIPC(sp *Spec) { sp.HostConfig.IpcMode = container.IPCModePrivate }
+func applyPidsLimit(sp *Spec)  { n := DefaultPidsLimit; sp.HostConfig.PidsLimit = &n }
+func applyRestart(sp *Spec) {
+	sp.HostConfig.RestartPolicy = container.RestartPolicy{Name: container.RestartPolicyOnFailure, MaximumRetryCount: MaxRestarts}
+}
+func applyNoNewPrivileges(sp *Spec) { addSecurityOpt(sp.HostConfig, "no-new-privileges:true") }
+func applyAppArmor(sp *Spec) {
+	if sp.Host.AppArmor {
+		addSecurityOpt(sp.HostConfig, "apparmor=docker-default")
+	}
+}
+func applySELinux(sp *Spec) {
+	if sp.Host.SELinux {
+		addSecurityOpt(sp.HostConfig, "label=type:container_t")
+	}
+}
+func applyLogRotation(sp *Spec) {
+	sp.HostConfig.LogConfig = container.LogConfig{Type: "json-file", Config: map[string]string{"max-size": "10m", "max-file": "3"}}
+}
+func applyTmpfs(sp *Spec) {
+	if sp.HostConfig.Tmpfs == nil {
+		sp.HostConfig.Tmpfs = map[string]string{}
+	}
+	sp.HostConfig.Tmpfs["/tmp"] = DefaultTmpfs
+}
+
+func addSecurityOpt(hc *container.HostConfig, opt string) {
+	if !slices.Contains(hc.SecurityOpt, opt) {
+		hc.SecurityOpt = append(hc.SecurityOpt, opt)
+	}
+}
+
+func checkNonRootUser(s *Subject) rule.Result {
+	u, known := s.user()
+	if !known {
+		return rule.Fail("user unknown: no user set and the image is not known", "Config.User is empty")
+	}
+	if u == "" {
+		return rule.Fail("runs as root: neither the container nor the image sets a user", "Config.User is empty")
+	}
+	if isRootUser(u) {
+		return rule.Fail("runs as root", fmt.Sprintf("User=%q", u))
+	}
+	return rule.Pass("runs as a non-root user", fmt.Sprintf("User=%q", u))
+}
+
+func isRootUser(u string) bool {
+	name, _, _ := strings.Cut(u, ":")
+	return name == "root" || name == "0" || name == ""
+}
+
+// dangerousCaps are capabilities that amount to (or lead straight to) root on
+// the host; adding one fails the capabilities rule.
+var dangerousCaps = []string{"ALL", "SYS_ADMIN", "SYS_MODULE", "SYS_RAWIO", "SYS_PTRACE", "SYS_BOOT", "SYS_TIME",
+	"NET_ADMIN", "DAC_READ_SEARCH", "MAC_ADMIN", "MAC_OVERRIDE", "BPF", "PERFMON", "SYSLOG", "LINUX_IMMUTABLE", "SYS_RESOURCE"}
+
+func normCap(c string) string {
+	return strings.TrimPrefix(strings.ToUpper(strings.TrimSpace(c)), "CAP_")
+}
+
+func checkCapabilities(s *Subject) rule.Result {
+	hc := s.HostConfig
+	if hc.Privileged {
+		return rule.Fail("privileged: every capability is granted", "HostConfig.Privileged=true")
+	}
+	var bad []string
+	for _, c := range hc.CapAdd {
+		if slices.Contains(dangerousCaps, normCap(c)) {
+			bad = append(bad, normCap(c))
+		}
+	}
+	if len(bad) > 0 {
+		return rule.Fail("powerful capabilities added: "+strings.Join(bad, ", "), fmt.Sprintf("HostConfig.CapAdd=%v", hc.CapAdd))
+	}
+	dropsAll := slices.ContainsFunc(hc.CapDrop, func(c string) bool { return normCap(c) == "ALL" })
+	if !dropsAll {
+		return rule.Fail("default capabilities are kept: ALL is not dropped", fmt.Sprintf("HostConfig.CapDrop=%v", hc.CapDrop))
+	}
+	if len(hc.CapAdd) > 0 {
+		return rule.Pass("all capabilities dropped; named ones added back", fmt.Sprintf("HostConfig.CapAdd=%v", hc.CapAdd))
+	}
+	return rule.Pass("all capabilities dropped", "HostConfig.CapDrop=[ALL]")
+}
+
+func checkPrivileged(s *Subject) rule.Result {
+	if s.HostConfig.Privileged {
+		return rule.Fail("container is privileged", "HostConfig.Privileged=true")
+	}
+	return rule.Pass("not privileged", "HostConfig.Privileged=false")
+}
+
+// SensitivePaths are the host directories CIS 5.6 forbids mounting writable.
+var SensitivePaths = []string{"/", "/boot", "/dev", "/etc", "/lib", "/proc", "/sys", "/usr"}
+
+func sensitiveOf(src string) string {
+	p := cleanHostPath(src)
+	for _, d := range SensitivePaths {
+		if d == "/" {
+			if p == "/" {
+				return d
+			}
+			continue
+		}
+		if within(p, d) {
+			return d
+		}
+	}
+	return ""
+}
+
+func checkSensitiveMounts(s *Subject) rule.Result {
+	var bad, ro []string
+	for _, m := range s.Mounts {
+		if m.Type != mount.TypeBind && m.Type != "" {
+			continue
+		}
+		d := sensitiveOf(m.Source)
+		if d == "" {
+			continue
+		}
+		desc := fmt.Sprintf("%s:%s", m.Source, m.Destination)
+		if m.RW {
+			bad = append(bad, desc+" (rw)")
+		} else {
+			ro = append(ro, desc+" (ro)")
+		}
+	}
+	if len(bad) > 0 {
+		return rule.Fail("sensitive host path mounted writable", "Mounts: "+strings.Join(bad, ", "))
+	}
+	if len(ro) > 0 {
+		return rule.Pass("sensitive host paths are mounted read-only only", "Mounts: "+strings.Join(ro, ", "))
+	}
+	return rule.Pass("no sensitive host path mounted", "")
+}
+
+func checkNoSSHD(s *Subject) rule.Result {
+	ports := exposedAndPublished(s)
+	if slices.Contains(ports, "22/tcp") {
+		return rule.Fail("port 22 (ssh) is exposed or published", fmt.Sprintf("ports=%v", ports))
+	}
+	if !s.ProcessesKnown {
+		if s.Running {
+			return rule.Skip("process list unavailable")
+		}
+		return rule.Skip("process list is only known while the container runs")
+	}
+	for _, p := range s.Processes {
+		if isSSHD(p) {
+			r := rule.Fail("an sshd process runs in the container", fmt.Sprintf("process %q", p))
+			r.Method = s.ProcessMethod
+			return r
+		}
+	}
+	r := rule.Pass("no sshd process", fmt.Sprintf("%d processes", len(s.Processes)))
+	r.Method = s.ProcessMethod
+	return r
+}
+
+// isSSHD reports whether a process command line runs an SSH server.
+func isSSHD(cmdline string) bool {
+	f := strings.Fields(cmdline)
+	if len(f) == 0 {
+		return false
+	}
+	exe := f[0]
+	if i := strings.LastIndexByte(exe, '/'); i >= 0 {
+		exe = exe[i+1:]
+	}
+	exe = strings.TrimSuffix(exe, ":")
+	return exe == "sshd" || exe == "dropbear" || strings.HasPrefix(exe, "sshd-")
+}
+
+func exposedAndPublished(s *Subject) []string {
+	var ports []string
+	if s.Config != nil {
+		for p := range s.Config.ExposedPorts {
+			ports = append(ports, p.String())
+		}
+	}
+	if s.Image != nil {
+		ports = append(ports, s.Image.ExposedPorts...)
+	}
+	for p := range s.HostConfig.PortBindings {
+		ports = append(ports, p.String())
+	}
+	slices.Sort(ports)
+	return slices.Compact(ports)
+}
+
+func checkPrivilegedPorts(s *Subject) rule.Result {
+	var bad []string
+	for p, bs := range s.HostConfig.PortBindings {
+		for _, b := range bs {
+			n, err := strconv.Atoi(strings.Split(b.HostPort, "-")[0])
+			if err == nil && n > 0 && n < 1024 {
+				bad = append(bad, fmt.Sprintf("%s->%s", b.HostPort, p))
+			}
+		}
+	}
+	if len(bad) > 0 {
+		slices.Sort(bad)
+		return rule.Fail("privileged host port published", "PortBindings: "+strings.Join(bad, ", "))
+	}
+	return rule.Pass("no privileged host port published", "")
+}
+
+func checkHostNetwork(s *Subject) rule.Result {
+	if s.HostConfig.NetworkMode == "host" {
+		return rule.Fail("shares the host's network namespace", "HostConfig.NetworkMode=host")
+	}
+	return rule.Pass("own network namespace", fmt.Sprintf("HostConfig.NetworkMode=%q", s.HostConfig.NetworkMode))
+}
+
+func checkMemory(s *Subject) rule.Result {
+	if s.HostConfig.Memory <= 0 {
+		return rule.Fail("no memory limit", "HostConfig.Memory=0")
+	}
+	return rule.Pass("memory limited", fmt.Sprintf("HostConfig.Memory=%d", s.HostConfig.Memory))
+}
+
+func checkCPUShares(s *Subject) rule.Result {
+	hc := s.HostConfig
+	if hc.CPUShares == 0 || hc.CPUShares == 1024 {
+		if hc.NanoCPUs > 0 || hc.CPUQuota > 0 {
+			return rule.Pass("CPU limited by quota", fmt.Sprintf("NanoCpus=%d CpuQuota=%d", hc.NanoCPUs, hc.CPUQuota))
+		}
+		return rule.Fail("CPU shares not set", fmt.Sprintf("HostConfig.CpuShares=%d", hc.CPUShares))
+	}
+	return rule.Pass("CPU shares set", fmt.Sprintf("HostConfig.CpuShares=%d", hc.CPUShares))
+}
+
+func checkReadOnly(s *Subject) rule.Result {
+	if !s.HostConfig.ReadonlyRootfs {
+		return rule.Fail("root filesystem is writable", "HostConfig.ReadonlyRootfs=false")
+	}
+	return rule.Pass("root filesystem is read-only", "HostConfig.ReadonlyRootfs=true")
+}
+
+func checkPortBindInterface(s *Subject) rule.Result {
+	hc := s.HostConfig
+	if hc.PublishAllPorts {
+		return rule.Fail("all exposed ports are published on every interface", "HostConfig.PublishAllPorts=true")
+	}
+	var bad []string
+	for p, bs := range hc.PortBindings {
+		for _, b := range bs {
+			if !b.HostIP.IsValid() || b.HostIP.IsUnspecified() {
+				bad = append(bad, fmt.Sprintf("%s->%s", b.HostPort, p))
+			}
+		}
+	}
+	if len(bad) > 0 {
+		slices.Sort(bad)
+		return rule.Fail("published port listens on every host address", "PortBindings without HostIp: "+strings.Join(bad, ", "))
+	}
+	return rule.Pass("published ports are bound to specific addresses", "")
+}
+
+func checkRestart(s *Subject) rule.Result {
+	rp := s.HostConfig.RestartPolicy
+	detail := fmt.Sprintf("RestartPolicy=%s:%d", rp.Name, rp.MaximumRetryCount)
+	switch rp.Name {
+	case "", container.RestartPolicyDisabled:
+		return rule.Pass("never restarted", detail)
+	case container.RestartPolicyOnFailure:
+		if rp.MaximumRetryCount >= 1 && rp.MaximumRetryCount <= MaxRestarts {
+			return rule.Pass("restarts on failure a bounded number of times", detail)
+		}
+		return rule.Fail(fmt.Sprintf("on-failure without a bound of at most %d retries", MaxRestarts), detail)
+	}
+	return rule.Fail("restarts forever", detail)
+}
+
+func checkNamespace(field string, get func(*container.HostConfig) string) check {
+	return func(s *Subject) rule.Result {
+		v := get(s.HostConfig)
+		if v == "host" {
+			return rule.Fail("shares the host's namespace", fmt.Sprintf("HostConfig.%s=host", field))
+		}
+		return rule.Pass("own namespace", fmt.Sprintf("HostConfig.%s=%q", field, v))
+	}
+}
+
+func checkDevices(s *Subject) rule.Result {
+	hc := s.HostConfig
+	var devs []string
+	for _, d := range hc.Devices {
+		devs = append(devs, fmt.Sprintf("%s:%s:%s", d.PathOnHost, d.PathInContainer, d.CgroupPermissions))
+	}
+	if len(devs) > 0 {
+		return rule.Fail("host devices exposed", "HostConfig.Devices="+strings.Join(devs, ","))
+	}
+	if len(hc.DeviceCgroupRules) > 0 {
+		return rule.Fail("device cgroup rules widen device access", fmt.Sprintf("HostConfig.DeviceCgroupRules=%v", hc.DeviceCgroupRules))
+	}
+	if len(hc.DeviceRequests) > 0 {
+		return rule.Fail("device requests expose host devices", fmt.Sprintf("HostConfig.DeviceRequests: %d", len(hc.DeviceRequests)))
+	}
+	return rule.Pass("no host devices", "")
+}
+
+func checkPropagation(s *Subject) rule.Result {
+	var bad []string
+	for _, m := range s.Mounts {
+		if m.Propagation == mount.PropagationShared || m.Propagation == mount.PropagationRShared {
+			bad = append(bad, fmt.Sprintf("%s:%s:%s", m.Source, m.Destination, m.Propagation))
+		}
+	}
+	if len(bad) > 0 {
+		return rule.Fail("shared mount propagation", "Mounts: "+strings.Join(bad, ", "))
+	}
+	return rule.Pass("no shared mount propagation", "")
+}
+
+// securityOpt returns the value of a --security-opt key (both "k=v" and the
+// legacy "k:v" forms) and whether it was present.
+func securityOpt(hc *container.HostConfig, key string) (string, bool) {
+	for _, o := range hc.SecurityOpt {
+		k, v, ok := strings.Cut(o, "=")
+		if !ok {
+			k, v, ok = strings.Cut(o, ":")
+		}
+		if k != key {
+			continue
+		}
+		if !ok {
+			return "", true
+		}
+		return v, true
+	}
+	return "", false
+}
+
+func checkSeccomp(s *Subject) rule.Result {
+	if s.HostConfig.Privileged {
+		return rule.Fail("privileged: seccomp is not applied", "HostConfig.Privileged=true")
+	}
+	v, ok := securityOpt(s.HostConfig, "seccomp")
+	if ok && v == "unconfined" {
+		return rule.Fail("seccomp disabled", "SecurityOpt seccomp=unconfined")
+	}
+	if ok {
+		return rule.Pass("custom seccomp profile", "SecurityOpt seccomp=<profile>")
+	}
+	return rule.Pass("default seccomp profile", "")
+}
+
+func checkAppArmor(s *Subject) rule.Result {
+	if !s.Host.Known {
+		return rule.Skip("host facts unknown: cannot tell whether the host has AppArmor")
+	}
+	if !s.Host.AppArmor {
+		return rule.Skip("host has no AppArmor")
+	}
+	v, _ := securityOpt(s.HostConfig, "apparmor")
+	if v == "unconfined" || s.AppArmorProfile == "unconfined" || s.HostConfig.Privileged {
+		return rule.Fail("AppArmor disabled", fmt.Sprintf("AppArmorProfile=%q", firstNonEmpty(s.AppArmorProfile, v, "unconfined")))
+	}
+	return rule.Pass("AppArmor profile applied", fmt.Sprintf("AppArmorProfile=%q", firstNonEmpty(s.AppArmorProfile, v, "docker-default")))
+}
+
+func checkSELinux(s *Subject) rule.Result {
+	if !s.Host.Known {
+		return rule.Skip("host facts unknown: cannot tell whether the host has SELinux")
+	}
+	if !s.Host.SELinux {
+		return rule.Skip("host has no SELinux")
+	}
+	v, _ := securityOpt(s.HostConfig, "label")
+	if v == "disable" || s.HostConfig.Privileged {
+		return rule.Fail("SELinux labeling disabled", "SecurityOpt label=disable")
+	}
+	return rule.Pass("SELinux labels applied", fmt.Sprintf("label=%q", firstNonEmpty(v, "container_t")))
+}
+
+func firstNonEmpty(vs ...string) string {
+	for _, v := range vs {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+func checkCgroupParent(s *Subject) rule.Result {
+	if p := s.HostConfig.CgroupParent; p != "" {
+		return rule.Warn("custom cgroup parent: confirm it is intended", fmt.Sprintf("HostConfig.CgroupParent=%q", p))
+	}
+	return rule.Pass("daemon's default cgroup parent", "HostConfig.CgroupParent is empty")
+}
+
+func checkNoNewPrivileges(s *Subject) rule.Result {
+	v, ok := securityOpt(s.HostConfig, "no-new-privileges")
+	switch {
+	case ok && (v == "" || v == "true"):
+		return rule.Pass("no-new-privileges set", "SecurityOpt no-new-privileges:true")
+	case ok:
+		return rule.Fail("no-new-privileges turned off", fmt.Sprintf("SecurityOpt no-new-privileges=%s", v))
+	case s.Host.NoNewPrivileges:
+		return rule.Pass("no-new-privileges set by the daemon's default", "daemon.json no-new-privileges=true")
+	}
+	return rule.Fail("no-new-privileges not set", fmt.Sprintf("HostConfig.SecurityOpt=%v", s.HostConfig.SecurityOpt))
+}
+
+func checkHealthcheck(s *Subject) rule.Result {
+	if s.Config != nil && s.Config.Healthcheck != nil && len(s.Config.Healthcheck.Test) > 0 {
+		if s.Config.Healthcheck.Test[0] == "NONE" {
+			return rule.Warn("health check disabled", "Config.Healthcheck.Test=[NONE]")
+		}
+		return rule.Pass("health check configured", fmt.Sprintf("Config.Healthcheck.Test=%v", s.Config.Healthcheck.Test))
+	}
+	if s.Image == nil {
+		return rule.Skip("image not known: its HEALTHCHECK decides")
+	}
+	if s.Image.Healthcheck {
+		return rule.Pass("image defines a HEALTHCHECK", "")
+	}
+	return rule.Warn("no health check", "neither the image nor the container defines one")
+}
+
+func checkPidsLimit(s *Subject) rule.Result {
+	p := s.HostConfig.PidsLimit
+	if p == nil || *p <= 0 {
+		v := "unset"
+		if p != nil {
+			v = strconv.FormatInt(*p, 10)
+		}
+		return rule.Fail("no PIDs limit", "HostConfig.PidsLimit="+v)
+	}
+	return rule.Pass("PIDs limited", fmt.Sprintf("HostConfig.PidsLimit=%d", *p))
+}
+
+// DefaultSocketPaths are where Docker and containerd put their API sockets.
+var DefaultSocketPaths = []string{"/run/docker.sock", "/run/containerd/containerd.sock", "/run/docker/containerd/containerd.sock"}
+
+func checkDockerSocket(s *Subject) rule.Result {
+	sockets := append(slices.Clone(DefaultSocketPaths), s.Host.SocketPaths...)
+	for _, m := range s.Mounts {
+		if m.Type != mount.TypeBind && m.Type != "" {
+			continue
+		}
+		src := cleanHostPath(m.Source)
+		if strings.HasSuffix(src, "/docker.sock") || strings.HasSuffix(src, "/containerd.sock") {
+			return rule.Fail("the Docker API socket is mounted", fmt.Sprintf("Mount %s:%s", m.Source, m.Destination))
+		}
+		for _, sock := range sockets {
+			if within(cleanHostPath(sock), src) {
+				return rule.Fail("a directory holding the Docker API socket is mounted", fmt.Sprintf("Mount %s:%s holds %s", m.Source, m.Destination, sock))
+			}
+		}
+	}
+	return rule.Pass("Docker socket not mounted", "")
+}
+
+// isPinned reports whether an image reference names content, not a tag.
+func isPinned(ref string) bool {
+	if strings.HasPrefix(ref, "sha256:") || strings.Contains(ref, "@sha256:") {
+		return true
+	}
+	if len(ref) == 64 {
+		_, err := strconv.ParseUint(ref[:16], 16, 64)
+		return err == nil && strings.Trim(ref, "0123456789abcdef") == ""
+	}
+	return false
+}
+
+func checkImagePinned(s *Subject) rule.Result {
+	ref := ""
+	if s.Config != nil {
+		ref = s.Config.Image
+	}
+	if isPinned(ref) {
+		return rule.Pass("image pinned", fmt.Sprintf("Config.Image=%q", ref))
+	}
+	if s.Config != nil && s.Config.Labels[LabelImageID] != "" && s.Config.Labels[LabelImageID] == s.ImageID {
+		return rule.Pass("image resolved once and launched by ID", fmt.Sprintf("%s=%s", LabelImageID, s.ImageID))
+	}
+	return rule.Fail("image referenced by a movable tag", fmt.Sprintf("Config.Image=%q", ref))
+}
+
+// remoteLogDrivers ship logs off the host (or to a rotating journal).
+var remoteLogDrivers = []string{"fluentd", "gelf", "awslogs", "splunk", "gcplogs", "logentries", "etwlogs", "journald", "loki"}
+
+func checkLogRotation(s *Subject) rule.Result {
+	lc := s.HostConfig.LogConfig
+	detail := fmt.Sprintf("LogConfig.Type=%q Config=%v", lc.Type, lc.Config)
+	switch lc.Type {
+	case "local":
+		return rule.Pass("local driver rotates logs", detail)
+	case "json-file":
+		if lc.Config["max-size"] != "" && lc.Config["max-size"] != "-1" {
+			return rule.Pass("json-file with rotation", detail)
+		}
+		return rule.Fail("json-file logs grow without bound (no max-size)", detail)
+	case "syslog":
+		if lc.Config["syslog-address"] != "" {
+			return rule.Pass("logs shipped to a remote syslog", detail)
+		}
+		return rule.Warn("syslog without syslog-address logs to the local host only", detail)
+	case "none":
+		return rule.Warn("logging disabled", detail)
+	case "":
+		return rule.Skip("log driver is the daemon's default, which this check cannot see")
+	}
+	if slices.Contains(remoteLogDrivers, lc.Type) {
+		return rule.Pass("logs shipped off the host", detail)
+	}
+	return rule.Warn("unknown log driver: confirm it rotates or ships logs", detail)
+}
+
+func checkNetworkIsolation(s *Subject) rule.Result {
+	mode := string(s.HostConfig.NetworkMode)
+	switch {
+	case mode == "none":
+		return rule.Pass("no network", "HostConfig.NetworkMode=none")
+	case mode == "host":
+		return rule.Fail("host network: no isolation at all", "HostConfig.NetworkMode=host")
+	case strings.HasPrefix(mode, "container:"):
+		return rule.Pass("shares another container's network (judged on that container)", "HostConfig.NetworkMode="+mode)
+	}
+	names := make([]string, 0, len(s.Networks))
+	for n := range s.Networks {
+		names = append(names, n)
+	}
+	if len(names) == 0 {
+		names = []string{mode}
+		if mode == "" || mode == "default" {
+			names = []string{"bridge"}
+		}
+	}
+	slices.Sort(names)
+	var unknown []string
+	for _, n := range names {
+		f := s.Networks[n]
+		if n == "bridge" && (f == nil || f.ICC) {
+			return rule.Fail("on the default bridge with inter-container traffic allowed: use a user-defined network with ICC disabled", "network bridge")
+		}
+		if f == nil {
+			unknown = append(unknown, n)
+			continue
+		}
+		if f.ICC {
+			return rule.Fail("inter-container traffic allowed on the container's network", fmt.Sprintf("network %s: %s not false", n, ICCOption))
+		}
+	}
+	if len(unknown) > 0 {
+		return rule.Skip("network not inspected: " + strings.Join(unknown, ", "))
+	}
+	return rule.Pass("inter-container traffic disabled", "networks "+strings.Join(names, ", "))
+}
+
+func checkTmpfsFlags(s *Subject) rule.Result {
+	var bad []string
+	for _, m := range s.Mounts {
+		if m.Type != mount.TypeTmpfs || !m.RW {
+			continue
+		}
+		for _, o := range strings.Split(m.Options, ",") {
+			switch strings.TrimSpace(o) {
+			case "exec", "suid", "dev":
+				bad = append(bad, fmt.Sprintf("%s:%s", m.Destination, o))
+			}
+		}
+	}
+	if len(bad) > 0 {
+		return rule.Fail("writable tmpfs allows exec, suid or devices", "Tmpfs: "+strings.Join(bad, ", "))
+	}
+	return rule.Pass("writable tmpfs mounts are noexec,nosuid,nodev", "")
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }

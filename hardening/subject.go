@@ -1,0 +1,186 @@
+package hardening
+
+import (
+	"path"
+	"strings"
+
+	"github.com/moby/moby/api/types/container"
+	"github.com/moby/moby/api/types/mount"
+
+	"github.com/safedock/safedock/rule"
+)
+
+// Label keys safedock writes on the containers it launches, so that an audit
+// of a running container sees what the launcher decided.
+const (
+	// LabelWaivePrefix + rule ID holds the reason of a waiver.
+	LabelWaivePrefix = "io.safedock.waive."
+	// LabelImageRef records the image reference the caller asked for.
+	LabelImageRef = "io.safedock.image.ref"
+	// LabelImageID records the image ID the reference resolved to.
+	LabelImageID = "io.safedock.image.id"
+	// LabelImageDigest records the repository digest of the image, when it has one.
+	LabelImageDigest = "io.safedock.image.digest"
+	// LabelManaged marks networks the launcher created.
+	LabelManaged = "io.safedock.managed"
+)
+
+// ICCOption is the bridge driver option that turns inter-container
+// communication on or off for a user-defined network.
+const ICCOption = "com.docker.network.bridge.enable_icc"
+
+// HostFacts describe the daemon's host as far as the rules need it. The
+// zero value means "unknown": rules that depend on a fact then report skip.
+type HostFacts struct {
+	// Known is true once the facts were read (from the daemon's /info).
+	Known bool
+	// AppArmor and SELinux say whether the daemon confines containers with them.
+	AppArmor bool
+	SELinux  bool
+	// UsernsRemap says whether the daemon runs with userns-remap.
+	UsernsRemap bool
+	// NoNewPrivileges says the daemon sets no-new-privileges by default
+	// (daemon.json "no-new-privileges": true). The Engine API does not expose
+	// it, so callers that read daemon.json may set it.
+	NoNewPrivileges bool
+	// SocketPaths are the host paths of the daemon's sockets; mounting one
+	// (or a directory holding one) gives the container the daemon.
+	SocketPaths []string
+}
+
+// FromSecurityOptions fills AppArmor, SELinux and UsernsRemap from the
+// daemon's SecurityOptions ("name=apparmor", "name=selinux", "name=userns").
+func (h HostFacts) FromSecurityOptions(opts []string) HostFacts {
+	h.Known = true
+	for _, o := range opts {
+		for _, kv := range strings.Split(o, ",") {
+			switch kv {
+			case "name=apparmor", "apparmor":
+				h.AppArmor = true
+			case "name=selinux", "selinux":
+				h.SELinux = true
+			case "name=userns", "userns":
+				h.UsernsRemap = true
+			}
+		}
+	}
+	return h
+}
+
+// ImageFacts are the parts of an image's configuration the rules need.
+type ImageFacts struct {
+	ID           string   // sha256:...
+	RepoDigests  []string // name@sha256:...
+	User         string
+	Healthcheck  bool
+	ExposedPorts []string // "22/tcp"
+}
+
+// NetworkFacts describe a network a container is attached to.
+type NetworkFacts struct {
+	Name   string
+	Driver string
+	// ICC is false when the network blocks inter-container traffic.
+	ICC bool
+	// Internal networks have no route off the host.
+	Internal bool
+}
+
+// Mount is one filesystem mount of a container, normalized from Binds,
+// Mounts and Tmpfs (when building) or from inspect's Mounts (when auditing).
+type Mount struct {
+	Type        mount.Type
+	Source      string // host path for binds; volume name for volumes
+	Destination string
+	RW          bool
+	Propagation mount.Propagation
+	Options     string // tmpfs options
+}
+
+// Subject is everything a rule looks at for one container, whether it is
+// about to be created (from a Spec) or already exists (from an inspect).
+type Subject struct {
+	Name       string
+	Config     *container.Config
+	HostConfig *container.HostConfig
+	Mounts     []Mount
+	// AppArmorProfile is the profile the daemon applied (audit only).
+	AppArmorProfile string
+	// Image is nil when the image is not known yet.
+	Image *ImageFacts
+	// ImageID is the ID the container runs (audit) or will run (launch).
+	ImageID string
+	Host    HostFacts
+	// Networks the container is attached to; nil entries are unknown.
+	Networks map[string]*NetworkFacts
+	// Processes is the command line of every process, when known.
+	Processes      []string
+	ProcessesKnown bool
+	ProcessMethod  string
+	Running        bool
+	Waivers        rule.Waivers
+}
+
+// Target names the subject in findings: "container:NAME".
+func (s *Subject) Target() string {
+	return "container:" + strings.TrimPrefix(s.Name, "/")
+}
+
+// user returns the effective user and where it came from.
+func (s *Subject) user() (string, bool) {
+	if s.Config != nil && s.Config.User != "" {
+		return s.Config.User, true
+	}
+	if s.Image != nil {
+		return s.Image.User, true
+	}
+	return "", false
+}
+
+// bindMountsFromHostConfig normalizes Binds, Mounts and Tmpfs of hc.
+func mountsFromHostConfig(hc *container.HostConfig) []Mount {
+	var out []Mount
+	for _, b := range hc.Binds {
+		if m, err := parseBind(b); err == nil {
+			out = append(out, m)
+		}
+	}
+	for _, m := range hc.Mounts {
+		nm := Mount{Type: m.Type, Source: m.Source, Destination: m.Target, RW: !m.ReadOnly}
+		if m.BindOptions != nil {
+			nm.Propagation = m.BindOptions.Propagation
+		}
+		if m.Type == mount.TypeTmpfs && m.TmpfsOptions != nil {
+			nm.Options = "size=" + itoa(m.TmpfsOptions.SizeBytes)
+		}
+		out = append(out, nm)
+	}
+	for dst, opts := range hc.Tmpfs {
+		out = append(out, Mount{Type: mount.TypeTmpfs, Destination: dst, RW: !hasOpt(opts, "ro"), Options: opts})
+	}
+	return out
+}
+
+func hasOpt(opts, want string) bool {
+	for _, o := range strings.Split(opts, ",") {
+		if strings.TrimSpace(o) == want {
+			return true
+		}
+	}
+	return false
+}
+
+// cleanHostPath normalizes a host path for comparisons: cleaned, and
+// /var/run folded to /run (a symlink on every current distribution).
+func cleanHostPath(p string) string {
+	p = path.Clean("/" + p)
+	if p == "/var/run" || strings.HasPrefix(p, "/var/run/") {
+		p = strings.TrimPrefix(p, "/var")
+	}
+	return p
+}
+
+// within reports whether p is dir or below it.
+func within(p, dir string) bool {
+	return p == dir || dir == "/" || strings.HasPrefix(p, dir+"/")
+}
