@@ -1,0 +1,196 @@
+package perms
+
+import (
+	"fmt"
+	"io/fs"
+	"strings"
+
+	"github.com/safedock/safedock/internal/hostfs"
+	"github.com/safedock/safedock/rule"
+)
+
+// Check examines every target of cfg and reports one finding per target.
+// The error is for a root that cannot be opened at all; everything else
+// (missing files, unreadable daemon.json) is a finding.
+func Check(cfg Config) (rule.Report, error) {
+	r, err := hostfs.Open(cfg.Root)
+	if err != nil {
+		return rule.Report{}, fmt.Errorf("checking file permissions: %w", err)
+	}
+	defer r.Close()
+	acc, err := hostfs.LoadAccounts(r)
+	if err != nil {
+		return rule.Report{}, fmt.Errorf("checking file permissions: %w", err)
+	}
+	ts, d := targets(r, cfg)
+	var fs []rule.Finding
+	fs = append(fs, configFinding(d))
+	for _, t := range ts {
+		ev := evaluate(r, acc, t)
+		fs = append(fs, ev.finding(r))
+	}
+	return rule.NewReport(fs), nil
+}
+
+func configFinding(d hostfs.Daemon) rule.Finding {
+	rl, _ := Catalog.Lookup(ConfigurationRead)
+	target := "file:" + d.ConfigFile
+	switch {
+	case d.ConfigErr != nil:
+		return rl.Finding(target, rule.Fail("daemon.json could not be read; paths it may name are unknown", d.ConfigErr.Error()))
+	case !d.ConfigFound:
+		res := rule.Pass("no daemon.json; dockerd's defaults and command line apply", "")
+		if d.Process != nil {
+			res.Detail = fmt.Sprintf("dockerd pid %d", d.Process.PID)
+		}
+		return rl.Finding(target, res)
+	}
+	return rl.Finding(target, rule.Pass("daemon.json read", ""))
+}
+
+// evaluation is one target's state against its spec: the shared input of
+// Check and Fix.
+type evaluation struct {
+	target Target
+	spec   Spec
+	stat   hostfs.Stat
+	// skip is why the target could not be examined.
+	skip string
+	// fatal problems Fix cannot repair (symlink, wrong kind).
+	fatal []string
+	// wantUID is root's uid; groupOK / ownerOK / modeOK are the tests.
+	wantUID, wantGID   uint32
+	ownerOK, groupOK   bool
+	modeOK             bool
+	ownerNote          string
+	// names of the current owner and group, from the root's accounts.
+	userName, groupName string
+}
+
+func resolveOwner(acc *hostfs.Accounts, name string) (uint32, string) {
+	if id, ok := acc.UID(name); ok {
+		return id, ""
+	}
+	if name == "root" {
+		return 0, "no root user in etc/passwd; using uid 0"
+	}
+	return 0, ""
+}
+
+func evaluate(r *hostfs.Root, acc *hostfs.Accounts, t Target) evaluation {
+	ev := evaluation{target: t}
+	spec, ok := SpecFor(t.Rule)
+	if !ok {
+		ev.skip = "no expectation declared for " + string(t.Rule)
+		return ev
+	}
+	ev.spec = spec
+	if t.Skip != "" {
+		ev.skip = t.Skip
+		return ev
+	}
+	st, err := r.Lstat(t.Path)
+	if err != nil {
+		ev.skip = t.Path + " " + short(err)
+		return ev
+	}
+	ev.stat = st
+	if st.Mode&fs.ModeSymlink != 0 {
+		ev.fatal = append(ev.fatal, fmt.Sprintf("is a symlink to %q where a %s is expected; symlinks are never followed", st.Link, spec.Kind))
+		return ev
+	}
+	if !spec.Kind.matches(st.Mode) {
+		ev.fatal = append(ev.fatal, fmt.Sprintf("is a %s where a %s is expected", kindOf(st.Mode), spec.Kind))
+		return ev
+	}
+	ev.userName, ev.groupName = acc.UserName(st.UID), acc.GroupName(st.GID)
+	ev.wantUID, ev.ownerNote = resolveOwner(acc, spec.Owner)
+	ev.ownerOK = st.UID == ev.wantUID
+	rootGID := uint32(0)
+	if id, ok := acc.GID("root"); ok {
+		rootGID = id
+	}
+	ev.wantGID = rootGID
+	for _, g := range spec.Groups {
+		id, ok := acc.GID(g)
+		if !ok && g == "root" {
+			id, ok = 0, true
+		}
+		if ok && st.GID == id {
+			ev.groupOK = true
+		}
+	}
+	ev.modeOK = Stricter(st.Perm, spec.MaxPerm)
+	return ev
+}
+
+func kindOf(m fs.FileMode) string {
+	switch {
+	case m.IsRegular():
+		return "regular file"
+	case m.IsDir():
+		return "directory"
+	case m&fs.ModeSymlink != 0:
+		return "symlink"
+	case m&fs.ModeSocket != 0:
+		return "socket"
+	case m&fs.ModeNamedPipe != 0:
+		return "named pipe"
+	case m&fs.ModeDevice != 0:
+		return "device"
+	}
+	return "special file"
+}
+
+func (ev evaluation) ok() bool {
+	return ev.skip == "" && len(ev.fatal) == 0 && ev.ownerOK && ev.groupOK && ev.modeOK
+}
+
+func (ev evaluation) finding(r *hostfs.Root) rule.Finding {
+	rl, _ := Catalog.Lookup(ev.target.Rule)
+	t := ev.target
+	if ev.skip != "" {
+		res := rule.Skip(ev.skip)
+		res.Detail = "path from " + t.Source
+		res.Method = "lstat"
+		return rl.Finding(t.Name(), res)
+	}
+	var where []string
+	if ev.stat.Resolved != "" && ev.stat.Resolved != t.Path {
+		where = append(where, "resolves to "+ev.stat.Resolved)
+	}
+	if !r.Live() {
+		where = append(where, "root "+r.Dir())
+	}
+	where = append(where, "path from "+t.Source)
+	ctx := strings.Join(where, "; ")
+	if len(ev.fatal) > 0 {
+		res := rule.Fail(t.Path+" "+strings.Join(ev.fatal, "; "), ctx)
+		res.Method = "lstat"
+		return rl.Finding(t.Name(), res)
+	}
+	state := fmt.Sprintf("%s:%s %04o", ev.userName, ev.groupName, ev.stat.Perm)
+	want := fmt.Sprintf("want %s:%s, %04o or stricter", ev.spec.Owner, strings.Join(ev.spec.Groups, "|"), ev.spec.MaxPerm)
+	var problems []string
+	if !ev.ownerOK {
+		problems = append(problems, fmt.Sprintf("owner is %s (uid %d), not %s (uid %d)", ev.userName, ev.stat.UID, ev.spec.Owner, ev.wantUID))
+	}
+	if !ev.groupOK {
+		problems = append(problems, fmt.Sprintf("group is %s (gid %d), not %s", ev.groupName, ev.stat.GID, strings.Join(ev.spec.Groups, " or ")))
+	}
+	if !ev.modeOK {
+		problems = append(problems, fmt.Sprintf("mode %04o has bits %04o outside %04o", ev.stat.Perm, ev.stat.Perm&^ev.spec.MaxPerm, ev.spec.MaxPerm))
+	}
+	detail := state + "; " + want + "; " + ctx
+	if ev.ownerNote != "" {
+		detail += "; " + ev.ownerNote
+	}
+	var res rule.Result
+	if len(problems) == 0 {
+		res = rule.Pass(fmt.Sprintf("%s is %s", t.Path, state), detail)
+	} else {
+		res = rule.Fail(t.Path+": "+strings.Join(problems, "; "), detail)
+	}
+	res.Method = "lstat"
+	return rl.Finding(t.Name(), res)
+}

@@ -1,0 +1,183 @@
+package perms
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"strings"
+
+	"github.com/safedock/safedock/internal/hostfs"
+	"github.com/safedock/safedock/rule"
+)
+
+// FixOptions control Fix. The zero value is a dry run.
+type FixOptions struct {
+	// Apply makes the planned changes. Without it nothing is changed.
+	Apply bool
+}
+
+// Change is one planned (or made) change to one file.
+type Change struct {
+	Rule rule.ID `json:"rule"`
+	Path string  `json:"path"`
+	// Resolved is the in-root path of the file actually changed.
+	Resolved string `json:"resolved"`
+	Dev      uint64 `json:"-"`
+	Ino      uint64 `json:"-"`
+	FromUID  uint32 `json:"from_uid"`
+	FromGID  uint32 `json:"from_gid"`
+	ToUID    uint32 `json:"to_uid"`
+	ToGID    uint32 `json:"to_gid"`
+	FromPerm uint32 `json:"from_mode"`
+	ToPerm   uint32 `json:"to_mode"`
+	// Applied is true once the change was made.
+	Applied bool `json:"applied"`
+	// Err is why an attempted change failed.
+	Err string `json:"error,omitempty"`
+}
+
+// Chown reports whether the change touches the owner or group.
+func (c Change) Chown() bool { return c.FromUID != c.ToUID || c.FromGID != c.ToGID }
+
+// Chmod reports whether the change touches the mode.
+func (c Change) Chmod() bool { return c.FromPerm != c.ToPerm }
+
+// String describes the change, e.g. "chmod 0470 -> 0440 /etc/docker/daemon.json".
+func (c Change) String() string {
+	var parts []string
+	if c.Chown() {
+		parts = append(parts, fmt.Sprintf("chown %d:%d -> %d:%d", c.FromUID, c.FromGID, c.ToUID, c.ToGID))
+	}
+	if c.Chmod() {
+		parts = append(parts, fmt.Sprintf("chmod %04o -> %04o", c.FromPerm, c.ToPerm))
+	}
+	s := strings.Join(parts, ", ") + " " + c.Path
+	if c.Resolved != "" && c.Resolved != c.Path {
+		s += " (" + c.Resolved + ")"
+	}
+	return s + " [" + string(c.Rule) + "]"
+}
+
+// FixResult is what Fix planned and did.
+type FixResult struct {
+	// Before is the check report the plan was made from.
+	Before rule.Report `json:"before"`
+	// Changes are the planned changes; Applied says which were made.
+	Changes []Change `json:"changes"`
+	// Manual are failures Fix does not repair (symlinks, wrong file types,
+	// unreadable configuration): a person must look at them.
+	Manual []rule.Finding `json:"manual"`
+	// Applied is true when FixOptions.Apply was set.
+	Applied bool `json:"applied"`
+}
+
+// Fix checks cfg and plans the changes that make every failing file pass:
+// it removes the permission bits outside the rule's maximum and sets a wrong
+// owner or group to root. With opts.Apply it makes those changes, each on
+// the very inode that was checked (opened without following symlinks, its
+// device and inode compared with the plan's). The error joins the changes
+// that failed; the others are still made.
+func Fix(cfg Config, opts FixOptions) (FixResult, error) {
+	r, err := hostfs.Open(cfg.Root)
+	if err != nil {
+		return FixResult{}, fmt.Errorf("fixing file permissions: %w", err)
+	}
+	defer r.Close()
+	acc, err := hostfs.LoadAccounts(r)
+	if err != nil {
+		return FixResult{}, fmt.Errorf("fixing file permissions: %w", err)
+	}
+	ts, d := targets(r, cfg)
+	res := FixResult{Applied: opts.Apply}
+	findings := []rule.Finding{configFinding(d)}
+	if d.ConfigErr != nil {
+		res.Manual = append(res.Manual, findings[0])
+	}
+	seen := map[string]bool{}
+	for _, t := range ts {
+		ev := evaluate(r, acc, t)
+		f := ev.finding(r)
+		findings = append(findings, f)
+		if ev.ok() || ev.skip != "" {
+			continue
+		}
+		if len(ev.fatal) > 0 {
+			res.Manual = append(res.Manual, f)
+			continue
+		}
+		key := fmt.Sprintf("%d:%d", ev.stat.Dev, ev.stat.Ino)
+		if seen[key] {
+			continue // one inode reached by two rules: fix it once, tightest wins below
+		}
+		seen[key] = true
+		c := Change{
+			Rule: t.Rule, Path: t.Path, Resolved: ev.stat.Resolved,
+			Dev: ev.stat.Dev, Ino: ev.stat.Ino,
+			FromUID: ev.stat.UID, FromGID: ev.stat.GID, FromPerm: ev.stat.Perm,
+			ToUID: ev.stat.UID, ToGID: ev.stat.GID, ToPerm: ev.stat.Perm & ev.spec.MaxPerm,
+		}
+		if !ev.ownerOK {
+			c.ToUID = ev.wantUID
+		}
+		if !ev.groupOK {
+			c.ToGID = ev.wantGID
+		}
+		res.Changes = append(res.Changes, c)
+	}
+	res.Before = rule.NewReport(findings)
+	if !opts.Apply {
+		return res, nil
+	}
+	var errs []error
+	for i := range res.Changes {
+		if err := apply(r, &res.Changes[i]); err != nil {
+			res.Changes[i].Err = err.Error()
+			errs = append(errs, err)
+		}
+	}
+	return res, errors.Join(errs...)
+}
+
+// apply makes one change on the inode the plan examined, re-checking it
+// first, and never adds a permission bit.
+func apply(r *hostfs.Root, c *Change) error {
+	h, err := r.OpenHandle(c.Path)
+	if err != nil {
+		return fmt.Errorf("fixing %s: %w", c.Path, err)
+	}
+	defer h.Close()
+	st := h.Stat
+	if st.Mode&fs.ModeSymlink != 0 {
+		return fmt.Errorf("fixing %s: it became a symlink; not touched", c.Path)
+	}
+	if st.Dev != c.Dev || st.Ino != c.Ino {
+		return fmt.Errorf("fixing %s: it is no longer the file that was checked (device/inode changed); not touched", c.Path)
+	}
+	if st.UID != c.ToUID || st.GID != c.ToGID {
+		uid, gid := st.UID, st.GID
+		if c.ToUID != c.FromUID {
+			uid = c.ToUID
+		}
+		if c.ToGID != c.FromGID {
+			gid = c.ToGID
+		}
+		if uid != st.UID || gid != st.GID {
+			if err := h.SetOwner(uid, gid); err != nil {
+				return fmt.Errorf("fixing %s: %w", c.Path, err)
+			}
+			// chown may clear setuid/setgid: re-read before chmod.
+			if err := h.Refresh(); err != nil {
+				return fmt.Errorf("fixing %s: %w", c.Path, err)
+			}
+		}
+	}
+	// Only ever remove bits: the new mode is a subset of the current one.
+	want := h.Stat.Perm & c.ToPerm
+	if want != h.Stat.Perm {
+		if err := h.SetMode(want); err != nil {
+			return fmt.Errorf("fixing %s: %w", c.Path, err)
+		}
+	}
+	c.Applied = true
+	return nil
+}
