@@ -150,7 +150,7 @@ func (sp *Spec) Subject() *Subject {
 		s.ImageID = sp.Image.ID
 	}
 	switch sp.Network {
-	case "none", "host", "":
+	case "none", "host", "bridge", "default", "":
 	default:
 		if !strings.HasPrefix(sp.Network, "container:") {
 			// Run creates or verifies the network with ICC disabled.
