@@ -75,12 +75,14 @@
 //     dangerous capability, a host namespace, a writable sensitive mount, a
 //     host device, shared propagation, an unconfined LSM profile — is refused
 //     with a *[rule.Violation] unless the rule is waived with [Waive]. Apply
-//     never silently rewrites a mount the caller asked for.
+//     never rewrites a bind mount (it refuses it); it only adds flags that
+//     tighten (ro on sysfs, noexec,nosuid,nodev on writable tmpfs).
 //   - Apply is atomic: on error the spec is unchanged.
 //   - What Apply builds, Check passes: Apply checks its own result and fails
 //     if any rule that is not waived would fail.
-//   - Waivers are recorded in the spec's annotations ([AnnotationWaiverPrefix]
-//     + rule ID) and Check reports those rules as waived, never as passed.
+//   - Waivers are recorded in the spec's annotations (key
+//     [AnnotationWaiverPrefix] followed by the rule ID) and Check reports
+//     those rules as waived, never as passed.
 //   - Check never panics and never fails on odd input: a missing section is a
 //     finding, not an error. [ReadConfig] and [CheckFile] reject malformed
 //     input with a clear error: unknown fields (named), trailing data, files
