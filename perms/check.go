@@ -59,10 +59,10 @@ type evaluation struct {
 	// fatal problems Fix cannot repair (symlink, wrong kind).
 	fatal []string
 	// wantUID is root's uid; groupOK / ownerOK / modeOK are the tests.
-	wantUID, wantGID   uint32
-	ownerOK, groupOK   bool
-	modeOK             bool
-	ownerNote          string
+	wantUID, wantGID uint32
+	ownerOK, groupOK bool
+	modeOK           bool
+	ownerNote        string
 	// names of the current owner and group, from the root's accounts.
 	userName, groupName string
 }
@@ -85,6 +85,9 @@ func evaluate(r *hostfs.Root, acc *hostfs.Accounts, t Target) evaluation {
 		return ev
 	}
 	ev.spec = spec
+	if t.Kind != 0 {
+		spec.Kind = t.Kind
+	}
 	if t.Skip != "" {
 		ev.skip = t.Skip
 		return ev
@@ -99,7 +102,7 @@ func evaluate(r *hostfs.Root, acc *hostfs.Accounts, t Target) evaluation {
 		ev.fatal = append(ev.fatal, fmt.Sprintf("is a symlink to %q where a %s is expected; symlinks are never followed", st.Link, spec.Kind))
 		return ev
 	}
-	if !spec.Kind.matches(st.Mode) {
+	if !spec.Kind.matches(st.Mode) || t.Kind != 0 && t.Kind != ev.spec.Kind {
 		ev.fatal = append(ev.fatal, fmt.Sprintf("is a %s where a %s is expected", kindOf(st.Mode), spec.Kind))
 		return ev
 	}

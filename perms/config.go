@@ -71,6 +71,9 @@ type Target struct {
 	Source string
 	// Skip, when set, is why the rule does not apply at all.
 	Skip string
+	// Kind, when set, overrides the kind of file the rule expects (the
+	// certs.d directory itself is checked only for being a real directory).
+	Kind Kind
 }
 
 // Name is how findings name the target: "file:/path", or "daemon:<rule>"
@@ -141,7 +144,10 @@ func targets(r *hostfs.Root, cfg Config) ([]Target, hostfs.Daemon) {
 	// directly in certs.d.
 	const certsD = "/etc/docker/certs.d"
 	regs, err := r.ReadDir(certsD)
-	switch {
+	switch st, lerr := r.Lstat(certsD); {
+	case lerr == nil && st.Mode&fs.ModeSymlink != 0:
+		out = append(out, Target{Rule: RegistryCerts, Path: certsD, Source: "fixed path", Kind: Directory})
+		regs = nil
 	case err != nil:
 		out = append(out, Target{Rule: RegistryCerts, Path: certsD, Source: "fixed path", Skip: "no registry certificate directory (" + certsD + "): " + short(err)})
 	case len(regs) == 0:
@@ -230,11 +236,20 @@ func targets(r *hostfs.Root, cfg Config) ([]Target, hostfs.Daemon) {
 		}
 	}
 
-	if cfg.DataRoot != "" {
-		add(DataRoot, cfg.DataRoot, "configured data root")
-	} else {
-		add(DataRoot, d.DataRoot(), source(d, "data-root", "dockerd default data root"))
+	dataRoot, src := cfg.DataRoot, "configured data root"
+	if dataRoot == "" {
+		dataRoot, src = d.DataRoot(), source(d, "data-root", "dockerd default data root")
 	}
+	// dockerd resolves symlinks in its data root (a symlinked
+	// /var/lib/docker is a common way to move it), so the directory it
+	// really uses is checked; resolution stays inside the root.
+	if st, err := r.Lstat(dataRoot); err == nil && st.Mode&fs.ModeSymlink != 0 {
+		if real, err := r.Resolve(dataRoot); err == nil {
+			src += "; " + hostfs.Clean(dataRoot) + " is a symlink, resolved as dockerd does"
+			dataRoot = real
+		}
+	}
+	add(DataRoot, dataRoot, src)
 	return dedupe(r, out), d
 }
 

@@ -14,14 +14,14 @@ import (
 // Accounts is what a root's /etc/passwd and /etc/group say about users and
 // groups. The zero value knows nobody.
 type Accounts struct {
-	uidByName  map[string]uint32
-	nameByUID  map[uint32]string
-	gidByName  map[string]uint32
-	nameByGID  map[uint32]string
-	primary    map[string]uint32   // user name → primary gid
-	members    map[string][]string // group name → listed members
-	HasPasswd  bool                // etc/passwd was found
-	HasGroup   bool                // etc/group was found
+	uidByName map[string]uint32
+	nameByUID map[uint32]string
+	gidByName map[string]uint32
+	nameByGID map[uint32]string
+	primary   map[string]uint32   // user name → primary gid
+	members   map[string][]string // group name → listed members
+	HasPasswd bool                // etc/passwd was found
+	HasGroup  bool                // etc/group was found
 }
 
 const maxAccountFile = 4 << 20

@@ -351,3 +351,17 @@ func (h *Handle) Refresh() error {
 	h.Stat = s
 	return nil
 }
+
+// Resolve follows every symlink in p, including the final one, inside the
+// root, and returns the in-root path of what it names.
+func (r *Root) Resolve(p string) (string, error) {
+	fd, err := r.openat2(r.fd, rel(p), unix.O_PATH)
+	if err != nil {
+		return "", fmt.Errorf("resolving %s: %w", Clean(p), err)
+	}
+	defer unix.Close(fd)
+	if s := r.inRoot(fd); s != "" {
+		return s, nil
+	}
+	return "", fmt.Errorf("resolving %s: cannot tell where it leads", Clean(p))
+}
