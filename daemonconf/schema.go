@@ -10,25 +10,25 @@ type Kind int
 
 // Kinds of daemon.json values.
 const (
-	KindBool       Kind = iota + 1 // true or false
-	KindInt                        // a JSON integer
-	KindString                     // a JSON string
-	KindStrings                    // a list of strings
-	KindStringMap                  // an object whose values are strings (log-opts)
-	KindObject                     // an object (features, builder)
-	KindSize                       // a string size such as "64M" (never a number)
-	KindIP                         // a string IP address
-	KindUlimits                    // {"nofile": {"Name": "nofile", "Soft": 1024, "Hard": 4096}}
-	KindRuntimes                   // {"name": {"path": "...", "runtimeArgs": [...]}}
-	KindAddressPools               // [{"base": "10.0.0.0/8", "size": 24}]
+	KindBool         Kind = iota + 1 // true or false
+	KindInt                          // a JSON integer
+	KindString                       // a JSON string
+	KindStrings                      // a list of strings
+	KindStringMap                    // an object whose values are strings (log-opts)
+	KindObject                       // an object (features, builder)
+	KindSize                         // a string size such as "64M" (never a number)
+	KindIP                           // a string IP address
+	KindUlimits                      // {"nofile": {"Name": "nofile", "Soft": 1024, "Hard": 4096}}
+	KindRuntimes                     // {"name": {"path": "...", "runtimeArgs": [...]}}
+	KindAddressPools                 // [{"base": "10.0.0.0/8", "size": 24}]
 )
 
 var kindNames = map[Kind]string{
 	KindBool: "a boolean", KindInt: "an integer", KindString: "a string",
 	KindStrings: "a list of strings", KindStringMap: "an object of string values",
 	KindObject: "an object", KindSize: `a size string such as "64M"`, KindIP: "an IP address string",
-	KindUlimits: `an object of ulimits ({"nofile": {"Name": "nofile", "Soft": N, "Hard": N}})`,
-	KindRuntimes: `an object of runtimes ({"name": {"path": "..."}})`,
+	KindUlimits:      `an object of ulimits ({"nofile": {"Name": "nofile", "Soft": N, "Hard": N}})`,
+	KindRuntimes:     `an object of runtimes ({"name": {"path": "..."}})`,
 	KindAddressPools: `a list of {"base": CIDR, "size": N}`,
 }
 

@@ -291,7 +291,9 @@ func isInt(x any) bool {
 // typeError returns what is wrong with x for kind k, in the words of Go's
 // JSON decoder that dockerd prints, or "".
 func typeError(k Kind, x any) string {
-	got := func(want string) string { return fmt.Sprintf("got %s (cannot unmarshal %s into %s)", jsonType(x), jsonType(x), want) }
+	got := func(want string) string {
+		return fmt.Sprintf("got %s (cannot unmarshal %s into %s)", jsonType(x), jsonType(x), want)
+	}
 	switch k {
 	case KindBool:
 		if _, ok := x.(bool); !ok {
