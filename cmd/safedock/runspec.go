@@ -1,0 +1,256 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/safedock/safedock/report"
+	"github.com/safedock/safedock/rule"
+	"github.com/safedock/safedock/runspec"
+)
+
+func init() {
+	register(command{
+		name:    "runspec",
+		summary: "harden or check an OCI runtime config.json (runspec harden|check BUNDLE_OR_FILE)",
+		run:     runRunspec,
+	})
+}
+
+const runspecUsage = `usage:
+  safedock runspec harden BUNDLE_OR_FILE [--write] [options]
+  safedock runspec check  BUNDLE_OR_FILE [--format text|json] [--passed]
+
+harden prints the hardened config.json, or with --write replaces the file
+atomically (keeping its mode) after saving a backup next to it.
+check exits 1 when a rule fails, 3 when the file cannot be read.`
+
+func runRunspec(ctx context.Context, e *env, args []string) int {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		fmt.Fprintln(e.stderr, runspecUsage)
+		return exitUsage
+	}
+	switch args[0] {
+	case "harden":
+		return runspecHarden(e, args[1:])
+	case "check":
+		return runspecCheck(e, args[1:])
+	}
+	fmt.Fprintf(e.stderr, "safedock runspec: unknown subcommand %q\n\n%s\n", args[0], runspecUsage)
+	return exitUsage
+}
+
+// parseInterspersed parses flags that may come before or after the one
+// positional argument.
+func parseInterspersed(fset *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fset.Parse(args); err != nil {
+			return nil, err
+		}
+		if fset.NArg() == 0 {
+			return pos, nil
+		}
+		pos = append(pos, fset.Arg(0))
+		args = fset.Args()[1:]
+	}
+}
+
+type listFlag []string
+
+func (l *listFlag) String() string     { return strings.Join(*l, ",") }
+func (l *listFlag) Set(v string) error { *l = append(*l, v); return nil }
+
+func runspecCheck(e *env, args []string) int {
+	fset := flag.NewFlagSet("safedock runspec check", flag.ContinueOnError)
+	fset.SetOutput(e.stderr)
+	format := fset.String("format", "text", "output format: text or json")
+	passed := fset.Bool("passed", false, "list passing rules in text output")
+	pos, err := parseInterspersed(fset, args)
+	if err != nil {
+		return exitUsage
+	}
+	f, err := report.ParseFormat(*format)
+	if err != nil || len(pos) != 1 {
+		if err != nil {
+			fmt.Fprintln(e.stderr, "safedock runspec check:", err)
+		}
+		fmt.Fprintln(e.stderr, runspecUsage)
+		return exitUsage
+	}
+	rep, err := runspec.CheckFile(pos[0])
+	if err != nil {
+		fmt.Fprintln(e.stderr, "safedock:", err)
+		return exitError
+	}
+	if err := report.Write(e.stdout, rep, f, report.Options{Passed: *passed}); err != nil {
+		fmt.Fprintln(e.stderr, "safedock:", err)
+		return exitError
+	}
+	if rep.Summary.Fail > 0 {
+		return exitFindings
+	}
+	return exitOK
+}
+
+func runspecHarden(e *env, args []string) int {
+	fset := flag.NewFlagSet("safedock runspec harden", flag.ContinueOnError)
+	fset.SetOutput(e.stderr)
+	write := fset.Bool("write", false, "replace the config.json (a backup is kept next to it)")
+	user := fset.String("user", "", "uid:gid to run as (default: keep a non-root user, else 65534:65534)")
+	pids := fset.Int64("pids-limit", 0, "PIDs limit (default 256)")
+	memory := fset.Int64("memory", 0, "memory limit in bytes (default 512 MiB)")
+	cpu := fset.Uint64("cpu-shares", 0, "CPU shares (default 512)")
+	var caps, tmpfs, waive listFlag
+	fset.Var(&caps, "cap-add", "capability to keep, e.g. NET_BIND_SERVICE (repeatable)")
+	fset.Var(&tmpfs, "tmpfs", "PATH[:SIZE_BYTES] writable tmpfs, nosuid,nodev,noexec (repeatable; default size 64 MiB)")
+	fset.Var(&waive, "waive", "RULE_ID=REASON: loosen one rule deliberately (repeatable)")
+	pos, err := parseInterspersed(fset, args)
+	if err != nil {
+		return exitUsage
+	}
+	if len(pos) != 1 {
+		fmt.Fprintln(e.stderr, runspecUsage)
+		return exitUsage
+	}
+	var opts []runspec.Option
+	if *user != "" {
+		var uid, gid uint32
+		if _, err := fmt.Sscanf(*user, "%d:%d", &uid, &gid); err != nil {
+			fmt.Fprintf(e.stderr, "safedock runspec harden: --user %q: want UID:GID\n", *user)
+			return exitUsage
+		}
+		opts = append(opts, runspec.WithUser(uid, gid))
+	}
+	if *pids != 0 {
+		opts = append(opts, runspec.WithPidsLimit(*pids))
+	}
+	if *memory != 0 {
+		opts = append(opts, runspec.WithMemoryLimit(*memory))
+	}
+	if *cpu != 0 {
+		opts = append(opts, runspec.WithCPUShares(*cpu))
+	}
+	if len(caps) > 0 {
+		opts = append(opts, runspec.WithAddedCapabilities(caps...))
+	}
+	for _, t := range tmpfs {
+		p, size := t, int64(64<<20)
+		if i := strings.LastIndex(t, ":"); i > 0 {
+			p = t[:i]
+			if _, err := fmt.Sscanf(t[i+1:], "%d", &size); err != nil {
+				fmt.Fprintf(e.stderr, "safedock runspec harden: --tmpfs %q: size must be bytes\n", t)
+				return exitUsage
+			}
+		}
+		opts = append(opts, runspec.WithTmpfs(p, size))
+	}
+	for _, w := range waive {
+		id, reason, ok := strings.Cut(w, "=")
+		if !ok {
+			fmt.Fprintf(e.stderr, "safedock runspec harden: --waive %q: want RULE_ID=REASON\n", w)
+			return exitUsage
+		}
+		opts = append(opts, runspec.Waive(rule.ID(id), reason))
+	}
+
+	spec, path, mode, err := runspec.LoadFile(pos[0])
+	if err != nil {
+		fmt.Fprintln(e.stderr, "safedock:", err)
+		return exitError
+	}
+	if err := runspec.Apply(spec, opts...); err != nil {
+		fmt.Fprintln(e.stderr, "safedock:", err)
+		var v *rule.Violation
+		if errors.As(err, &v) {
+			return exitFindings
+		}
+		return exitUsage
+	}
+	out, err := json.MarshalIndent(spec, "", "\t")
+	if err != nil {
+		fmt.Fprintln(e.stderr, "safedock: encoding config:", err)
+		return exitError
+	}
+	out = append(out, '\n')
+	if !*write {
+		if _, err := e.stdout.Write(out); err != nil {
+			return exitError
+		}
+		return exitOK
+	}
+	backup, err := writeWithBackup(path, out, mode)
+	if err != nil {
+		fmt.Fprintln(e.stderr, "safedock:", err)
+		return exitError
+	}
+	fmt.Fprintf(e.stdout, "hardened %s (backup: %s)\n", path, backup)
+	return exitOK
+}
+
+// writeWithBackup copies path to a new timestamped backup, then replaces
+// path atomically (temporary file in the same directory, fsync, rename)
+// with data, keeping mode and, when possible, the owner.
+func writeWithBackup(path string, data []byte, mode os.FileMode) (string, error) {
+	orig, err := os.ReadFile(path)
+	if err != nil {
+		return "", fmt.Errorf("reading %s for a backup: %w", path, err)
+	}
+	fi, err := os.Lstat(path)
+	if err != nil {
+		return "", fmt.Errorf("writing %s: %w", path, err)
+	}
+	dir := filepath.Dir(path)
+	backup := filepath.Join(dir, fmt.Sprintf("%s.%s.bak", filepath.Base(path), time.Now().UTC().Format("20060102T150405.000000000")))
+	if err := writeNew(backup, orig, mode, fi); err != nil {
+		return "", fmt.Errorf("writing backup: %w", err)
+	}
+	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return "", fmt.Errorf("writing %s: %w", path, err)
+	}
+	defer os.Remove(tmp.Name()) // no-op after the rename
+	if err := fillAndSync(tmp, data, mode, fi); err != nil {
+		return "", fmt.Errorf("writing %s: %w", path, err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return "", fmt.Errorf("replacing %s: %w", path, err)
+	}
+	if d, err := os.Open(dir); err == nil {
+		_ = d.Sync()
+		d.Close()
+	}
+	return backup, nil
+}
+
+func writeNew(p string, data []byte, mode os.FileMode, like os.FileInfo) error {
+	f, err := os.OpenFile(p, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return err
+	}
+	return fillAndSync(f, data, mode, like)
+}
+
+func fillAndSync(f *os.File, data []byte, mode os.FileMode, like os.FileInfo) error {
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Chmod(mode); err != nil {
+		f.Close()
+		return err
+	}
+	chownLike(f, like)
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
