@@ -47,8 +47,6 @@ type settings struct {
 
 func newSettings() *settings { return &settings{waivers: rule.Waivers{}} }
 
-func (s *settings) waived(id rule.ID) bool { _, ok := s.waivers[id]; return ok }
-
 // WithUser replaces the process's user and group. uid 0 is refused unless
 // container.non-root-user is waived.
 func WithUser(uid, gid uint32) Option {
