@@ -1,0 +1,120 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/moby/moby/client"
+	"github.com/safedock/safedock/host"
+	"github.com/safedock/safedock/report"
+)
+
+func init() {
+	registerAudit(command{
+		name:    "host",
+		summary: "the host: data-root mount, socket group, kernel, engine version, OS, audit rules",
+		run:     runAuditHost,
+	})
+	register(command{
+		name:    "audit-rules",
+		summary: "print auditd rules for Docker's files and binaries (CIS 1.1.3-1.1.18)",
+		run:     runAuditRules,
+	})
+}
+
+// hostInputs gathers the host facts once: the daemon's Info (when a daemon
+// answers), the active audit rules (when auditctl works).
+func hostInputs(ctx context.Context, e *env, root string, offline bool, errw io.Writer) host.Inputs {
+	in := host.Inputs{Root: root}
+	if h := e.getenv("DOCKER_HOST"); strings.HasPrefix(h, "unix://") {
+		in.Socket = strings.TrimPrefix(h, "unix://")
+	}
+	if !offline {
+		cli, err := client.New(client.FromEnv)
+		if err == nil {
+			defer cli.Close()
+			cctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+			info, err := cli.Info(cctx, client.InfoOptions{})
+			cancel()
+			if err == nil {
+				in.Info = &info.Info
+			} else {
+				fmt.Fprintf(errw, "safedock: no daemon info (%v); engine checks are skipped\n", err)
+			}
+		}
+	}
+	if root == "/" || root == "" {
+		if rules, err := host.ActiveAuditRules(ctx); err == nil {
+			in.ActiveAuditRules = rules
+		}
+	}
+	return in
+}
+
+func runAuditHost(ctx context.Context, e *env, args []string) int {
+	fl := flag.NewFlagSet("audit host", flag.ContinueOnError)
+	fl.SetOutput(e.stderr)
+	format := fl.String("format", "text", "output format: text or json")
+	root := fl.String("root", "/", "examine the tree under `DIR` as if it were /")
+	trusted := fl.String("trusted", "", "comma-separated `USERS` allowed in the socket's group")
+	offline := fl.Bool("offline", false, "do not ask the daemon (engine version is skipped)")
+	if err := fl.Parse(args); err != nil {
+		return exitUsage
+	}
+	f, err := report.ParseFormat(*format)
+	if err != nil {
+		fmt.Fprintln(e.stderr, "safedock audit host:", err)
+		return exitUsage
+	}
+	in := hostInputs(ctx, e, *root, *offline, e.stderr)
+	if *trusted != "" {
+		in.TrustedUsers = strings.Split(*trusted, ",")
+	}
+	rep, err := host.Check(in)
+	if err != nil {
+		fmt.Fprintln(e.stderr, "safedock audit host:", err)
+		return exitError
+	}
+	if err := report.Write(e.stdout, rep, f, report.Options{Passed: true}); err != nil {
+		fmt.Fprintln(e.stderr, "safedock audit host:", err)
+		return exitError
+	}
+	if failed(rep) {
+		return exitFindings
+	}
+	return exitOK
+}
+
+func runAuditRules(ctx context.Context, e *env, args []string) int {
+	fl := flag.NewFlagSet("audit-rules", flag.ContinueOnError)
+	fl.SetOutput(e.stderr)
+	root := fl.String("root", "/", "generate for the tree under `DIR`")
+	offline := fl.Bool("offline", false, "do not ask the daemon for its data root")
+	if err := fl.Parse(args); err != nil {
+		return exitUsage
+	}
+	in := hostInputs(ctx, e, *root, *offline, io.Discard)
+	rules, err := host.AuditRules(in)
+	if err != nil {
+		fmt.Fprintln(e.stderr, "safedock audit-rules:", err)
+		return exitError
+	}
+	if _, err := e.stdout.Write(rules); err != nil {
+		return exitError
+	}
+	return exitOK
+}
+
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(v); err != nil {
+		return fmt.Errorf("encoding output: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,297 @@
+package host
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os/exec"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/safedock/safedock/internal/hostfs"
+	"github.com/safedock/safedock/rule"
+)
+
+// AuditKey is the key (-k) of the generated audit rules.
+const AuditKey = "docker"
+
+// AuditTarget is one path CIS 1.1.3–1.1.18 wants audited.
+type AuditTarget struct {
+	Rule rule.ID
+	// Path is the in-root path to watch, with its directories resolved
+	// (auditd watches the path it is given). Empty when not found.
+	Path string
+	// Candidates are the paths looked at when Path is empty.
+	Candidates []string
+	// Source says where Path came from.
+	Source string
+}
+
+var binDirs = []string{"/usr/bin", "/usr/sbin", "/usr/local/bin", "/usr/local/sbin", "/bin", "/sbin"}
+
+// AuditTargets lists what CIS 1.1.3–1.1.18 asks to audit, located from the
+// real configuration: the data root, daemon.json and the containerd socket
+// the daemon uses, the units and binaries wherever they are installed.
+func AuditTargets(in Inputs) ([]AuditTarget, error) {
+	e, err := open(in)
+	if err != nil {
+		return nil, fmt.Errorf("locating audit targets: %w", err)
+	}
+	defer e.r.Close()
+	return e.auditTargets(), nil
+}
+
+func (e *env) first(id rule.ID, src string, candidates ...string) AuditTarget {
+	for _, c := range candidates {
+		if st, err := e.r.Lstat(c); err == nil {
+			return AuditTarget{Rule: id, Path: st.Resolved, Source: src}
+		}
+	}
+	return AuditTarget{Rule: id, Candidates: candidates, Source: src}
+}
+
+func (e *env) binary(id rule.ID, name string) AuditTarget {
+	var c []string
+	for _, d := range binDirs {
+		c = append(c, d+"/"+name)
+	}
+	t := e.first(id, "search of "+strings.Join(binDirs, ", "), c...)
+	if t.Path != "" {
+		// /bin/x and /usr/bin/x may be one file; watch the real one.
+		if real, err := e.r.Resolve(t.Path); err == nil {
+			t.Path = real
+		}
+	}
+	return t
+}
+
+func (e *env) auditTargets() []AuditTarget {
+	var out []AuditTarget
+	// 1.1.3 dockerd: the running binary when known.
+	dockerd := e.binary(AuditDockerd, "dockerd")
+	if p := e.daemon.Process; p != nil && p.Exe != "" && e.r.Live() {
+		dockerd = AuditTarget{Rule: AuditDockerd, Path: p.Exe, Source: fmt.Sprintf("running dockerd (pid %d)", p.PID)}
+	}
+	out = append(out, dockerd)
+	out = append(out, e.first(AuditRunContainerd, "fixed path", "/run/containerd"))
+	dr, src := e.dataRoot()
+	out = append(out, e.first(AuditDataRoot, src, dr))
+	out = append(out, e.first(AuditEtcDocker, "fixed path", "/etc/docker"))
+	units := func(id rule.ID, name string) {
+		found := hostfs.FindUnits(e.r, name)
+		var c []string
+		for _, d := range hostfs.UnitDirs {
+			c = append(c, d+"/"+name)
+		}
+		if len(found) == 0 {
+			out = append(out, AuditTarget{Rule: id, Candidates: c, Source: "systemd unit search"})
+			return
+		}
+		for _, p := range found {
+			if strings.HasSuffix(p, ".conf") {
+				continue // drop-ins: the unit file is what CIS names
+			}
+			out = append(out, e.first(id, "systemd unit", p))
+		}
+	}
+	units(AuditDockerService, "docker.service")
+	socks, ssrc := e.daemon.ContainerdSockets(e.r)
+	out = append(out, e.first(AuditContainerdSock, "containerd socket ("+ssrc+")", socks...))
+	units(AuditDockerSocketUnit, "docker.socket")
+	out = append(out, e.first(AuditEtcDefaultDocker, "fixed path", "/etc/default/docker"))
+	out = append(out, e.first(AuditDaemonJSON, "daemon configuration", e.daemon.ConfigFile))
+	out = append(out, e.first(AuditContainerdConfig, "fixed path", "/etc/containerd/config.toml"))
+	out = append(out, e.first(AuditSysconfigDocker, "fixed path", "/etc/sysconfig/docker"))
+	out = append(out, e.binary(AuditContainerd, "containerd"))
+	out = append(out, e.binary(AuditContainerdShim, "containerd-shim"))
+	out = append(out, e.binary(AuditContainerdShimV1, "containerd-shim-runc-v1"))
+	out = append(out, e.binary(AuditContainerdShimV2, "containerd-shim-runc-v2"))
+	out = append(out, e.binary(AuditRunc, "runc"))
+	return out
+}
+
+// Watch is one file-system watch found in audit rules.
+type Watch struct {
+	Path string
+	// Dir is true for "-F dir=" rules (a directory and everything below).
+	Dir bool
+	// Perms is the -p / perm= value ("" means all).
+	Perms string
+	Key   string
+}
+
+// ParseAuditRules extracts the watches from audit rules in auditctl's
+// syntax, as `auditctl -l` prints them or as they are written in
+// /etc/audit/rules.d/*.rules: "-w PATH [-p PERMS] [-k KEY]" and
+// "-a LIST,ACTION ... -F path=PATH|dir=PATH [-F perm=...] [-F key=...|-k KEY]".
+// Comments, control lines (-D, -b, -e, ...) and unknown lines are ignored.
+func ParseAuditRules(data []byte) []Watch {
+	var out []Watch
+	for _, line := range strings.Split(string(data), "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		f := strings.Fields(line)
+		var w Watch
+		isWatch := false
+		for i := 0; i < len(f); i++ {
+			arg := ""
+			if i+1 < len(f) {
+				arg = f[i+1]
+			}
+			switch f[i] {
+			case "-w":
+				w.Path, isWatch = arg, arg != ""
+				i++
+			case "-p":
+				w.Perms = arg
+				i++
+			case "-k":
+				w.Key = arg
+				i++
+			case "-F":
+				k, v, _ := strings.Cut(arg, "=")
+				switch k {
+				case "path":
+					w.Path, isWatch = v, v != ""
+				case "dir":
+					w.Path, w.Dir, isWatch = v, true, v != ""
+				case "perm":
+					w.Perms = v
+				case "key":
+					w.Key = v
+				}
+				i++
+			}
+		}
+		if isWatch && strings.HasPrefix(w.Path, "/") {
+			out = append(out, w)
+		}
+	}
+	return out
+}
+
+// covers reports whether w audits path p: the same path, or a directory
+// watch above it (a -w on a directory watches the whole subtree too).
+func (w Watch) covers(p string) bool {
+	wp := strings.TrimSuffix(w.Path, "/")
+	if wp == "" {
+		wp = "/"
+	}
+	return wp == p || strings.HasPrefix(p, strings.TrimSuffix(wp, "/")+"/")
+}
+
+// ActiveAuditRules runs `auditctl -l` and returns its output: the rules
+// loaded in the kernel. It fails when auditctl is missing or the kernel's
+// audit subsystem does not answer.
+func ActiveAuditRules(ctx context.Context) ([]byte, error) {
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	var stderr bytes.Buffer
+	cmd := exec.CommandContext(ctx, "auditctl", "-l")
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		return nil, fmt.Errorf("listing active audit rules: %w: %s", err, strings.TrimSpace(stderr.String()))
+	}
+	return out, nil
+}
+
+func (e *env) persistedAuditRules() ([]byte, string, error) {
+	var buf bytes.Buffer
+	var read []string
+	names, err := e.r.ReadDir("/etc/audit/rules.d")
+	if err == nil {
+		for _, n := range names {
+			if !strings.HasSuffix(n, ".rules") {
+				continue
+			}
+			b, err := e.r.ReadFile("/etc/audit/rules.d/"+n, 4<<20)
+			if err != nil {
+				continue
+			}
+			buf.Write(b)
+			buf.WriteByte('\n')
+			read = append(read, "/etc/audit/rules.d/"+n)
+		}
+	}
+	if b, err := e.r.ReadFile("/etc/audit/audit.rules", 4<<20); err == nil {
+		buf.Write(b)
+		read = append(read, "/etc/audit/audit.rules")
+	}
+	if len(read) == 0 {
+		return nil, "", errors.New("no audit rules: auditctl gave none and neither /etc/audit/rules.d/*.rules nor /etc/audit/audit.rules exists")
+	}
+	return buf.Bytes(), strings.Join(read, ", "), nil
+}
+
+func (e *env) checkAudit() []rule.Finding {
+	targets := e.auditTargets()
+	data, src := e.in.ActiveAuditRules, "auditctl -l"
+	var rulesErr error
+	if data == nil {
+		data, src, rulesErr = e.persistedAuditRules()
+	}
+	watches := ParseAuditRules(data)
+	var out []rule.Finding
+	for _, t := range targets {
+		rl := lookup(t.Rule)
+		if t.Path == "" {
+			out = append(out, rl.Finding("audit:"+strings.TrimPrefix(string(t.Rule), "audit."),
+				rule.Skip("not present on this host (looked for "+strings.Join(t.Candidates, ", ")+")")))
+			continue
+		}
+		target := "audit:" + t.Path
+		if rulesErr != nil {
+			out = append(out, rl.Finding(target, rule.Fail("no audit rule watches "+t.Path, rulesErr.Error())))
+			continue
+		}
+		idx := slices.IndexFunc(watches, func(w Watch) bool { return w.covers(t.Path) })
+		res := rule.Fail("no audit rule watches "+t.Path, "rules from "+src+"; path from "+t.Source)
+		if idx >= 0 {
+			w := watches[idx]
+			res = rule.Pass("audited by a watch on "+w.Path, fmt.Sprintf("rules from %s; perms %q key %q; path from %s", src, w.Perms, w.Key, t.Source))
+		}
+		res.Method = "audit rules"
+		out = append(out, rl.Finding(target, res))
+	}
+	return out
+}
+
+// AuditRules generates the audit rules file for every CIS 1.1.3–1.1.18 path
+// that exists on the host: one "-w PATH -p rwxa -k docker" line each, for
+// /etc/audit/rules.d/docker.rules.
+func AuditRules(in Inputs) ([]byte, error) {
+	ts, err := AuditTargets(in)
+	if err != nil {
+		return nil, fmt.Errorf("generating audit rules: %w", err)
+	}
+	return FormatAuditRules(ts), nil
+}
+
+// FormatAuditRules renders the watches for the targets that exist.
+func FormatAuditRules(ts []AuditTarget) []byte {
+	var b bytes.Buffer
+	b.WriteString("# Docker audit rules (CIS Docker Benchmark 1.1.3-1.1.18), generated by safedock.\n")
+	b.WriteString("# Install as /etc/audit/rules.d/docker.rules and load with: augenrules --load\n")
+	seen := map[string]bool{}
+	for _, t := range ts {
+		if t.Path == "" || seen[t.Path] {
+			continue
+		}
+		if strings.ContainsAny(t.Path, " \t\n") {
+			fmt.Fprintf(&b, "# skipped %s (%s): auditctl cannot take a path with whitespace\n", t.Path, t.Rule)
+			continue
+		}
+		seen[t.Path] = true
+		cis := ""
+		if r, ok := Catalog.Lookup(t.Rule); ok && len(r.CIS) > 0 {
+			cis = " CIS " + r.CIS[0]
+		}
+		fmt.Fprintf(&b, "# %s%s\n-w %s -p rwxa -k %s\n", t.Rule, cis, t.Path, AuditKey)
+	}
+	return b.Bytes()
+}
