@@ -109,7 +109,7 @@ func WithPidsLimit(n int64) Option {
 }
 
 // WithTmpfs mounts a tmpfs at an absolute path inside the container. Empty
-// options mean the default "rw,noexec,nosuid,nodev,size=64m".
+// options mean DefaultTmpfs (rw,noexec,nosuid,nodev,size=64m,mode=1777).
 func WithTmpfs(dst, options string) Option {
 	return func(sp *Spec) error {
 		d, err := containerPath(dst)

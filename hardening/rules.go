@@ -105,7 +105,7 @@ const (
 	DefaultMemory    int64 = 512 << 20 // 512 MiB
 	DefaultCPUShares int64 = 512
 	DefaultPidsLimit int64 = 256
-	DefaultTmpfs           = "rw,noexec,nosuid,nodev,size=64m"
+	DefaultTmpfs           = "rw,noexec,nosuid,nodev,size=64m,mode=1777"
 	// DefaultUser is the unprivileged user WithNonRootUser selects (nobody).
 	DefaultUser = "65534:65534"
 	// MinMemory is the smallest memory limit the daemon accepts (6 MiB).

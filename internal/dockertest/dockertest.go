@@ -161,7 +161,6 @@ const ProbeDockerfile = `FROM scratch
 COPY probe /probe
 COPY probe /usr/sbin/sshd
 COPY passwd /etc/passwd
-COPY tmp /tmp
 HEALTHCHECK --interval=5s --timeout=2s CMD ["/probe", "health"]
 ENTRYPOINT ["/probe"]
 CMD ["status"]
@@ -222,17 +221,14 @@ func ProbeImage(t testing.TB, cli client.APIClient, opts ProbeImageOptions) Imag
 }
 
 // BuildImage builds an image from the given files (one must be
-// "Dockerfile"; a name ending in "/" or "tmp" is an empty directory) and
+// "Dockerfile"; a name ending in "/" is an empty directory) and
 // tags it ref. It returns the image ID. It never pulls: FROM scratch only.
 func BuildImage(ctx context.Context, cli client.APIClient, ref string, files map[string][]byte) (string, error) {
 	var buf bytes.Buffer
 	tw := tar.NewWriter(&buf)
-	if _, ok := files["tmp"]; !ok {
-		files["tmp"] = nil
-	}
 	for name, data := range files {
 		hdr := &tar.Header{Name: name, Mode: 0o755, Size: int64(len(data)), ModTime: time.Unix(0, 0)}
-		if name == "tmp" || strings.HasSuffix(name, "/") {
+		if strings.HasSuffix(name, "/") {
 			hdr = &tar.Header{Name: strings.TrimSuffix(name, "/") + "/", Mode: 0o1777, Typeflag: tar.TypeDir, ModTime: time.Unix(0, 0)}
 		}
 		if err := tw.WriteHeader(hdr); err != nil {

@@ -44,7 +44,7 @@ type Status struct {
 
 func main() {
 	if filepath.Base(os.Args[0]) == "sshd" {
-		select {}
+		sleepForever()
 	}
 	if len(os.Args) < 2 {
 		fmt.Fprintln(os.Stderr, "usage: probe status|exit N|sleep [S]|listen PORT|connect ADDR|echo ...|health")
@@ -68,7 +68,7 @@ func main() {
 			time.Sleep(time.Duration(s) * time.Second)
 			return
 		}
-		select {}
+		sleepForever()
 	case "listen":
 		ln, err := net.Listen("tcp", ":"+os.Args[2])
 		if err != nil {
@@ -147,4 +147,12 @@ func firstFile(paths ...string) string {
 		}
 	}
 	return ""
+}
+
+// sleepForever blocks without tripping the runtime's deadlock detector
+// (a bare select{} in a program with no other goroutines crashes).
+func sleepForever() {
+	for {
+		time.Sleep(time.Hour)
+	}
 }
