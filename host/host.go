@@ -276,7 +276,6 @@ type feature struct {
 	minMaj   int
 	minMin   int
 	probe    func(e *env) (bool, string) // present?, evidence; nil: version only
-	required bool
 }
 
 func (e *env) checkKernelFeatures() rule.Finding {
