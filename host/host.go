@@ -271,11 +271,11 @@ func (e *env) checkKernelVersion() rule.Finding {
 
 // feature is one kernel feature the daemon's configuration needs.
 type feature struct {
-	name     string
-	why      string
-	minMaj   int
-	minMin   int
-	probe    func(e *env) (bool, string) // present?, evidence; nil: version only
+	name   string
+	why    string
+	minMaj int
+	minMin int
+	probe  func(e *env) (bool, string) // present?, evidence; nil: version only
 }
 
 func (e *env) checkKernelFeatures() rule.Finding {
