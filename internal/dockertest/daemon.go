@@ -119,6 +119,10 @@ func boot(t testing.TB, opts DaemonOptions) (*Daemon, BootResult, error) {
 	if err != nil {
 		return nil, BootResult{}, err
 	}
+	// userns-remap needs o+x on every directory above the data root.
+	if err := os.Chmod(dir, 0o711); err != nil {
+		return nil, BootResult{}, err
+	}
 	d := &Daemon{Dir: dir, Host: "unix://" + filepath.Join(dir, "d.sock"), t: t, opts: opts, Log: &bytes.Buffer{}}
 	t.Cleanup(d.cleanup)
 	cfg := opts.Config
