@@ -496,6 +496,10 @@ func TestWaiverAnnotationHonored(t *testing.T) {
 	}
 }
 
+// FuzzReadConfig: the strict reader never panics; whatever it accepts,
+// Check judges fully, and Apply either refuses it without touching it or
+// hardens it so that nothing fails. New inputs are slow to minimize (Apply
+// builds a seccomp profile); run with -fuzzminimizetime=1s.
 func FuzzReadConfig(f *testing.F) {
 	for _, name := range []string{"runc-spec.json", "runc-spec-rootless.json", "fail/container.host-devices.json"} {
 		b, err := os.ReadFile(filepath.Join("testdata", name))
