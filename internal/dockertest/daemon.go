@@ -43,7 +43,7 @@ type Daemon struct {
 	Host   string // unix:///.../d.sock
 	Client *client.Client
 	PID    int // dockerd's PID (its netns is /proc/PID/ns/net)
-	Log    *bytes.Buffer
+	logw   *lockedWriter
 
 	t       testing.TB
 	opts    DaemonOptions
@@ -98,7 +98,7 @@ func BootConfig(t testing.TB, config []byte, args ...string) BootResult {
 		t.Fatalf("booting dockerd: %v", err)
 	}
 	if d != nil {
-		res.Log = d.Log.String()
+		res.Log = d.LogText()
 		d.Stop()
 		d.cleanup()
 	}
@@ -123,7 +123,7 @@ func boot(t testing.TB, opts DaemonOptions) (*Daemon, BootResult, error) {
 	if err := os.Chmod(dir, 0o711); err != nil {
 		return nil, BootResult{}, err
 	}
-	d := &Daemon{Dir: dir, Host: "unix://" + filepath.Join(dir, "d.sock"), t: t, opts: opts, Log: &bytes.Buffer{}}
+	d := &Daemon{Dir: dir, Host: "unix://" + filepath.Join(dir, "d.sock"), t: t, opts: opts, logw: &lockedWriter{w: &bytes.Buffer{}}}
 	t.Cleanup(d.cleanup)
 	cfg := opts.Config
 	if opts.ConfigFunc != nil {
@@ -141,7 +141,7 @@ func boot(t testing.TB, opts DaemonOptions) (*Daemon, BootResult, error) {
 		return nil, BootResult{}, err
 	}
 	if refused {
-		return nil, BootResult{Refused: true, Error: msg, Log: d.Log.String()}, nil
+		return nil, BootResult{Refused: true, Error: msg, Log: d.LogText()}, nil
 	}
 	return d, BootResult{}, nil
 }
@@ -165,7 +165,7 @@ func (d *Daemon) start() (refused bool, reason string, err error) {
 	}
 	script := "ip link set lo up && exec dockerd " + strings.Join(quoted, " ")
 	cmd := exec.Command("unshare", "-n", "sh", "-c", script)
-	cmd.Stdout, cmd.Stderr = &lockedWriter{w: d.Log}, &lockedWriter{w: d.Log}
+	cmd.Stdout, cmd.Stderr = d.logw, d.logw
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	if err := cmd.Start(); err != nil {
 		return false, "", fmt.Errorf("starting unshare dockerd: %w", err)
@@ -189,7 +189,7 @@ func (d *Daemon) start() (refused bool, reason string, err error) {
 		select {
 		case <-done:
 			cli.Close()
-			return true, reason0(d.Log.String()), nil
+			return true, reason0(d.LogText()), nil
 		default:
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
@@ -203,7 +203,14 @@ func (d *Daemon) start() (refused bool, reason string, err error) {
 	}
 	cli.Close()
 	d.Stop()
-	return false, "", fmt.Errorf("dockerd did not answer within %s:\n%s", timeout, tail(d.Log.String(), 20))
+	return false, "", fmt.Errorf("dockerd did not answer within %s:\n%s", timeout, tail(d.LogText(), 20))
+}
+
+// LogText returns what dockerd has written to stdout and stderr so far.
+func (d *Daemon) LogText() string {
+	d.logw.mu.Lock()
+	defer d.logw.mu.Unlock()
+	return d.logw.w.String()
 }
 
 type lockedWriter struct {
@@ -271,7 +278,7 @@ func (d *Daemon) Restart() {
 	d.Stop()
 	refused, reason, err := d.start()
 	if err != nil || refused {
-		d.t.Fatalf("restarting dockerd: %v %s\n%s", err, reason, tail(d.Log.String(), 20))
+		d.t.Fatalf("restarting dockerd: %v %s\n%s", err, reason, tail(d.LogText(), 20))
 	}
 }
 
