@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"time"
 
@@ -45,6 +46,7 @@ type Client interface {
 	ContainerInspect(ctx context.Context, container string, options client.ContainerInspectOptions) (client.ContainerInspectResult, error)
 	ContainerList(ctx context.Context, options client.ContainerListOptions) (client.ContainerListResult, error)
 	ContainerTop(ctx context.Context, container string, options client.ContainerTopOptions) (client.ContainerTopResult, error)
+	Events(ctx context.Context, options client.EventsListOptions) client.EventsResult
 }
 
 var _ Client = (*client.Client)(nil)
@@ -82,14 +84,28 @@ type Container struct {
 // it created (container, network) before returning the error, even when ctx
 // was cancelled.
 func Run(ctx context.Context, cli Client, image string, opts ...Option) (*Container, error) {
-	c, err := run(ctx, cli, image, opts)
+	c, err := create(ctx, cli, image, opts)
+	if err == nil {
+		err = c.Start(ctx)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("run %s: %w", image, err)
 	}
 	return c, nil
 }
 
-func run(ctx context.Context, cli Client, image string, opts []Option) (_ *Container, err error) {
+// Create does what Run does except starting the container: call Start on
+// the result. It lets a caller register a wait (WaitNext) or attach before
+// the container runs. Create removes what it made if it fails.
+func Create(ctx context.Context, cli Client, image string, opts ...Option) (*Container, error) {
+	c, err := create(ctx, cli, image, opts)
+	if err != nil {
+		return nil, fmt.Errorf("create %s: %w", image, err)
+	}
+	return c, nil
+}
+
+func create(ctx context.Context, cli Client, image string, opts []Option) (_ *Container, err error) {
 	info, err := cli.Info(ctx, client.InfoOptions{})
 	if err != nil {
 		return nil, fmt.Errorf("reading daemon info: %w", err)
@@ -149,10 +165,21 @@ func run(ctx context.Context, cli Client, image string, opts []Option) (_ *Conta
 		return nil, fmt.Errorf("creating container: %w", err)
 	}
 	c.ID = created.ID
-	if _, err := cli.ContainerStart(ctx, c.ID, client.ContainerStartOptions{}); err != nil {
-		return nil, fmt.Errorf("starting container %s: %w", sp.Name, err)
-	}
 	return c, nil
+}
+
+// Start starts a container made by Create. If the start fails, Start
+// removes the container and the network Create made for it, so a failed
+// launch leaves nothing behind.
+func (c *Container) Start(ctx context.Context) (err error) {
+	if _, err = c.cli.ContainerStart(ctx, c.ID, client.ContainerStartOptions{}); err != nil {
+		err = fmt.Errorf("starting container %s: %w", c.Name, err)
+		if cerr := c.cleanup(ctx); cerr != nil {
+			err = errors.Join(err, cerr)
+		}
+		return err
+	}
+	return nil
 }
 
 func randomName() string {
@@ -229,9 +256,48 @@ func (c *Container) cleanup(ctx context.Context) error {
 }
 
 // Wait blocks until the container stops running and returns its exit code.
-// With a restart policy the container may be started again afterwards.
+// With a restart policy the container may be started again afterwards. For
+// a short-lived container whose exit code matters, register WaitNext
+// before Start instead.
 func (c *Container) Wait(ctx context.Context) (int64, error) {
-	w := c.cli.ContainerWait(ctx, c.ID, client.ContainerWaitOptions{Condition: container.WaitConditionNotRunning})
+	return c.wait(ctx, c.cli.ContainerWait(ctx, c.ID, client.ContainerWaitOptions{Condition: container.WaitConditionNotRunning}))
+}
+
+// WaitNext registers, now, a wait for the container's next exit and returns
+// a function that blocks until then and returns the exit code. Call it
+// before Start so that a container that exits at once (and is restarted by
+// its restart policy) cannot be missed.
+//
+// It reads the exit code from the daemon's "die" event rather than from the
+// wait endpoint: with a restart policy, dockerd 20.10's wait can report 0
+// when the restart manager has already restarted the container.
+func (c *Container) WaitNext(ctx context.Context) func() (int64, error) {
+	ectx, cancel := context.WithCancel(ctx)
+	ev := c.cli.Events(ectx, client.EventsListOptions{Filters: client.Filters{}.Add("container", c.ID).Add("type", "container").Add("event", "die")})
+	return func() (int64, error) {
+		defer cancel()
+		for {
+			select {
+			case m := <-ev.Messages:
+				if m.Action != "die" {
+					continue
+				}
+				code, err := strconv.ParseInt(m.Actor.Attributes["exitCode"], 10, 64)
+				if err != nil {
+					return -1, fmt.Errorf("waiting for %s: die event without an exit code: %w", c.Name, err)
+				}
+				return code, nil
+			case err := <-ev.Err:
+				if ctx.Err() != nil {
+					return -1, fmt.Errorf("waiting for %s: %w", c.Name, ctx.Err())
+				}
+				return -1, fmt.Errorf("waiting for %s: %w", c.Name, err)
+			}
+		}
+	}
+}
+
+func (c *Container) wait(ctx context.Context, w client.ContainerWaitResult) (int64, error) {
 	select {
 	case r := <-w.Result:
 		if r.Error != nil && r.Error.Message != "" {

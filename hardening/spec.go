@@ -34,6 +34,12 @@ type Spec struct {
 	Network string
 }
 
+// ErrInvalidSpec wraps option input Build rejects (a malformed port, a
+// capability that does not exist) and combinations the daemon would refuse
+// (auto-remove with a restart policy, memory below 6 MiB). Rule violations
+// are reported as *rule.Violation instead.
+var ErrInvalidSpec = errors.New("invalid container spec")
+
 // Option changes a Spec. Options return an error for invalid input; they
 // may set anything, and Build's final check refuses what breaks a rule
 // unless Waive covers it, so the floor only rises.
@@ -76,7 +82,7 @@ func Build(image string, opts ...Option) (*Spec, error) {
 			continue
 		}
 		if err := o(sp); err != nil {
-			return nil, fmt.Errorf("build container spec: %w", err)
+			return nil, fmt.Errorf("build container spec: %w: %w", ErrInvalidSpec, err)
 		}
 	}
 	// Host facts may arrive after the defaults ran: apply the host-dependent
@@ -84,7 +90,7 @@ func Build(image string, opts ...Option) (*Spec, error) {
 	applyAppArmor(sp)
 	applySELinux(sp)
 	if err := sp.finish(); err != nil {
-		return nil, fmt.Errorf("build container spec: %w", err)
+		return nil, fmt.Errorf("build container spec: %w: %w", ErrInvalidSpec, err)
 	}
 	if err := sp.Enforce(); err != nil {
 		return nil, fmt.Errorf("build container spec: %w", err)

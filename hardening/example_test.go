@@ -1,0 +1,78 @@
+package hardening_test
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/moby/moby/api/types/container"
+
+	"github.com/safedock/safedock/hardening"
+	"github.com/safedock/safedock/rule"
+)
+
+const imageID = "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+
+func ExampleBuild() {
+	sp, err := hardening.Build(imageID,
+		hardening.WithNonRootUser(),
+		hardening.WithNetwork("web"),
+		hardening.WithPublish("127.0.0.1:8080:80"),
+		hardening.WithAddedCapabilities("NET_BIND_SERVICE"),
+	)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	hc := sp.HostConfig
+	fmt.Println("user:", sp.Config.User)
+	fmt.Println("cap-drop:", hc.CapDrop, "cap-add:", hc.CapAdd)
+	fmt.Println("read-only:", hc.ReadonlyRootfs, "tmpfs /tmp:", hc.Tmpfs["/tmp"])
+	fmt.Println("security-opt:", hc.SecurityOpt)
+	fmt.Println("restart:", hc.RestartPolicy.Name, hc.RestartPolicy.MaximumRetryCount)
+	fmt.Println("memory:", hc.Memory, "cpu-shares:", hc.CPUShares, "pids:", *hc.PidsLimit)
+	// Output:
+	// user: 65534:65534
+	// cap-drop: [ALL] cap-add: [NET_BIND_SERVICE]
+	// read-only: true tmpfs /tmp: rw,noexec,nosuid,nodev,size=64m,mode=1777
+	// security-opt: [no-new-privileges:true]
+	// restart: on-failure 5
+	// memory: 536870912 cpu-shares: 512 pids: 256
+}
+
+func ExampleWaive() {
+	// Mounting /etc writable breaks CIS 5.6; the builder refuses it...
+	_, err := hardening.Build(imageID, hardening.WithNonRootUser(), hardening.WithVolume("/etc:/host-etc"))
+	var v *rule.Violation
+	if errors.As(err, &v) {
+		fmt.Println("refused:", v.Rule)
+	}
+	// ...unless the rule is waived, with a reason the audit will show.
+	sp, err := hardening.Build(imageID, hardening.WithNonRootUser(), hardening.WithVolume("/etc:/host-etc"),
+		hardening.Waive(rule.ContainerSensitiveMounts, "config sync agent writes /etc/hosts"))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, f := range sp.Check() {
+		if f.Status != rule.StatusPass && f.Status != rule.StatusSkip {
+			fmt.Println(f.Status, f.Rule, f.CIS, "-", f.Reason)
+		}
+	}
+	// Output:
+	// refused: container.sensitive-mounts
+	// waived container.sensitive-mounts [5.6] - waived: config sync agent writes /etc/hosts
+}
+
+func ExampleHostConfigModifier() {
+	mod, err := hardening.HostConfigModifier(hardening.WithMemory(256 << 20))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	// A HostConfig as a tool such as testcontainers-go builds it.
+	hc := &container.HostConfig{NetworkMode: "test-net", AutoRemove: true}
+	mod(hc)
+	fmt.Println(hc.NetworkMode, hc.CapDrop, hc.ReadonlyRootfs, hc.Memory, hc.RestartPolicy.Name)
+	// Output:
+	// test-net [ALL] true 268435456 no
+}
