@@ -11,6 +11,7 @@ import (
 	"github.com/moby/moby/api/types/container"
 	"github.com/moby/moby/client"
 
+	"github.com/safedock/safedock/hardening"
 	"github.com/safedock/safedock/internal/dockertest"
 	"github.com/safedock/safedock/rule"
 )
@@ -53,27 +54,21 @@ func findDockerSpec(t *testing.T, id string) string {
 	}
 }
 
-// hardenedLaunch returns the Config and HostConfig of a hardened launch.
-// It is built here directly with moby types because package hardening's
-// launcher was not ready when this test was written; swap in
-// hardening.Build (or hardening.Run) here to keep the builder and the OCI
-// checker honest with each other.
-func hardenedLaunch(image string) (*container.Config, *container.HostConfig) {
-	pids := int64(64)
-	cfg := &container.Config{Image: image, Cmd: []string{"sleep", "300"}, User: "65534:65534"}
-	hc := &container.HostConfig{
-		CapDrop:        []string{"ALL"},
-		ReadonlyRootfs: true,
-		SecurityOpt:    []string{"no-new-privileges:true"},
-		NetworkMode:    "none",
-		Tmpfs:          map[string]string{"/tmp": "rw,noexec,nosuid,nodev,size=16m"},
-		Resources: container.Resources{
-			PidsLimit: &pids,
-			Memory:    64 << 20,
-			CPUShares: 512,
-		},
+// hardenedLaunch starts the container with package hardening's own launcher
+// (the builder's secure defaults; no network), so the OCI checker judges
+// exactly what the launcher produces: builder and checker keep each other
+// honest.
+func hardenedLaunch(t *testing.T, cli *client.Client, image string) string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	c, err := hardening.Run(ctx, cli, image, hardening.WithNetwork("none"), hardening.WithNonRootUser(),
+		hardening.WithCmd("sleep", "300"), hardening.WithPidsLimit(64), hardening.WithMemory(64<<20))
+	if err != nil {
+		t.Fatalf("hardening.Run: %v", err)
 	}
-	return cfg, hc
+	dockertest.RemoveContainerOnCleanup(t, cli, c.ID)
+	return c.ID
 }
 
 func startContainer(t *testing.T, cli *client.Client, name string, cfg *container.Config, hc *container.HostConfig) string {
@@ -101,8 +96,7 @@ func TestDockerAgrees(t *testing.T) {
 	cli := dockertest.Client(t)
 	img := dockertest.ProbeImage(t, cli, dockertest.ProbeImageOptions{})
 
-	cfg, hc := hardenedLaunch(img.ID)
-	hardID := startContainer(t, cli, dockertest.Name("runspec-hard"), cfg, hc)
+	hardID := hardenedLaunch(t, cli, img.Ref)
 	plainID := startContainer(t, cli, dockertest.Name("runspec-plain"),
 		&container.Config{Image: img.ID, Cmd: []string{"sleep", "300"}}, &container.HostConfig{})
 
