@@ -20,7 +20,7 @@ func registerAudit(c command) {
 func init() {
 	register(command{
 		name:    "audit",
-		summary: "audit this Docker host (audit SECTION: " + "containers, ...)",
+		summary: "audit this Docker host by section: audit containers, audit host",
 		run:     runAudit,
 	})
 }
