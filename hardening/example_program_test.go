@@ -31,7 +31,7 @@ func TestExampleProgramHardenedRun(t *testing.T) {
 	require.NoError(t, err, "%s", out)
 	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
 	require.GreaterOrEqual(t, len(lines), 2, "%s", out)
-	var st probeStatus
+	var st dockertest.ProbeStatus
 	require.NoError(t, json.Unmarshal([]byte(lines[0]), &st), "%s", out)
 	assert.Equal(t, "0000000000000000", st.CapEff)
 	assert.Equal(t, "1", st.NoNewPrivs)

@@ -24,19 +24,6 @@ import (
 
 func TestMain(m *testing.M) { os.Exit(dockertest.Main(m)) }
 
-type probeStatus struct {
-	UID         int    `json:"uid"`
-	CapEff      string `json:"cap_eff"`
-	CapPrm      string `json:"cap_prm"`
-	CapBnd      string `json:"cap_bnd"`
-	NoNewPrivs  string `json:"no_new_privs"`
-	Seccomp     string `json:"seccomp"`
-	WriteRoot   string `json:"write_root"`
-	WriteTmp    string `json:"write_tmp"`
-	PidsMax     string `json:"pids_max"`
-	MemoryLimit string `json:"memory_limit"`
-}
-
 // launch runs a hardened container on a network unique to the test and
 // registers cleanup of the container and the network by ID/name.
 func launch(t *testing.T, cli *client.Client, image string, netName string, opts ...hardening.Option) *hardening.Container {
@@ -73,7 +60,7 @@ func TestLaunchedContainerIsHardenedInTheKernel(t *testing.T) {
 	require.NoError(t, err)
 	require.EqualValues(t, 0, code, output(t, c))
 
-	var st probeStatus
+	var st dockertest.ProbeStatus
 	out := output(t, c)
 	require.NoError(t, json.Unmarshal([]byte(strings.TrimSpace(strings.Split(out, "\n")[0])), &st), out)
 	t.Logf("probe inside the hardened container: %s", strings.TrimSpace(out))

@@ -14,21 +14,6 @@ import (
 	"github.com/safedock/safedock/internal/dockertest"
 )
 
-// probeStatus mirrors internal/probe's Status.
-type probeStatus struct {
-	UID         int    `json:"uid"`
-	GID         int    `json:"gid"`
-	CapEff      string `json:"cap_eff"`
-	CapPrm      string `json:"cap_prm"`
-	CapBnd      string `json:"cap_bnd"`
-	NoNewPrivs  string `json:"no_new_privs"`
-	Seccomp     string `json:"seccomp"`
-	WriteRoot   string `json:"write_root"`
-	WriteTmp    string `json:"write_tmp"`
-	PidsMax     string `json:"pids_max"`
-	MemoryLimit string `json:"memory_limit"`
-}
-
 // TestRuncRunsHardenedBundle: a bundle made from real `runc spec` output,
 // hardened with Apply, runs under `runc run`, and the probe inside sees what
 // the rules promise.
@@ -119,7 +104,7 @@ func TestRuncRunsHardenedBundle(t *testing.T) {
 	if err := cmd.Run(); err != nil {
 		t.Fatalf("runc run: %v\nstdout: %s\nstderr: %s", err, stdout.String(), stderr.String())
 	}
-	var st probeStatus
+	var st dockertest.ProbeStatus
 	if err := json.Unmarshal(bytes.TrimSpace(stdout.Bytes()), &st); err != nil {
 		t.Fatalf("probe output %q: %v (stderr %s)", stdout.String(), err, stderr.String())
 	}

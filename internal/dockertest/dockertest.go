@@ -282,3 +282,19 @@ func BuildImage(ctx context.Context, cli client.APIClient, ref string, files map
 	}
 	return id, nil
 }
+
+// ProbeStatus is what "probe status" prints (see internal/probe): the
+// kernel's view from inside a container.
+type ProbeStatus struct {
+	UID         int    `json:"uid"`
+	GID         int    `json:"gid"`
+	CapEff      string `json:"cap_eff"`
+	CapPrm      string `json:"cap_prm"`
+	CapBnd      string `json:"cap_bnd"`
+	NoNewPrivs  string `json:"no_new_privs"`
+	Seccomp     string `json:"seccomp"`
+	WriteRoot   string `json:"write_root"`
+	WriteTmp    string `json:"write_tmp"`
+	PidsMax     string `json:"pids_max"`
+	MemoryLimit string `json:"memory_limit"`
+}
