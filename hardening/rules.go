@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/moby/moby/api/types/container"
 	"github.com/moby/moby/api/types/mount"
@@ -31,13 +32,18 @@ type entry struct {
 func Rules() rule.Catalog {
 	var c rule.Catalog
 	for _, e := range entries() {
-		c = append(c, e.rule)
+		r := e.rule
+		r.CIS = slices.Clone(r.CIS)
+		c = append(c, r)
 	}
 	return c
 }
 
-// entries is the table: one line per rule, in the catalog's order.
-func entries() []entry {
+// entries is the table: one line per rule, in the catalog's order. It is
+// built once and never changed; callers must not modify it.
+var entries = sync.OnceValue(buildEntries)
+
+func buildEntries() []entry {
 	fns := map[rule.ID]struct {
 		apply apply
 		check check
