@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"strings"
 )
 
 // auditSubcommands are the "safedock audit SECTION" commands; each section's
@@ -26,8 +27,11 @@ func init() {
 }
 
 func runAudit(ctx context.Context, e *env, args []string) int {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
-		fmt.Fprintln(e.stderr, "usage: safedock audit SECTION [flags]\n\nSections:")
+	if len(args) == 0 || (strings.HasPrefix(args[0], "-") && args[0] != "-h" && args[0] != "--help") {
+		return runAuditAll(ctx, e, args)
+	}
+	if args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		fmt.Fprintln(e.stderr, "usage: safedock audit [--only S,..] [--skip S,..] [--fail-on SEV] [--format text|json|sarif]\n       safedock audit SECTION [flags]\n\nSections with their own command:")
 		names := make([]string, 0, len(auditSubcommands))
 		for n := range auditSubcommands {
 			names = append(names, n)
