@@ -1,0 +1,59 @@
+package safedock_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/safedock/safedock"
+	"github.com/safedock/safedock/rule"
+)
+
+func TestSectionsSelection(t *testing.T) {
+	_, err := safedock.ParseSection("network")
+	assert.ErrorContains(t, err, "unknown section")
+
+	_, err = safedock.Audit(context.Background(), safedock.Options{Only: []safedock.Section{"bogus"}})
+	assert.ErrorContains(t, err, "unknown section")
+	_, err = safedock.Audit(context.Background(), safedock.Options{Only: []safedock.Section{safedock.SectionFiles}, Skip: []safedock.Section{safedock.SectionFiles}})
+	assert.ErrorContains(t, err, "no section to run")
+}
+
+func TestSectionOfCoversEveryRuleArea(t *testing.T) {
+	for id, want := range map[rule.ID]safedock.Section{
+		rule.ContainerPrivileged: safedock.SectionContainers,
+		"image.healthcheck":      safedock.SectionImages,
+		"daemon.icc":             safedock.SectionDaemon,
+		"file.docker-sock":       safedock.SectionFiles,
+		"host.kernel-version":    safedock.SectionHost,
+		"audit.dockerd":          safedock.SectionAuditd,
+	} {
+		assert.Equal(t, want, safedock.SectionOf(id), id)
+	}
+}
+
+// A daemon that does not answer must not turn into passes: the sections that
+// need it report their error and contribute no findings.
+func TestUnreachableDaemonIsAnErrorNotAPass(t *testing.T) {
+	t.Setenv("DOCKER_HOST", "unix:///nonexistent/docker.sock")
+	rep, err := safedock.Audit(context.Background(), safedock.Options{Only: []safedock.Section{safedock.SectionImages, safedock.SectionContainers}})
+	require.NoError(t, err)
+	assert.True(t, rep.Incomplete())
+	assert.Empty(t, rep.Findings)
+	for _, s := range rep.Sections {
+		assert.NotEmpty(t, s.Error, s.Section)
+	}
+}
+
+func ExampleSectionOf() {
+	for _, id := range []rule.ID{rule.ContainerNoNewPrivileges, "daemon.icc", "file.docker-sock"} {
+		fmt.Println(id, "->", safedock.SectionOf(id))
+	}
+	// Output:
+	// container.no-new-privileges -> containers
+	// daemon.icc -> daemon
+	// file.docker-sock -> files
+}
