@@ -361,10 +361,12 @@ func WithEnv(kv ...string) Option {
 	}
 }
 
+var namePattern = regexp.MustCompile(`^/?[a-zA-Z0-9][a-zA-Z0-9_.-]*$`)
+
 // WithName sets the container name.
 func WithName(name string) Option {
 	return func(sp *Spec) error {
-		if !regexp.MustCompile(`^/?[a-zA-Z0-9][a-zA-Z0-9_.-]*$`).MatchString(name) {
+		if !namePattern.MatchString(name) {
 			return fmt.Errorf("container name %q: want [a-zA-Z0-9][a-zA-Z0-9_.-]*", name)
 		}
 		sp.Name = strings.TrimPrefix(name, "/")
