@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"sync"
 
 	cerrdefs "github.com/containerd/errdefs"
 	"github.com/moby/moby/api/types/container"
@@ -104,30 +103,12 @@ func Audit(ctx context.Context, cli Client, opts AuditOptions) (rule.Report, err
 	if lister == nil {
 		lister = TopLister{Client: cli}
 	}
-	conc := opts.Concurrency
-	if conc <= 0 {
-		conc = 8
-	}
-
-	results := make([][]rule.Finding, len(list.Items))
-	sem := make(chan struct{}, conc)
-	var wg sync.WaitGroup
-	for i, summary := range list.Items {
-		wg.Add(1)
-		sem <- struct{}{}
-		go func() {
-			defer wg.Done()
-			defer func() { <-sem }()
-			results[i] = auditOne(ctx, cli, summary.ID, summaryName(summary), host, netFacts, lister, opts.Waivers)
-		}()
-	}
-	wg.Wait()
+	all := collect(len(list.Items), opts.Concurrency, func(i int) []rule.Finding {
+		summary := list.Items[i]
+		return auditOne(ctx, cli, summary.ID, summaryName(summary), host, netFacts, lister, opts.Waivers)
+	})
 	if err := ctx.Err(); err != nil {
 		return rule.Report{}, fmt.Errorf("audit containers: %w", err)
-	}
-	var all []rule.Finding
-	for _, fs := range results {
-		all = append(all, fs...)
 	}
 	return rule.NewReport(all), nil
 }

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"sync"
 
 	cerrdefs "github.com/containerd/errdefs"
 	"github.com/moby/moby/client"
@@ -51,58 +50,44 @@ type ImageAuditClient interface {
 }
 
 // AuditImages checks every tagged image on the daemon: one image list, then
-// one inspect per image, with bounded concurrency (default 8). Targets are
+// one inspect per image, with bounded concurrency (DefaultConcurrency when not positive). Targets are
 // "image:REPO:TAG" (the first tag) or "image:ID".
 func AuditImages(ctx context.Context, cli ImageAuditClient, concurrency int) (rule.Report, error) {
 	list, err := cli.ImageList(ctx, client.ImageListOptions{})
 	if err != nil {
 		return rule.Report{}, fmt.Errorf("audit images: listing images: %w", err)
 	}
-	if concurrency <= 0 {
-		concurrency = 8
-	}
 	cat := ImageRules()
-	results := make([][]rule.Finding, len(list.Items))
-	sem := make(chan struct{}, concurrency)
-	var wg sync.WaitGroup
-	for i, img := range list.Items {
-		wg.Add(1)
-		sem <- struct{}{}
-		go func() {
-			defer wg.Done()
-			defer func() { <-sem }()
-			target := "image:" + strings.TrimPrefix(img.ID, "sha256:")[:min(12, len(strings.TrimPrefix(img.ID, "sha256:")))]
-			if len(img.RepoTags) > 0 && img.RepoTags[0] != "<none>:<none>" {
-				target = "image:" + img.RepoTags[0]
+	all := collect(len(list.Items), concurrency, func(i int) []rule.Finding {
+		img := list.Items[i]
+		id := strings.TrimPrefix(img.ID, "sha256:")
+		target := "image:" + id[:min(12, len(id))]
+		if len(img.RepoTags) > 0 && img.RepoTags[0] != "<none>:<none>" {
+			target = "image:" + img.RepoTags[0]
+		}
+		res, err := cli.ImageInspect(ctx, img.ID)
+		if err != nil {
+			if cerrdefs.IsNotFound(err) {
+				return nil
 			}
-			res, err := cli.ImageInspect(ctx, img.ID)
-			if err != nil {
-				if cerrdefs.IsNotFound(err) {
-					return
-				}
-				for _, r := range cat {
-					results[i] = append(results[i], r.Finding(target, rule.Skip(fmt.Sprintf("inspect failed: %v", err))))
-				}
-				return
+			var out []rule.Finding
+			for _, r := range cat {
+				out = append(out, r.Finding(target, rule.Skip(fmt.Sprintf("inspect failed: %v", err))))
 			}
-			facts := ImageFacts{ID: res.ID}
-			if res.Config != nil {
-				facts.User = res.Config.User
-				facts.Healthcheck = res.Config.Healthcheck != nil && len(res.Config.Healthcheck.Test) > 0 && res.Config.Healthcheck.Test[0] != "NONE"
-				for p := range res.Config.ExposedPorts {
-					facts.ExposedPorts = append(facts.ExposedPorts, p)
-				}
+			return out
+		}
+		facts := ImageFacts{ID: res.ID}
+		if res.Config != nil {
+			facts.User = res.Config.User
+			facts.Healthcheck = res.Config.Healthcheck != nil && len(res.Config.Healthcheck.Test) > 0 && res.Config.Healthcheck.Test[0] != "NONE"
+			for p := range res.Config.ExposedPorts {
+				facts.ExposedPorts = append(facts.ExposedPorts, p)
 			}
-			results[i] = EvaluateImage(target, facts, res.Size, len(res.RootFS.Layers))
-		}()
-	}
-	wg.Wait()
+		}
+		return EvaluateImage(target, facts, res.Size, len(res.RootFS.Layers))
+	})
 	if err := ctx.Err(); err != nil {
 		return rule.Report{}, fmt.Errorf("audit images: %w", err)
-	}
-	var all []rule.Finding
-	for _, fs := range results {
-		all = append(all, fs...)
 	}
 	return rule.NewReport(all), nil
 }
