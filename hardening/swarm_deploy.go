@@ -1,0 +1,324 @@
+package hardening
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	cerrdefs "github.com/containerd/errdefs"
+	"github.com/moby/moby/api/pkg/stdcopy"
+	"github.com/moby/moby/api/types/swarm"
+	"github.com/moby/moby/client"
+)
+
+// ErrNotSwarmManager is returned by Deploy when the engine is not a manager
+// of an active swarm.
+var ErrNotSwarmManager = errors.New("the engine is not a swarm manager")
+
+// ErrTaskFailed is returned by Deploy when the service's task failed or was
+// rejected before it ran.
+var ErrTaskFailed = errors.New("service task failed")
+
+// Service is a swarm service Deploy created.
+type Service struct {
+	ID   string
+	Name string
+	// ImageRef is the reference the caller asked for; ImageID what it
+	// resolved to (and what the service runs); ImageDigest the repository
+	// digest when the image has one.
+	ImageRef    string
+	ImageID     string
+	ImageDigest string
+	// APIVersion is the Engine API version the spec was written for.
+	APIVersion string
+	// Spec is what was created; Gaps the rules it could not express.
+	Spec swarm.ServiceSpec
+	Gaps []Gap
+
+	cli             SwarmClient
+	createdNetworks []string
+}
+
+// EngineAPIVersion returns the Engine API version a request from cli is
+// served with: the lower of the server's version and the client's own.
+func EngineAPIVersion(ctx context.Context, cli SwarmClient) (string, error) {
+	v, err := cli.ServerVersion(ctx, client.ServerVersionOptions{})
+	if err != nil {
+		return "", fmt.Errorf("reading the engine version: %w", err)
+	}
+	api := v.APIVersion
+	if cv, ok := cli.(interface{ ClientVersion() string }); ok {
+		if c := cv.ClientVersion(); c != "" && !apiAtLeast(c, api) {
+			api = c
+		}
+	}
+	return api, nil
+}
+
+// Deploy creates a hardened swarm service from image on the swarm managed
+// by the engine behind cli, and waits until its task runs (or has run to
+// completion):
+//
+//  1. reads the engine's API version, security options and swarm state
+//     (refusing an engine that is not a manager: ErrNotSwarmManager);
+//  2. resolves image to its ID once and deploys that ID, so no node
+//     resolves a tag on its own and no registry is queried;
+//  3. builds the container profile with Build (opts) and turns it into a
+//     service with ServiceSpec (svc), for the engine's API version; the
+//     gaps are in Service.Gaps;
+//  4. creates the overlay network the profile names, encrypted, when it
+//     does not exist, and resolves WithSecret names to secret IDs;
+//  5. creates the service and waits for its first task to run; a task that
+//     fails or is rejected ends the wait with ErrTaskFailed.
+//
+// On any failure after the first object was created, Deploy removes what it
+// created (service, network), even when ctx was cancelled.
+func Deploy(ctx context.Context, cli SwarmClient, image string, opts []Option, svc ...ServiceOption) (*Service, error) {
+	s, err := deploy(ctx, cli, image, opts, svc)
+	if err != nil {
+		return nil, fmt.Errorf("deploy %s: %w", image, err)
+	}
+	return s, nil
+}
+
+func deploy(ctx context.Context, cli SwarmClient, image string, opts []Option, svcOpts []ServiceOption) (_ *Service, err error) {
+	api, err := EngineAPIVersion(ctx, cli)
+	if err != nil {
+		return nil, err
+	}
+	info, err := cli.Info(ctx, client.InfoOptions{})
+	if err != nil {
+		return nil, fmt.Errorf("reading daemon info: %w", err)
+	}
+	if info.Info.Swarm.LocalNodeState != swarm.LocalNodeStateActive || !info.Info.Swarm.ControlAvailable {
+		return nil, fmt.Errorf("%w (swarm state %q)", ErrNotSwarmManager, info.Info.Swarm.LocalNodeState)
+	}
+	host := HostFacts{}.FromSecurityOptions(info.Info.SecurityOptions)
+	img, err := cli.ImageInspect(ctx, image)
+	if err != nil {
+		if cerrdefs.IsNotFound(err) {
+			return nil, fmt.Errorf("%w: build or pull %q first (safedock never pulls)", ErrImageNotFound, image)
+		}
+		return nil, fmt.Errorf("inspecting image: %w", err)
+	}
+	facts := ImageFacts{ID: img.ID, RepoDigests: img.RepoDigests}
+	if img.Config != nil {
+		facts.User = img.Config.User
+		facts.Healthcheck = img.Config.Healthcheck != nil && len(img.Config.Healthcheck.Test) > 0 && img.Config.Healthcheck.Test[0] != "NONE"
+		for p := range img.Config.ExposedPorts {
+			facts.ExposedPorts = append(facts.ExposedPorts, p)
+		}
+	}
+	all := append([]Option{WithHostFacts(host), WithImageFacts(facts)}, opts...)
+	sp, err := Build(img.ID, all...)
+	if err != nil {
+		return nil, err
+	}
+	if sp.Name == "" {
+		sp.Name = randomName()
+	}
+	sp.Config.Labels[LabelImageRef] = image
+	sp.Config.Labels[LabelImageID] = img.ID
+	digest := ""
+	if len(img.RepoDigests) > 0 {
+		digest = img.RepoDigests[0]
+		sp.Config.Labels[LabelImageDigest] = digest
+	}
+	nets := map[string]*NetworkFacts{}
+	if br, err := cli.NetworkInspect(ctx, "bridge", client.NetworkInspectOptions{}); err == nil {
+		nets["bridge"] = &NetworkFacts{Name: "bridge", Driver: "bridge", ICC: br.Network.Options[ICCOption] != "false"}
+	}
+	all2 := append([]ServiceOption{WithAPIVersion(api), WithServiceNetworkFacts(nets)}, svcOpts...)
+	spec, gaps, err := ServiceSpec(sp, all2...)
+	if err != nil {
+		return nil, err
+	}
+	s := &Service{Name: sp.Name, ImageRef: image, ImageID: img.ID, ImageDigest: digest, APIVersion: api,
+		Spec: spec, Gaps: gaps, cli: cli}
+	defer func() {
+		if err != nil {
+			if cerr := s.cleanup(ctx); cerr != nil {
+				err = errors.Join(err, cerr)
+			}
+		}
+	}()
+	if err := s.resolveSecrets(ctx); err != nil {
+		return nil, err
+	}
+	for _, n := range spec.TaskTemplate.Networks {
+		if err := s.ensureOverlay(ctx, n.Target); err != nil {
+			return nil, err
+		}
+	}
+	res, err := cli.ServiceCreate(ctx, client.ServiceCreateOptions{Spec: s.Spec, QueryRegistry: false})
+	if err != nil {
+		return nil, fmt.Errorf("creating service: %w", err)
+	}
+	s.ID = res.ID
+	if err := s.waitTask(ctx); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+func (s *Service) resolveSecrets(ctx context.Context) error {
+	cs := s.Spec.TaskTemplate.ContainerSpec
+	for _, ref := range cs.Secrets {
+		if ref.SecretID != "" {
+			continue
+		}
+		list, err := s.cli.SecretList(ctx, client.SecretListOptions{Filters: client.Filters{}.Add("name", ref.SecretName)})
+		if err != nil {
+			return fmt.Errorf("looking up secret %s: %w", ref.SecretName, err)
+		}
+		for _, sec := range list.Items {
+			if sec.Spec.Name == ref.SecretName {
+				ref.SecretID = sec.ID
+			}
+		}
+		if ref.SecretID == "" {
+			return fmt.Errorf("secret %q not found: create it first (docker secret create %s -)", ref.SecretName, ref.SecretName)
+		}
+	}
+	return nil
+}
+
+// ensureOverlay creates the service's overlay network, encrypted, when it
+// does not exist. Predefined networks are left alone.
+func (s *Service) ensureOverlay(ctx context.Context, name string) error {
+	if name == "host" || name == "bridge" {
+		return nil
+	}
+	if _, err := s.cli.NetworkInspect(ctx, name, client.NetworkInspectOptions{}); err == nil {
+		return nil
+	} else if !cerrdefs.IsNotFound(err) {
+		return fmt.Errorf("inspecting network %s: %w", name, err)
+	}
+	_, err := s.cli.NetworkCreate(ctx, name, client.NetworkCreateOptions{
+		Driver:  "overlay",
+		Options: map[string]string{OverlayEncryptedOption: "true"},
+		Labels:  map[string]string{LabelManaged: "true"},
+	})
+	if err != nil {
+		if cerrdefs.IsConflict(err) {
+			return nil
+		}
+		return fmt.Errorf("creating encrypted overlay network %s: %w", name, err)
+	}
+	s.createdNetworks = append(s.createdNetworks, name)
+	return nil
+}
+
+// waitTask polls the service's tasks until one runs or has completed.
+func (s *Service) waitTask(ctx context.Context) error {
+	tick := time.NewTicker(200 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		tasks, err := s.cli.TaskList(ctx, client.TaskListOptions{Filters: client.Filters{}.Add("service", s.ID)})
+		if err != nil {
+			return fmt.Errorf("listing tasks of %s: %w", s.Name, err)
+		}
+		for _, t := range tasks.Items {
+			switch t.Status.State {
+			case swarm.TaskStateRunning, swarm.TaskStateComplete:
+				return nil
+			case swarm.TaskStateFailed, swarm.TaskStateRejected:
+				return fmt.Errorf("%w: task %s %s: %s", ErrTaskFailed, t.ID, t.Status.State, firstNonEmpty(t.Status.Err, t.Status.Message))
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("waiting for a task of %s to run: %w", s.Name, ctx.Err())
+		case <-tick.C:
+		}
+	}
+}
+
+// Logs copies the service's output (every task's) to stdout and stderr.
+// With follow it streams until ctx ends.
+func (s *Service) Logs(ctx context.Context, stdout, stderr io.Writer, follow bool) error {
+	rc, err := s.cli.ServiceLogs(ctx, s.ID, client.ServiceLogsOptions{ShowStdout: true, ShowStderr: true, Follow: follow})
+	if err != nil {
+		return fmt.Errorf("logs of %s: %w", s.Name, err)
+	}
+	defer rc.Close()
+	if stdout == nil {
+		stdout = io.Discard
+	}
+	if stderr == nil {
+		stderr = io.Discard
+	}
+	if _, err := stdcopy.StdCopy(stdout, stderr, rc); err != nil && !errors.Is(err, context.Canceled) {
+		return fmt.Errorf("logs of %s: %w", s.Name, err)
+	}
+	return nil
+}
+
+// Remove removes the service, waits (up to 30 s) until the engine has
+// removed its tasks' containers, then removes the networks Deploy created
+// for it. Removing a service that is already gone is not an error.
+func (s *Service) Remove(ctx context.Context) error {
+	var errs []error
+	ref := s.ID
+	if ref == "" {
+		ref = s.Name
+	}
+	if _, err := s.cli.ServiceRemove(ctx, ref, client.ServiceRemoveOptions{}); err != nil && !cerrdefs.IsNotFound(err) {
+		errs = append(errs, fmt.Errorf("removing service %s: %w", s.Name, err))
+	} else if s.ID != "" {
+		wctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		errs = append(errs, s.waitContainersGone(wctx))
+		cancel()
+	}
+	for _, n := range s.createdNetworks {
+		if _, err := s.cli.NetworkRemove(ctx, n, client.NetworkRemoveOptions{}); err != nil && !cerrdefs.IsNotFound(err) {
+			errs = append(errs, fmt.Errorf("removing network %s: %w", n, err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func (s *Service) waitContainersGone(ctx context.Context) error {
+	for {
+		list, err := s.cli.ContainerList(ctx, client.ContainerListOptions{All: true,
+			Filters: client.Filters{}.Add("label", "com.docker.swarm.service.id="+s.ID)})
+		if err == nil && len(list.Items) == 0 {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("waiting for the tasks of %s to be removed: %w", s.Name, ctx.Err())
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
+}
+
+// cleanup removes what a failed deploy created, even when ctx was
+// cancelled, with its own deadline.
+func (s *Service) cleanup(ctx context.Context) error {
+	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 45*time.Second)
+	defer cancel()
+	if s.ID == "" {
+		// The create may have reached the engine although the call failed.
+		if res, err := s.cli.ServiceInspect(cctx, s.Name, client.ServiceInspectOptions{}); err == nil {
+			s.ID = res.Service.ID
+		} else {
+			s.Name = ""
+		}
+	}
+	if s.ID == "" && s.Name == "" {
+		var errs []error
+		for _, n := range s.createdNetworks {
+			if _, err := s.cli.NetworkRemove(cctx, n, client.NetworkRemoveOptions{}); err != nil && !cerrdefs.IsNotFound(err) {
+				errs = append(errs, fmt.Errorf("removing network %s after failed deploy: %w", n, err))
+			}
+		}
+		return errors.Join(errs...)
+	}
+	if err := s.Remove(cctx); err != nil {
+		return fmt.Errorf("cleaning up after failed deploy: %w", err)
+	}
+	return nil
+}
