@@ -17,21 +17,33 @@ type Format string
 const (
 	Text Format = "text"
 	JSON Format = "json"
+	// SARIF is SARIF 2.1.0, for GitHub code scanning and SARIF viewers.
+	SARIF Format = "sarif"
 )
 
 // ParseFormat checks a --format value.
 func ParseFormat(s string) (Format, error) {
 	switch f := Format(strings.ToLower(strings.TrimSpace(s))); f {
-	case Text, JSON:
+	case Text, JSON, SARIF:
 		return f, nil
 	}
-	return "", fmt.Errorf("unknown format %q: want text or json", s)
+	return "", fmt.Errorf("unknown format %q: want text, json or sarif", s)
 }
 
 // Options adjust rendering.
 type Options struct {
-	// Passed includes passing findings in text output (JSON always has all).
+	// Passed includes passing findings in text and SARIF output (JSON
+	// always has all).
 	Passed bool
+	// Rules describes the rules in SARIF's tool.driver.rules: title,
+	// rationale, remediation, CIS references. Pass the catalogs of the
+	// packages that produced the report (hardening.Rules(), ...); a rule a
+	// finding names that is missing here is described from the finding.
+	// Text and JSON ignore it.
+	Rules rule.Catalog
+	// ToolVersion is safedock's version in SARIF's tool.driver.version;
+	// omitted when empty.
+	ToolVersion string
 }
 
 // Write renders r to w in format f.
@@ -46,6 +58,8 @@ func Write(w io.Writer, r rule.Report, f Format, opts Options) error {
 		return nil
 	case Text:
 		return writeText(w, r, opts)
+	case SARIF:
+		return writeSARIF(w, r, opts)
 	}
 	return fmt.Errorf("unknown format %q", f)
 }
