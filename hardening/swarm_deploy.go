@@ -144,13 +144,13 @@ func deploy(ctx context.Context, cli SwarmClient, image string, opts []Option, s
 			}
 		}
 	}()
-	if err := s.resolveSecrets(ctx); err != nil {
-		return nil, err
-	}
 	for _, n := range spec.TaskTemplate.Networks {
 		if err := s.ensureOverlay(ctx, n.Target); err != nil {
 			return nil, err
 		}
+	}
+	if err := s.resolveSecrets(ctx); err != nil {
+		return nil, err
 	}
 	res, err := cli.ServiceCreate(ctx, client.ServiceCreateOptions{Spec: s.Spec, QueryRegistry: false})
 	if err != nil {

@@ -230,7 +230,7 @@ func TestServiceSpecRefusesWhatASwarmServiceCannotBe(t *testing.T) {
 
 func TestSubjectFromServiceJudgesLooseServices(t *testing.T) {
 	spec := swarm.ServiceSpec{
-		Annotations: swarm.Annotations{Name: "loose"},
+		Annotations:  swarm.Annotations{Name: "loose"},
 		TaskTemplate: swarm.TaskSpec{ContainerSpec: &swarm.ContainerSpec{Image: "nginx:latest", User: "0"}},
 		EndpointSpec: &swarm.EndpointSpec{Ports: []swarm.PortConfig{{TargetPort: 80, PublishedPort: 80}}},
 	}
