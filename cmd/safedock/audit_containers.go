@@ -16,8 +16,8 @@ func runAuditContainers(ctx context.Context, e *env, args []string) int {
 	fs := newFlagSet("audit containers", e.stderr)
 	all := fs.Bool("all", false, "include stopped containers")
 	fs.BoolVar(all, "a", false, "shorthand for --all")
-	format := fs.String("format", "text", "output format: text or json")
-	passed := fs.Bool("passed", false, "show passing findings in text output")
+	format := fs.String("format", "text", "output format: text, json or sarif")
+	passed := fs.Bool("passed", false, "show passing findings in text and sarif output")
 	conc := fs.Int("concurrency", 8, "inspects in flight")
 	if err := fs.Parse(args); err != nil {
 		return exitUsage
@@ -40,7 +40,7 @@ func runAuditContainers(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintln(e.stderr, "safedock audit containers:", err)
 		return exitError
 	}
-	if err := report.Write(e.stdout, r, f, report.Options{Passed: *passed}); err != nil {
+	if err := report.Write(e.stdout, r, f, report.Options{Passed: *passed, Rules: hardening.Rules()}); err != nil {
 		fmt.Fprintln(e.stderr, "safedock audit containers:", err)
 		return exitError
 	}
