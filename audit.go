@@ -91,7 +91,9 @@ type Options struct {
 	All bool
 	// Concurrency bounds concurrent inspects (default 8).
 	Concurrency int
-	// Processes lists running containers' processes (default: ContainerTop).
+	// Processes lists running containers' processes (default: this host's
+	// /proc for a local daemon, falling back to ContainerTop per container
+	// that /proc does not show; ContainerTop for a remote daemon).
 	Processes hardening.ProcessLister
 	// TrustedUsers are the users allowed in the Docker socket's group.
 	TrustedUsers []string
@@ -243,7 +245,11 @@ func Audit(ctx context.Context, opts Options) (Report, error) {
 					break
 				}
 				facts := hardening.HostFacts{}.FromSecurityOptions(info.SecurityOptions)
-				rep, err = hardening.Audit(ctx, cli, hardening.AuditOptions{All: opts.All, Concurrency: opts.Concurrency, Host: &facts, Processes: opts.Processes})
+				procs := opts.Processes
+				if procs == nil && !remote {
+					procs = hardening.NewProcLister(cli)
+				}
+				rep, err = hardening.Audit(ctx, cli, hardening.AuditOptions{All: opts.All, Concurrency: opts.Concurrency, Host: &facts, Processes: procs})
 			}
 			if err != nil {
 				res.Error = err.Error()
