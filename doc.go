@@ -13,3 +13,5 @@
 // references, and serves three uses: builders enforce it, auditors check it,
 // and the generated rule table documents it.
 package safedock
+
+//go:generate go run ./internal/gendocs -o docs/rules.md
