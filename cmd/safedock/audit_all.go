@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"sync/atomic"
 
 	"golang.org/x/sys/unix"
 
@@ -59,6 +60,17 @@ func runAuditAll(ctx context.Context, e *env, args []string) int {
 	}
 	opts.TrustedUsers = splitList(*trusted)
 
+	if e.getenv(statsEnv) == "1" {
+		var calls atomic.Int64
+		cli, err := countingDockerClient(&calls)
+		if err != nil {
+			fmt.Fprintln(e.stderr, "safedock audit:", err)
+			return exitError
+		}
+		defer cli.Close()
+		defer func() { fmt.Fprintf(e.stderr, "api_calls=%d\n", calls.Load()) }()
+		opts.Client = cli
+	}
 	rep, err := safedock.Audit(ctx, opts)
 	if err != nil {
 		fmt.Fprintln(e.stderr, "safedock audit:", err)
