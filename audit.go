@@ -389,3 +389,10 @@ func configFileFlag(args []string) string {
 	}
 	return ""
 }
+
+// Rules returns every rule the whole-host audit can report, in section
+// order: host and auditd, daemon, files, images, containers. Renderers such
+// as SARIF use it to describe the rules.
+func Rules() rule.Catalog {
+	return slices.Concat(host.Rules(), daemonconf.Catalog(), perms.Rules(), hardening.ImageRules(), hardening.Rules())
+}

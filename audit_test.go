@@ -57,3 +57,15 @@ func ExampleSectionOf() {
 	// daemon.icc -> daemon
 	// file.docker-sock -> files
 }
+
+func TestRulesCatalogIsValidAndCoversEverySection(t *testing.T) {
+	cat := safedock.Rules()
+	require.NoError(t, cat.Validate())
+	seen := map[safedock.Section]bool{}
+	for _, r := range cat {
+		seen[safedock.SectionOf(r.ID)] = true
+	}
+	for _, s := range safedock.AllSections() {
+		assert.True(t, seen[s], "no rule for section %s", s)
+	}
+}

@@ -12,35 +12,18 @@ import (
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
+	"github.com/safedock/safedock/internal/sariftest"
 	"github.com/safedock/safedock/report"
 	"github.com/safedock/safedock/rule"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files in testdata")
 
-// schemaID is the $id of the vendored official schema
-// (testdata/sarif-schema-2.1.0.json, see testdata/NOTICE).
-const schemaID = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
-
 func sarifSchema(t *testing.T) *jsonschema.Schema {
 	t.Helper()
-	f, err := os.Open(filepath.Join("testdata", "sarif-schema-2.1.0.json"))
+	sch, err := sariftest.Schema()
 	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	doc, err := jsonschema.UnmarshalJSON(f)
-	if err != nil {
-		t.Fatalf("parsing schema: %v", err)
-	}
-	c := jsonschema.NewCompiler()
-	c.AssertFormat() // uri and uri-reference are checked, not just annotated
-	if err := c.AddResource(schemaID, doc); err != nil {
-		t.Fatal(err)
-	}
-	sch, err := c.Compile(schemaID)
-	if err != nil {
-		t.Fatalf("compiling schema: %v", err)
+		t.Fatalf("SARIF schema: %v", err)
 	}
 	return sch
 }

@@ -169,7 +169,7 @@ func writeSectioned(w io.Writer, rep safedock.Report, passed, colour bool) error
 	return err
 }
 
-// reportOptions carries what the non-text renderers need.
+// reportOptions carries what SARIF needs: every rule's description.
 func reportOptions() report.Options {
-	return report.Options{}
+	return report.Options{Rules: safedock.Rules()}
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/safedock/safedock/hardening"
 	"github.com/safedock/safedock/internal/dockertest"
+	"github.com/safedock/safedock/internal/sariftest"
 	"github.com/safedock/safedock/rule"
 )
 
@@ -139,6 +140,11 @@ func TestAuditEndToEnd(t *testing.T) {
 		}
 	}
 	assert.Contains(t, got, "image:"+img.Ref, "the images section covers the test image")
+
+	code, out, errOut = invoke("audit", "--all", "--format", "sarif")
+	require.Contains(t, []int{exitOK, exitFindings}, code, errOut)
+	require.NoError(t, sariftest.Validate([]byte(out)), "the whole-host SARIF report validates against SARIF 2.1.0")
+	assert.Contains(t, out, names["privileged"])
 
 	code, _, _ = invoke("audit", "--only", "containers", "--fail-on", "critical", "--format", "json")
 	assert.Contains(t, []int{exitOK, exitFindings}, code)
