@@ -14,6 +14,7 @@ test: docker
 	@test -z "$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))" || { echo "gofmt needed:"; gofmt -l .; exit 1; }
 	$(GO) vet $(PKGS)
 	$(GO) test -race -count=1 -timeout 20m $(PKGS)
+	cd kube && $(GO) test -race -count=1 ./...
 	$(MAKE) fuzz
 
 ## unit: the tests that need no daemon (integration tests skip).

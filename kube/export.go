@@ -88,8 +88,6 @@ type config struct {
 	localhostSeccomp string
 }
 
-var dnsLabel = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`)
-
 // WithName names the pod and its container (a DNS-1123 label). Without it
 // the spec's name is used, lower-cased, with '_' and '.' turned into '-'.
 func WithName(name string) Option {

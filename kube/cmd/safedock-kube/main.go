@@ -63,9 +63,9 @@ func export(args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	var (
 		name, namespace, user, network, memory, entrypoint, seccompPath string
-		pids, cpuShares                                                  int64
-		hostPorts, userns                                                bool
-		caps, publish, volumes, tmpfs, envs, waivers                     repeated
+		pids, cpuShares                                                 int64
+		hostPorts, userns                                               bool
+		caps, publish, volumes, tmpfs, envs, waivers                    repeated
 	)
 	fs.StringVar(&name, "name", "", "pod and container name (a DNS-1123 label; default "+kube.DefaultName+")")
 	fs.StringVar(&namespace, "namespace", "", "pod namespace")
