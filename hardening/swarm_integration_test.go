@@ -156,3 +156,29 @@ func hardeningAPIAtLeast(v, min string) bool {
 }
 
 func fmtSscanf(v string, a, b *int) (int, error) { return fmt.Sscanf(v, "%d.%d", a, b) }
+
+// TestSwarmNoNewPrivilegesGapIsCoveredByTheDaemon proves the cover the gap
+// names: on an engine that cannot carry NoNewPrivileges in a service,
+// daemon.json "no-new-privileges": true sets no_new_privs on the task.
+func TestSwarmNoNewPrivilegesGapIsCoveredByTheDaemon(t *testing.T) {
+	d := dockertest.StartSwarm(t, dockertest.DaemonOptions{Config: []byte(`{"no-new-privileges": true}`)})
+	cli := d.Client
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	require.NoError(t, dockertest.WaitSwarmReady(ctx, cli))
+	img := dockertest.ProbeImage(t, cli, dockertest.ProbeImageOptions{})
+	s, err := hardening.Deploy(ctx, cli, img.Ref, []hardening.Option{hardening.WithNonRootUser(), hardening.WithCmd("status")})
+	require.NoError(t, err)
+	t.Cleanup(func() { assert.NoError(t, s.Remove(context.Background())) })
+	var st dockertest.ProbeStatus
+	for range 50 {
+		var buf bytes.Buffer
+		require.NoError(t, s.Logs(ctx, &buf, &buf, false))
+		if line, _, _ := strings.Cut(strings.TrimSpace(buf.String()), "\n"); line != "" && json.Unmarshal([]byte(line), &st) == nil {
+			break
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	assert.Equal(t, "1", st.NoNewPrivs, "the daemon-wide setting covers the gap")
+	assert.Equal(t, 65534, st.UID)
+}
