@@ -14,7 +14,10 @@ import (
 // binary and the core library never pull Kubernetes dependencies.
 const kubeCommand = "safedock-kube"
 
-const kubeInstall = "go install github.com/safedock/safedock/kube/cmd/safedock-kube@latest"
+// kubeInstall is how to get it. From a checkout, because kube/go.mod
+// replaces the core module with ../ (go install ...@latest refuses modules
+// with replace directives until the kube module is released on its own).
+const kubeInstall = "cd kube && go install ./cmd/safedock-kube   (from a safedock checkout; released: go install github.com/safedock/safedock/kube/cmd/safedock-kube@latest)"
 
 func init() {
 	register(command{name: "kube", summary: "Kubernetes: safedock kube export [flags] IMAGE prints the profile as a Pod (runs " + kubeCommand + ")", run: runKube})
