@@ -7,9 +7,12 @@
 //
 // It takes the profile flags of "safedock run" and prints the pod as YAML,
 // with comment lines for what the pod does not carry. "safedock kube ..."
-// runs this command when it is on PATH; install it with
+// runs this command when it is on PATH; install it from a checkout with
 //
-//	go install github.com/safedock/safedock/kube/cmd/safedock-kube@latest
+//	cd kube && go install ./cmd/safedock-kube
+//
+// (go install ...@latest refuses a module whose go.mod has a replace
+// directive, as kube/go.mod does until the kube module is released.)
 //
 // Exit codes: 0 exported, 2 usage error or a profile that breaks a rule
 // without a waiver or cannot be expressed in a pod, 3 any other failure.
