@@ -47,9 +47,14 @@ type ProcLister struct {
 	err  error
 }
 
-// NewProcLister returns a ProcLister that falls back to ContainerTop on cli.
+// NewProcLister returns a ProcLister that falls back to ContainerTop on cli
+// and starts reading /proc in the background at once, so that the scan
+// overlaps the container list and inspects instead of delaying the first
+// Processes call.
 func NewProcLister(cli Client) *ProcLister {
-	return &ProcLister{Fallback: TopLister{Client: cli}}
+	l := &ProcLister{Fallback: TopLister{Client: cli}}
+	go func() { _ = l.Scan() }()
+	return l
 }
 
 // ErrProcessesNotVisible is returned (wrapped) by a ProcLister without a

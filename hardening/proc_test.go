@@ -28,7 +28,7 @@ const (
 // fakeProc writes a /proc tree: one directory per process with ns/pid,
 // cgroup, cmdline, comm, status and stat, plus /proc/stat and /proc/self.
 type fakeProc struct {
-	t    *testing.T
+	t    testing.TB
 	root string
 }
 
@@ -42,7 +42,7 @@ type fakeProcess struct {
 	startAt time.Time
 }
 
-func newFakeProc(t *testing.T) *fakeProc {
+func newFakeProc(t testing.TB) *fakeProc {
 	root := t.TempDir()
 	require.NoError(t, os.WriteFile(filepath.Join(root, "stat"), []byte("cpu  1 2 3\nbtime "+strconv.Itoa(bootUnix)+"\nprocesses 9\n"), 0o644))
 	f := &fakeProc{t: t, root: root}
