@@ -62,7 +62,7 @@ var knownCaps = []string{"AUDIT_CONTROL", "AUDIT_READ", "AUDIT_WRITE", "BLOCK_SU
 func WithAddedCapabilities(caps ...string) Option {
 	return func(sp *Spec) error {
 		for _, c := range caps {
-			n := normCap(c)
+			n := NormalizeCapability(c)
 			if n != "ALL" && !slices.Contains(knownCaps, n) {
 				return fmt.Errorf("capability %q: not a Linux capability", c)
 			}

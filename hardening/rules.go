@@ -181,7 +181,9 @@ func isRootUser(u string) bool {
 var dangerousCaps = []string{"ALL", "SYS_ADMIN", "SYS_MODULE", "SYS_RAWIO", "SYS_PTRACE", "SYS_BOOT", "SYS_TIME",
 	"NET_ADMIN", "DAC_READ_SEARCH", "MAC_ADMIN", "MAC_OVERRIDE", "BPF", "PERFMON", "SYSLOG", "LINUX_IMMUTABLE", "SYS_RESOURCE"}
 
-func normCap(c string) string {
+// NormalizeCapability returns a capability name the way the rules compare
+// them: upper case, without the CAP_ prefix ("cap_net_raw" → "NET_RAW").
+func NormalizeCapability(c string) string {
 	return strings.TrimPrefix(strings.ToUpper(strings.TrimSpace(c)), "CAP_")
 }
 
@@ -192,14 +194,14 @@ func checkCapabilities(s *Subject) rule.Result {
 	}
 	var bad []string
 	for _, c := range hc.CapAdd {
-		if slices.Contains(dangerousCaps, normCap(c)) {
-			bad = append(bad, normCap(c))
+		if slices.Contains(dangerousCaps, NormalizeCapability(c)) {
+			bad = append(bad, NormalizeCapability(c))
 		}
 	}
 	if len(bad) > 0 {
 		return rule.Fail("powerful capabilities added: "+strings.Join(bad, ", "), fmt.Sprintf("HostConfig.CapAdd=%v", hc.CapAdd))
 	}
-	dropsAll := slices.ContainsFunc(hc.CapDrop, func(c string) bool { return normCap(c) == "ALL" })
+	dropsAll := slices.ContainsFunc(hc.CapDrop, func(c string) bool { return NormalizeCapability(c) == "ALL" })
 	if !dropsAll {
 		return rule.Fail("default capabilities are kept: ALL is not dropped", fmt.Sprintf("HostConfig.CapDrop=%v", hc.CapDrop))
 	}
@@ -440,9 +442,10 @@ func checkPropagation(s *Subject) rule.Result {
 	return rule.Pass("no shared mount propagation", "")
 }
 
-// securityOpt returns the value of a --security-opt key (both "k=v" and the
-// legacy "k:v" forms) and whether it was present.
-func securityOpt(hc *container.HostConfig, key string) (string, bool) {
+// SecurityOption returns the value of a --security-opt key (both "k=v" and
+// the legacy "k:v" forms; the first match wins) and whether it was present,
+// the way the rules read it.
+func SecurityOption(hc *container.HostConfig, key string) (string, bool) {
 	for _, o := range hc.SecurityOpt {
 		k, v, ok := strings.Cut(o, "=")
 		if !ok {
@@ -463,7 +466,7 @@ func checkSeccomp(s *Subject) rule.Result {
 	if s.HostConfig.Privileged {
 		return rule.Fail("privileged: seccomp is not applied", "HostConfig.Privileged=true")
 	}
-	v, ok := securityOpt(s.HostConfig, "seccomp")
+	v, ok := SecurityOption(s.HostConfig, "seccomp")
 	if ok && v == "unconfined" {
 		return rule.Fail("seccomp disabled", "SecurityOpt seccomp=unconfined")
 	}
@@ -480,7 +483,7 @@ func checkAppArmor(s *Subject) rule.Result {
 	if !s.Host.AppArmor {
 		return rule.Skip("host has no AppArmor")
 	}
-	v, _ := securityOpt(s.HostConfig, "apparmor")
+	v, _ := SecurityOption(s.HostConfig, "apparmor")
 	if v == "unconfined" || s.AppArmorProfile == "unconfined" || s.HostConfig.Privileged {
 		return rule.Fail("AppArmor disabled", fmt.Sprintf("AppArmorProfile=%q", firstNonEmpty(s.AppArmorProfile, v, "unconfined")))
 	}
@@ -494,7 +497,7 @@ func checkSELinux(s *Subject) rule.Result {
 	if !s.Host.SELinux {
 		return rule.Skip("host has no SELinux")
 	}
-	v, _ := securityOpt(s.HostConfig, "label")
+	v, _ := SecurityOption(s.HostConfig, "label")
 	if v == "disable" || s.HostConfig.Privileged {
 		return rule.Fail("SELinux labeling disabled", "SecurityOpt label=disable")
 	}
@@ -518,7 +521,7 @@ func checkCgroupParent(s *Subject) rule.Result {
 }
 
 func checkNoNewPrivileges(s *Subject) rule.Result {
-	v, ok := securityOpt(s.HostConfig, "no-new-privileges")
+	v, ok := SecurityOption(s.HostConfig, "no-new-privileges")
 	switch {
 	case ok && (v == "" || v == "true"):
 		return rule.Pass("no-new-privileges set", "SecurityOpt no-new-privileges:true")

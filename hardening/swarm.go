@@ -407,7 +407,7 @@ func (b *serviceBuilder) capabilities(cs *swarm.ContainerSpec) {
 
 // capName writes a capability the way the service API wants it (CAP_X; ALL stays ALL).
 func capName(c string) string {
-	n := normCap(c)
+	n := NormalizeCapability(c)
 	if n == "ALL" {
 		return n
 	}
@@ -419,7 +419,7 @@ func (b *serviceBuilder) privileges(cs *swarm.ContainerSpec) {
 	p := &swarm.Privileges{}
 	set := false
 	newer := b.supports(APIVersionServicePrivileges)
-	if v, ok := securityOpt(hc, "no-new-privileges"); ok && (v == "" || v == "true") {
+	if v, ok := SecurityOption(hc, "no-new-privileges"); ok && (v == "" || v == "true") {
 		if newer {
 			p.NoNewPrivileges, set = true, true
 		} else {
@@ -428,7 +428,7 @@ func (b *serviceBuilder) privileges(cs *swarm.ContainerSpec) {
 				Cover:  `daemon.json "no-new-privileges": true on every node`})
 		}
 	}
-	if v, ok := securityOpt(hc, "seccomp"); ok {
+	if v, ok := SecurityOption(hc, "seccomp"); ok {
 		switch {
 		case !newer:
 			b.gap(Gap{Rule: rule.ContainerSeccomp, Field: "ContainerSpec.Privileges.Seccomp", Since: APIVersionServicePrivileges,
@@ -444,7 +444,7 @@ func (b *serviceBuilder) privileges(cs *swarm.ContainerSpec) {
 	} else if newer {
 		p.Seccomp, set = &swarm.SeccompOpts{Mode: swarm.SeccompModeDefault}, true
 	}
-	if v, ok := securityOpt(hc, "apparmor"); ok {
+	if v, ok := SecurityOption(hc, "apparmor"); ok {
 		switch {
 		case v == "unconfined" && newer:
 			p.AppArmor, set = &swarm.AppArmorOpts{Mode: swarm.AppArmorModeDisabled}, true
@@ -461,7 +461,7 @@ func (b *serviceBuilder) privileges(cs *swarm.ContainerSpec) {
 				Cover:  "none; run the workload as a plain container (hardening.Run) if it needs its own profile"})
 		}
 	}
-	if v, ok := securityOpt(hc, "label"); ok {
+	if v, ok := SecurityOption(hc, "label"); ok {
 		sel := &swarm.SELinuxContext{}
 		if v == "disable" {
 			sel.Disable = true

@@ -323,7 +323,7 @@ func (e *exporter) podSecurityContext() (*corev1.PodSecurityContext, error) {
 		RunAsNonRoot: ptr(uid != 0),
 	}
 	// seccomp
-	switch v, ok := securityOpt(e.hc, "seccomp"); {
+	switch v, ok := hardening.SecurityOption(e.hc, "seccomp"); {
 	case e.hc.Privileged:
 		// Docker runs a privileged container without seccomp; so does the
 		// CRI. Say so instead of claiming a profile.
@@ -339,7 +339,7 @@ func (e *exporter) podSecurityContext() (*corev1.PodSecurityContext, error) {
 		psc.SeccompProfile = &corev1.SeccompProfile{Type: corev1.SeccompProfileTypeRuntimeDefault}
 	}
 	// AppArmor
-	switch v, ok := securityOpt(e.hc, "apparmor"); {
+	switch v, ok := hardening.SecurityOption(e.hc, "apparmor"); {
 	case ok && v == "unconfined":
 		psc.AppArmorProfile = &corev1.AppArmorProfile{Type: corev1.AppArmorProfileTypeUnconfined}
 	case ok && (v == "docker-default" || v == ""):
@@ -404,11 +404,11 @@ func (e *exporter) containerSecurityContext() (*corev1.SecurityContext, error) {
 		Capabilities:           &corev1.Capabilities{},
 	}
 	for _, c := range e.hc.CapDrop {
-		sc.Capabilities.Drop = append(sc.Capabilities.Drop, corev1.Capability(normCap(c)))
+		sc.Capabilities.Drop = append(sc.Capabilities.Drop, corev1.Capability(hardening.NormalizeCapability(c)))
 	}
 	var beyondRestricted []string
 	for _, c := range e.hc.CapAdd {
-		n := normCap(c)
+		n := hardening.NormalizeCapability(c)
 		sc.Capabilities.Add = append(sc.Capabilities.Add, corev1.Capability(n))
 		if n != "NET_BIND_SERVICE" {
 			beyondRestricted = append(beyondRestricted, n)
@@ -424,7 +424,7 @@ func (e *exporter) containerSecurityContext() (*corev1.SecurityContext, error) {
 		// The API refuses allowPrivilegeEscalation=false with privileged.
 		return sc, nil
 	}
-	switch v, ok := securityOpt(e.hc, "no-new-privileges"); {
+	switch v, ok := hardening.SecurityOption(e.hc, "no-new-privileges"); {
 	case ok && (v == "" || v == "true"):
 		sc.AllowPrivilegeEscalation = ptr(false)
 	case ok:
@@ -679,29 +679,6 @@ func (e *exporter) sortedNotes() []Note {
 		return strings.Compare(string(a.Kind), string(b.Kind))
 	})
 	return e.notes
-}
-
-// securityOpt returns the value of a --security-opt key ("k=v" or the
-// legacy "k:v"), first match wins, as hardening's rules read it.
-func securityOpt(hc *container.HostConfig, key string) (string, bool) {
-	for _, o := range hc.SecurityOpt {
-		k, v, ok := strings.Cut(o, "=")
-		if !ok {
-			k, v, ok = strings.Cut(o, ":")
-		}
-		if k != key {
-			continue
-		}
-		if !ok {
-			return "", true
-		}
-		return v, true
-	}
-	return "", false
-}
-
-func normCap(c string) string {
-	return strings.TrimPrefix(strings.ToUpper(strings.TrimSpace(c)), "CAP_")
 }
 
 func ptr[T any](v T) *T { return &v }
