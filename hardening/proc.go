@@ -35,6 +35,11 @@ import (
 // see the host's PIDs, a container started after the snapshot) the
 // container is handed to Fallback. The method returned says which way was
 // used: "proc" or the fallback's ("top").
+//
+// /proc is read in one pass: every process's PID namespace, and the cgroup
+// and command line of processes in other namespaces than ours. The cgroups
+// of processes in our namespace are read only if a container's PID is among
+// them (a --pid=host container), once.
 type ProcLister struct {
 	// Fallback lists the processes of containers /proc does not show; nil
 	// means none (such containers then return an error).
@@ -105,24 +110,35 @@ func (l *ProcLister) lookup(c *container.InspectResponse) ([]string, bool) {
 	if err != nil {
 		return nil, false
 	}
-	init, ok := snap.procs[c.State.Pid]
-	if !ok {
+	pid := c.State.Pid
+	if init, ok := snap.procs[pid]; ok {
+		// The PID lives in another PID namespace than ours.
+		var pids []int
+		switch {
+		case init.cgroupID == c.ID:
+			pids = snap.byCgroup[c.ID]
+		case init.cgroupID == "" && l.isInit(pid, c.State.StartedAt):
+			pids = snap.byNS[init.ns]
+		default:
+			return nil, false
+		}
+		return snap.cmds(nil, pids, snap.procs), true
+	}
+	// The PID is in our namespace (--pid=host), or its namespace could not
+	// be read: only its cgroup can tell.
+	host := snap.hostScan()
+	if init, ok := host.procs[pid]; !ok || init.cgroupID != c.ID {
 		return nil, false
 	}
-	var pids []int
-	switch {
-	case init.cgroupID == c.ID:
-		pids = snap.byCgroup[c.ID]
-	case init.cgroupID == "" && init.ns != 0 && init.ns != snap.selfNS && l.isInit(c.State.Pid, c.State.StartedAt):
-		pids = snap.byNS[init.ns]
-	default:
-		return nil, false
+	cmds := snap.cmds(nil, host.byCgroup[c.ID], host.procs)
+	return snap.cmds(cmds, snap.byCgroup[c.ID], snap.procs), true
+}
+
+func (s *procSnapshot) cmds(dst []string, pids []int, procs map[int]procEntry) []string {
+	for _, p := range pids {
+		dst = append(dst, procs[p].cmd)
 	}
-	cmds := make([]string, len(pids))
-	for i, p := range pids {
-		cmds[i] = snap.procs[p].cmd
-	}
-	return cmds, true
+	return dst
 }
 
 // startSlack is how far a process's start time may be from the container's
@@ -164,13 +180,27 @@ func (l *ProcLister) isInit(pid int, startedAt string) bool {
 	return d < startSlack && d > -startSlack
 }
 
-// procSnapshot is one pass over /proc, keeping only processes that are in a
-// container's cgroup or in another PID namespace than ours.
+// procSnapshot is one pass over /proc. Processes in another PID namespace
+// than ours (containers' processes) are read in full: namespace, cgroup and
+// command line. Processes in ours (the host's, containerd shims, and
+// --pid=host containers) only have their PID noted; their cgroups are read
+// by hostScan, once, the first time a container's PID is among them.
 type procSnapshot struct {
+	root     string
 	selfNS   uint64
 	procs    map[int]procEntry
 	byCgroup map[string][]int // container ID → PIDs, ascending
 	byNS     map[uint64][]int // PID namespace inode → PIDs, ascending
+	ourPIDs  []int
+
+	hostOnce sync.Once
+	host     procIndex
+}
+
+// procIndex is what hostScan found among the processes of our namespace.
+type procIndex struct {
+	procs    map[int]procEntry
+	byCgroup map[string][]int
 }
 
 type procEntry struct {
@@ -179,53 +209,88 @@ type procEntry struct {
 	cmd      string
 }
 
-// scanProc reads every /proc/<pid>: its PID namespace (readlink ns/pid),
-// its cgroup and, for processes that may belong to a container, its
-// command line. Processes that exit during the scan are left out.
+// procReader reads /proc/<pid> files with reused buffers.
+type procReader struct {
+	root string
+	path []byte
+	buf  []byte
+	link []byte
+}
+
+func newProcReader(root string) *procReader {
+	return &procReader{root: root, buf: make([]byte, 0, 4096), link: make([]byte, 64)}
+}
+
+func (r *procReader) file(pid int, name string) ([]byte, error) {
+	r.path = append(strconv.AppendInt(append(append(r.path[:0], r.root...), '/'), int64(pid), 10), name...)
+	var err error
+	r.buf, err = readProcFile(string(r.path), r.buf[:0])
+	return r.buf, err
+}
+
+func (r *procReader) ns(pid int) uint64 {
+	r.path = append(strconv.AppendInt(append(append(r.path[:0], r.root...), '/'), int64(pid), 10), "/ns/pid"...)
+	return nsInode(string(r.path), r.link)
+}
+
+// cgroupID reads the container ID from /proc/<pid>/cgroup ("" for none).
+func (r *procReader) cgroupID(pid int) (string, error) {
+	b, err := r.file(pid, "/cgroup")
+	if err != nil {
+		return "", err
+	}
+	return containerIDFromCgroup(b), nil
+}
+
+// cmd reads the command line as ps shows it ([comm] for a zombie).
+func (r *procReader) cmd(pid int) (string, error) {
+	b, err := r.file(pid, "/cmdline")
+	if err != nil {
+		return "", err
+	}
+	if cmd := cmdlineString(b); cmd != "" {
+		return cmd, nil
+	}
+	if b, err = r.file(pid, "/comm"); err != nil {
+		return "", err
+	}
+	return "[" + string(bytes.TrimSpace(b)) + "]", nil
+}
+
+// scanProc lists /proc and reads every process's PID namespace (readlink
+// ns/pid); for processes in another namespace than ours, their cgroup and
+// command line too. Processes that exit during the scan are left out.
 func scanProc(root string) (*procSnapshot, error) {
 	names, err := readDirNames(root)
 	if err != nil {
 		return nil, fmt.Errorf("reading %s: %w", root, err)
 	}
-	s := &procSnapshot{procs: map[int]procEntry{}, byCgroup: map[string][]int{}, byNS: map[uint64][]int{}}
-	link := make([]byte, 64)
-	s.selfNS = nsInode(root+"/self/ns/pid", link)
-	buf := make([]byte, 0, 4096)
-	var path []byte
+	s := &procSnapshot{root: root, procs: map[int]procEntry{}, byCgroup: map[string][]int{}, byNS: map[uint64][]int{}}
+	r := newProcReader(root)
+	s.selfNS = nsInode(root+"/self/ns/pid", r.link)
 	for _, name := range names {
 		pid, err := strconv.Atoi(name)
 		if err != nil || pid <= 0 {
 			continue
 		}
-		path = append(append(append(path[:0], root...), '/'), name...)
-		base := len(path)
-		ns := nsInode(string(append(path, "/ns/pid"...)), link)
-		buf, err = readProcFile(string(append(path[:base], "/cgroup"...)), buf[:0])
-		if err != nil {
-			continue // gone, or not ours to read
-		}
-		id := containerIDFromCgroup(buf)
-		if id == "" && (ns == 0 || ns == s.selfNS) {
-			continue // neither in a container's cgroup nor in another PID namespace
-		}
-		buf, err = readProcFile(string(append(path[:base], "/cmdline"...)), buf[:0])
-		if err != nil {
+		ns := r.ns(pid)
+		if ns == 0 || ns == s.selfNS {
+			s.ourPIDs = append(s.ourPIDs, pid)
 			continue
 		}
-		cmd := cmdlineString(buf)
-		if cmd == "" {
-			// A zombie or kernel thread: ps shows [comm].
-			if buf, err = readProcFile(string(append(path[:base], "/comm"...)), buf[:0]); err == nil {
-				cmd = "[" + string(bytes.TrimSpace(buf)) + "]"
-			}
+		id, err := r.cgroupID(pid)
+		if err != nil {
+			continue // gone
+		}
+		cmd, err := r.cmd(pid)
+		if err != nil {
+			continue
 		}
 		s.procs[pid] = procEntry{ns: ns, cgroupID: id, cmd: cmd}
 		if id != "" {
 			s.byCgroup[id] = append(s.byCgroup[id], pid)
 		}
-		if ns != 0 && ns != s.selfNS {
-			s.byNS[ns] = append(s.byNS[ns], pid)
-		}
+		s.byNS[ns] = append(s.byNS[ns], pid)
 	}
 	for _, pids := range s.byCgroup {
 		slices.Sort(pids)
@@ -233,7 +298,31 @@ func scanProc(root string) (*procSnapshot, error) {
 	for _, pids := range s.byNS {
 		slices.Sort(pids)
 	}
+	slices.Sort(s.ourPIDs)
 	return s, nil
+}
+
+// hostScan reads the cgroup of every process the scan found in our PID
+// namespace, and the command line of those in a container's cgroup. It
+// runs once per snapshot, and only when a lookup needs it.
+func (s *procSnapshot) hostScan() *procIndex {
+	s.hostOnce.Do(func() {
+		s.host = procIndex{procs: map[int]procEntry{}, byCgroup: map[string][]int{}}
+		r := newProcReader(s.root)
+		for _, pid := range s.ourPIDs {
+			id, err := r.cgroupID(pid)
+			if err != nil || id == "" {
+				continue
+			}
+			cmd, err := r.cmd(pid)
+			if err != nil {
+				continue
+			}
+			s.host.procs[pid] = procEntry{ns: s.selfNS, cgroupID: id, cmd: cmd}
+			s.host.byCgroup[id] = append(s.host.byCgroup[id], pid)
+		}
+	})
+	return &s.host
 }
 
 // nsInode reads a namespace link ("pid:[4026531836]"); 0 when unreadable.
