@@ -7,8 +7,10 @@
 # one isolated network, half plain `docker run -d` — and times, $RUNS times
 # after one warm-up each:
 #   - `safedock audit` (all sections, a whole process, output to /dev/null):
-#     median and min wall time, Docker API calls (SAFEDOCK_STATS=1 prints
-#     api_calls=N) and peak RSS (/usr/bin/time -v's maximum resident set);
+#     median and min wall time, its own CPU time (user+sys; less sensitive
+#     than wall time to other load on the machine), Docker API calls
+#     (SAFEDOCK_STATS=1 prints api_calls=N) and peak RSS (GNU time's maximum
+#     resident set size);
 #   - one batched `docker inspect $(docker ps -q)` of every container, the
 #     reference for "as fast as asking the daemon once".
 # It prints a Markdown table. Everything it creates carries a random token
@@ -96,17 +98,18 @@ median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 minimum() { sort -n | head -1; }
 ms() { awk -v ns="$1" 'BEGIN {printf "%.1f", ns/1e6}'; }
 
-audit_once() { # prints: wall_ns api_calls rss_kb
+audit_once() { # prints: wall_ns api_calls rss_kb cpu_ms
 	local t0 t1 rc=0
 	t0=$(date +%s%N)
-	SAFEDOCK_STATS=1 /usr/bin/time -f 'rss_kb=%M' -o "$WORK/time" "$SAFEDOCK" audit >/dev/null 2>"$WORK/err" || rc=$?
+	SAFEDOCK_STATS=1 /usr/bin/time -f 'rss_kb=%M cpu_s=%U %S' -o "$WORK/time" "$SAFEDOCK" audit >/dev/null 2>"$WORK/err" || rc=$?
 	t1=$(date +%s%N)
 	if ((rc > 1)); then
 		echo "safedock audit exited $rc:" >&2
 		cat "$WORK/err" >&2
 		exit 1
 	fi
-	echo "$((t1 - t0)) $(sed -n 's/^api_calls=//p' "$WORK/err") $(sed -n 's/^rss_kb=//p' "$WORK/time")"
+	# wall_ns api_calls rss_kb cpu_ms (user+sys of safedock itself)
+	echo "$((t1 - t0)) $(sed -n 's/^api_calls=//p' "$WORK/err") $(awk '/^rss_kb=/ {sub("rss_kb=", "", $1); sub("cpu_s=", "", $2); printf "%s %.0f", $1, ($2 + $3) * 1000}' "$WORK/time")"
 }
 
 inspect_once() { # prints wall_ns
@@ -127,8 +130,8 @@ ENGINE=$(docker version --format '{{.Server.Version}}')
 CPU=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
 echo "## $(date -u +%Y-%m-%d) — $(nproc) CPUs ($CPU), $(free -g | awk '/^Mem:/ {print $2}') GB, kernel $(uname -r), Docker Engine $ENGINE, cgroup v$(docker info --format '{{.CgroupVersion}}')"
 echo
-echo "| N (ours) | running on host | safedock audit median (min) | API calls | peak RSS | batched docker inspect median | load avg (1 min) |"
-echo "|---:|---:|---:|---:|---:|---:|---:|"
+echo "| N (ours) | running on host | safedock audit median (min) | its CPU (user+sys) | API calls | peak RSS | batched docker inspect median | load avg (1 min) |"
+echo "|---:|---:|---:|---:|---:|---:|---:|---:|"
 for n in $SIZES; do
 	echo "starting containers: $n" >&2
 	grow_to "$n"
@@ -145,7 +148,8 @@ for n in $SIZES; do
 	wmin=$(cut -d' ' -f1 "$WORK/a" | minimum)
 	calls=$(cut -d' ' -f2 "$WORK/a" | median)
 	rss=$(cut -d' ' -f3 "$WORK/a" | sort -n | tail -1)
+	cpu=$(cut -d' ' -f4 "$WORK/a" | median)
 	insp=$(median <"$WORK/i")
 	load=$(cut -d' ' -f1 /proc/loadavg) # other work on the machine skews every figure
-	printf '| %d | %d | %s ms (%s ms) | %s | %.1f MB | %s ms | %s |\n' "$n" "$running" "$(ms "$wall")" "$(ms "$wmin")" "$calls" "$(awk -v k="$rss" 'BEGIN {print k/1024}')" "$(ms "$insp")" "$load"
+	printf '| %d | %d | %s ms (%s ms) | %s ms | %s | %.1f MB | %s ms | %s |\n' "$n" "$running" "$(ms "$wall")" "$(ms "$wmin")" "$cpu" "$calls" "$(awk -v k="$rss" 'BEGIN {print k/1024}')" "$(ms "$insp")" "$load"
 done
