@@ -263,13 +263,23 @@ func Audit(ctx context.Context, opts Options) (Report, error) {
 	if err := ctx.Err(); err != nil {
 		return Report{}, fmt.Errorf("audit: %w", err)
 	}
-	merged := rule.Merge(reports...)
-	for i, f := range merged.Findings {
+	// Each section's report is already sorted; sections keep their fixed
+	// order, so concatenating keeps the whole deterministic without sorting
+	// every finding again.
+	total := 0
+	for _, r := range reports {
+		total += len(r.Findings)
+	}
+	all := make([]rule.Finding, 0, total)
+	for _, r := range reports {
+		all = append(all, r.Findings...)
+	}
+	for i, f := range all {
 		if f.Method == "" {
-			merged.Findings[i].Method = defaultMethod(SectionOf(f.Rule))
+			all[i].Method = defaultMethod(SectionOf(f.Rule))
 		}
 	}
-	return Report{Report: merged, Sections: results}, nil
+	return Report{Report: rule.Report{Findings: all, Summary: rule.Summarize(all)}, Sections: results}, nil
 }
 
 func defaultMethod(s Section) string {

@@ -26,7 +26,11 @@ func collect(n, conc int, fn func(i int) []rule.Finding) []rule.Finding {
 		})
 	}
 	wg.Wait()
-	var all []rule.Finding
+	total := 0
+	for _, fs := range results {
+		total += len(fs)
+	}
+	all := make([]rule.Finding, 0, total)
 	for _, fs := range results {
 		all = append(all, fs...)
 	}

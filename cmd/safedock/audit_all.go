@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"fmt"
 	"io"
@@ -76,13 +77,17 @@ func runAuditAll(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintln(e.stderr, "safedock audit:", err)
 		return exitError
 	}
+	out := bufio.NewWriterSize(e.stdout, 64<<10)
 	switch f {
 	case report.Text:
-		err = writeSectioned(e.stdout, rep, *passed, isTTY(e.stdout) && e.getenv("NO_COLOR") == "")
+		err = writeSectioned(out, rep, *passed, isTTY(e.stdout) && e.getenv("NO_COLOR") == "")
 	case report.JSON:
-		err = writeJSON(e.stdout, rep)
+		err = writeJSON(out, rep)
 	default:
-		err = report.Write(e.stdout, rep.Report, f, reportOptions())
+		err = report.Write(out, rep.Report, f, reportOptions())
+	}
+	if err == nil {
+		err = out.Flush()
 	}
 	if err != nil {
 		fmt.Fprintln(e.stderr, "safedock audit:", err)

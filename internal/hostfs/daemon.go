@@ -5,11 +5,15 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net"
 	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
+	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 // DaemonSettings are the few dockerd settings that name files, sockets and
@@ -298,27 +302,59 @@ func FindDockerd(procDir string) ([]Process, error) {
 		if err != nil || pid <= 0 {
 			continue
 		}
-		dir := filepath.Join(procDir, e.Name())
-		comm, err := os.ReadFile(filepath.Join(dir, "comm"))
-		if err != nil || strings.TrimSpace(string(comm)) != "dockerd" {
-			continue
+		if p, ok := readDockerd(procDir, pid); ok {
+			out = append(out, p)
 		}
-		cmdline, err := os.ReadFile(filepath.Join(dir, "cmdline"))
-		if err != nil {
-			continue
-		}
-		args := SplitCmdline(cmdline)
-		if len(args) > 0 {
-			args = args[1:]
-		}
-		p := Process{PID: pid, Args: args}
-		if exe, err := os.Readlink(filepath.Join(dir, "exe")); err == nil {
-			p.Exe = exe
-		}
-		out = append(out, p)
 	}
 	slices.SortFunc(out, func(a, b Process) int { return a.PID - b.PID })
 	return out, nil
+}
+
+// readDockerd returns the process pid under procDir if it is a dockerd.
+func readDockerd(procDir string, pid int) (Process, bool) {
+	dir := filepath.Join(procDir, strconv.Itoa(pid))
+	comm, err := os.ReadFile(filepath.Join(dir, "comm"))
+	if err != nil || strings.TrimSpace(string(comm)) != "dockerd" {
+		return Process{}, false
+	}
+	cmdline, err := os.ReadFile(filepath.Join(dir, "cmdline"))
+	if err != nil {
+		return Process{}, false
+	}
+	args := SplitCmdline(cmdline)
+	if len(args) > 0 {
+		args = args[1:]
+	}
+	p := Process{PID: pid, Args: args}
+	if exe, err := os.Readlink(filepath.Join(dir, "exe")); err == nil {
+		p.Exe = exe
+	}
+	return p, true
+}
+
+// socketPeer returns the PID of the process that listens on the unix
+// socket at path (SO_PEERCRED of a connection to it), so the daemon is found
+// without reading every process. Socket activation makes the listener
+// systemd, which the caller then rejects.
+func socketPeer(path string) (int, error) {
+	c, err := net.DialTimeout("unix", path, time.Second)
+	if err != nil {
+		return 0, err
+	}
+	defer c.Close()
+	raw, err := c.(*net.UnixConn).SyscallConn()
+	if err != nil {
+		return 0, err
+	}
+	var cred *unix.Ucred
+	var serr error
+	if err := raw.Control(func(fd uintptr) { cred, serr = unix.GetsockoptUcred(int(fd), unix.SOL_SOCKET, unix.SO_PEERCRED) }); err != nil {
+		return 0, err
+	}
+	if serr != nil {
+		return 0, serr
+	}
+	return int(cred.Pid), nil
 }
 
 // SplitCmdline splits a /proc/PID/cmdline image into arguments.
@@ -388,11 +424,20 @@ func DiscoverDaemon(r *Root, procDir, socket string) (Daemon, error) {
 	if !r.Live() {
 		return LoadDaemon(r, nil, ""), nil
 	}
+	want := r.canonical(socket)
+	// The socket's listener, when it is a dockerd, is the one: no need to
+	// read every process.
+	if pid, err := socketPeer(r.HostPath(socket)); err == nil && procDir == "/proc" {
+		if p, ok := readDockerd(procDir, pid); ok {
+			d := LoadDaemon(r, p.Args, "")
+			d.Process = &p
+			return d, nil
+		}
+	}
 	procs, err := FindDockerd(procDir)
 	if err != nil {
 		return Daemon{}, err
 	}
-	want := r.canonical(socket)
 	var first *Daemon
 	for i := range procs {
 		d := LoadDaemon(r, procs[i].Args, "")
