@@ -164,29 +164,28 @@ func Audit(ctx context.Context, opts Options) (Report, error) {
 		remote = true
 	}
 
-	// Gather the shared inputs once, concurrently: the daemon's /info and
-	// the running dockerd's configuration.
-	var (
-		info    *system.Info
-		infoErr error
-		cfg     perms.Config
-		cfgErr  error
-		wg      sync.WaitGroup
-	)
+	// Each shared input is gathered once, started now, and waited for only
+	// by the sections that need it: the daemon's /info (tens of
+	// milliseconds on dockerd 20.10, which runs runc and containerd to
+	// answer it) overlaps the container and image inspects.
+	infoF := sync.OnceValues(func() (*system.Info, error) {
+		if cli == nil {
+			return nil, errors.New("no daemon client")
+		}
+		res, err := cli.Info(ctx, client.InfoOptions{})
+		if err != nil {
+			return nil, fmt.Errorf("reading daemon info: %w", err)
+		}
+		return &res.Info, nil
+	})
+	cfgF := sync.OnceValues(func() (perms.Config, error) { return perms.Discover(root, socketFromEnv()) })
 	if cli != nil {
-		wg.Go(func() {
-			res, err := cli.Info(ctx, client.InfoOptions{})
-			if err != nil {
-				infoErr = fmt.Errorf("reading daemon info: %w", err)
-				return
-			}
-			info = &res.Info
-		})
+		go infoF()
 	}
 	if !remote && (slices.Contains(selected, SectionFiles) || slices.Contains(selected, SectionDaemon) || slices.Contains(selected, SectionHost) || slices.Contains(selected, SectionAuditd)) {
-		wg.Go(func() { cfg, cfgErr = perms.Discover(root, socketFromEnv()) })
+		go cfgF()
 	}
-	wg.Wait()
+	var wg sync.WaitGroup
 
 	results := make([]SectionResult, len(selected))
 	reports := make([]rule.Report, len(selected))
@@ -195,6 +194,8 @@ func Audit(ctx context.Context, opts Options) (Report, error) {
 	var hostErr error
 	runHost := func() (rule.Report, error) {
 		hostOnce.Do(func() {
+			info, _ := infoF() // without /info, host skips the engine checks
+			cfg, _ := cfgF()   // without a discovered dockerd, host reads the defaults
 			in := host.Inputs{Root: root, Info: info, DockerdArgs: cfg.DockerdArgs, TrustedUsers: opts.TrustedUsers}
 			if in.DockerdArgs == nil {
 				in.DockerdArgs = []string{}
@@ -222,34 +223,31 @@ func Audit(ctx context.Context, opts Options) (Report, error) {
 				rep, err = runHost()
 				rep = filterSection(rep, sec)
 			case sec == SectionFiles:
-				if cfgErr != nil {
-					err = cfgErr
-					break
+				var cfg perms.Config
+				if cfg, err = cfgF(); err == nil {
+					rep, err = perms.Check(cfg)
 				}
-				rep, err = perms.Check(cfg)
 			case sec == SectionDaemon:
-				if cfgErr != nil {
-					err = cfgErr
-					break
+				var cfg perms.Config
+				if cfg, err = cfgF(); err == nil {
+					info, _ := infoF() // the engine version, when the daemon answers
+					rep, err = auditDaemonConfig(root, cfg, info)
 				}
-				rep, err = auditDaemonConfig(root, cfg, info)
 			case sec == SectionImages:
-				if infoErr != nil {
-					err = infoErr
-					break
-				}
 				rep, err = hardening.AuditImages(ctx, cli, opts.Concurrency)
 			case sec == SectionContainers:
-				if infoErr != nil {
-					err = infoErr
-					break
+				hostFn := func() (hardening.HostFacts, error) {
+					info, err := infoF()
+					if err != nil {
+						return hardening.HostFacts{}, err
+					}
+					return hardening.HostFacts{}.FromSecurityOptions(info.SecurityOptions), nil
 				}
-				facts := hardening.HostFacts{}.FromSecurityOptions(info.SecurityOptions)
 				procs := opts.Processes
 				if procs == nil && !remote {
 					procs = hardening.NewProcLister(cli)
 				}
-				rep, err = hardening.Audit(ctx, cli, hardening.AuditOptions{All: opts.All, Concurrency: opts.Concurrency, Host: &facts, Processes: procs})
+				rep, err = hardening.Audit(ctx, cli, hardening.AuditOptions{All: opts.All, Concurrency: opts.Concurrency, HostFunc: hostFn, Processes: procs})
 			}
 			if err != nil {
 				res.Error = err.Error()
