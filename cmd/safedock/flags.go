@@ -4,14 +4,12 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"strings"
+
+	"github.com/safedock/safedock/internal/profileflags"
 )
 
 // repeatedFlag is a repeatable string flag (-p 1 -p 2).
-type repeatedFlag []string
-
-func (l *repeatedFlag) String() string     { return strings.Join(*l, ",") }
-func (l *repeatedFlag) Set(v string) error { *l = append(*l, v); return nil }
+type repeatedFlag = profileflags.List
 
 // newFlagSet returns a flag set that reports errors instead of exiting.
 func newFlagSet(name string, stderr io.Writer) *flag.FlagSet {

@@ -63,11 +63,6 @@ func parseInterspersed(fset *flag.FlagSet, args []string) ([]string, error) {
 	}
 }
 
-type listFlag []string
-
-func (l *listFlag) String() string     { return strings.Join(*l, ",") }
-func (l *listFlag) Set(v string) error { *l = append(*l, v); return nil }
-
 func runspecCheck(e *env, args []string) int {
 	fset := flag.NewFlagSet("safedock runspec check", flag.ContinueOnError)
 	fset.SetOutput(e.stderr)
@@ -108,7 +103,7 @@ func runspecHarden(e *env, args []string) int {
 	pids := fset.Int64("pids-limit", 0, "PIDs limit (default 256)")
 	memory := fset.Int64("memory", 0, "memory limit in bytes (default 512 MiB)")
 	cpu := fset.Uint64("cpu-shares", 0, "CPU shares (default 512)")
-	var caps, tmpfs, waive listFlag
+	var caps, tmpfs, waive repeatedFlag
 	fset.Var(&caps, "cap-add", "capability to keep, e.g. NET_BIND_SERVICE (repeatable)")
 	fset.Var(&tmpfs, "tmpfs", "PATH[:SIZE_BYTES] writable tmpfs, nosuid,nodev,noexec (repeatable; default size 64 MiB)")
 	fset.Var(&waive, "waive", "RULE_ID=REASON: loosen one rule deliberately (repeatable)")

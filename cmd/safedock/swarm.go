@@ -8,9 +8,8 @@ import (
 	"strings"
 	"time"
 
-	units "github.com/docker/go-units"
-
 	"github.com/safedock/safedock/hardening"
+	"github.com/safedock/safedock/internal/profileflags"
 	"github.com/safedock/safedock/report"
 	"github.com/safedock/safedock/rule"
 )
@@ -35,31 +34,22 @@ func runSwarmDeploy(ctx context.Context, e *env, args []string) int {
 	const cmd = "swarm deploy"
 	fs := newFlagSet(cmd, e.stderr)
 	var (
-		name, user, network, memory, entrypoint, cpus string
-		pids                                          int64
-		replicas                                      uint64
-		timeout                                       time.Duration
-		caps, publish, tmpfs, envs, secrets, waivers  repeatedFlag
+		name, cpus string
+		replicas   uint64
+		timeout    time.Duration
+		secrets    repeatedFlag
 	)
 	fs.StringVar(&name, "name", "", "service name")
-	fs.StringVar(&user, "user", "", "user to run as: uid[:gid] or name[:group] (root needs --waive container.non-root-user=REASON)")
-	fs.StringVar(&user, "u", "", "shorthand for --user")
-	fs.StringVar(&network, "network", "none", "overlay network to join (created encrypted when missing); \"none\" joins no swarm network")
-	fs.StringVar(&memory, "memory", "", "memory limit, e.g. 256m (default 512m)")
-	fs.StringVar(&memory, "m", "", "shorthand for --memory")
 	fs.StringVar(&cpus, "cpus", "", "CPU limit, e.g. 0.5 (swarm has no CPU shares)")
-	fs.StringVar(&entrypoint, "entrypoint", "", "override the image's entrypoint")
-	fs.Int64Var(&pids, "pids-limit", 0, fmt.Sprintf("maximum number of processes (default %d)", hardening.DefaultPidsLimit))
 	fs.Uint64Var(&replicas, "replicas", 1, "number of tasks")
 	fs.DurationVar(&timeout, "timeout", 2*time.Minute, "how long to wait for the task to run")
-	fs.Var(&caps, "cap-add", "capability to add back after ALL is dropped (repeatable)")
-	fs.Var(&publish, "publish", "publish a port in host mode: IP:HOSTPORT:CONTAINERPORT[/PROTO] (repeatable; swarm cannot bind the IP: reported as a gap)")
-	fs.Var(&publish, "p", "shorthand for --publish")
-	fs.Var(&tmpfs, "tmpfs", "tmpfs mount: PATH[:OPTIONS] (repeatable)")
-	fs.Var(&envs, "env", "environment variable KEY=value (repeatable; secret-looking names are refused: use --secret)")
-	fs.Var(&envs, "e", "shorthand for --env")
 	fs.Var(&secrets, "secret", "swarm secret to mount at /run/secrets/TARGET: NAME[:TARGET] (repeatable)")
-	fs.Var(&waivers, "waive", "loosen a container or swarm rule on purpose: RULE=REASON (repeatable)")
+	profile := profileflags.Register(fs, profileflags.Config{Network: "none", Help: map[string]string{
+		"network": "overlay network to join (created encrypted when missing); \"none\" joins no swarm network",
+		"publish": "publish a port in host mode: IP:HOSTPORT:CONTAINERPORT[/PROTO] (repeatable; swarm cannot bind the IP: reported as a gap)",
+		"env":     "environment variable KEY=value (repeatable; secret-looking names are refused: use --secret)",
+		"waive":   "loosen a container or swarm rule on purpose: RULE=REASON (repeatable)",
+	}})
 	fs.Usage = func() {
 		fmt.Fprintln(e.stderr, "usage: safedock swarm deploy [flags] IMAGE [ARG...]\n\nDeploys IMAGE (resolved to its ID) as a hardened swarm service and waits until its task\nruns. Prints the service ID; rules the engine cannot express in a service go to stderr. Flags:")
 		fs.PrintDefaults()
@@ -70,22 +60,14 @@ func runSwarmDeploy(ctx context.Context, e *env, args []string) int {
 	if fs.NArg() < 1 {
 		return usageErr(e, cmd, "no image given (usage: safedock swarm deploy [flags] IMAGE [ARG...])")
 	}
-	image, cmdArgs := fs.Arg(0), fs.Args()[1:]
-
-	opts := []hardening.Option{hardening.WithNetwork(network)}
+	image := fs.Arg(0)
+	opts, err := profile.Options(fs.Args()[1:])
+	if err != nil {
+		return usageErr(e, cmd, "%v", err)
+	}
 	svc := []hardening.ServiceOption{hardening.WithReplicas(replicas)}
 	if name != "" {
 		opts = append(opts, hardening.WithName(name))
-	}
-	if user != "" {
-		opts = append(opts, hardening.WithUser(user))
-	}
-	if memory != "" {
-		n, err := units.RAMInBytes(memory)
-		if err != nil {
-			return usageErr(e, cmd, "--memory %q: %v", memory, err)
-		}
-		opts = append(opts, hardening.WithMemory(n))
 	}
 	if cpus != "" {
 		n, err := strconv.ParseFloat(cpus, 64)
@@ -94,41 +76,19 @@ func runSwarmDeploy(ctx context.Context, e *env, args []string) int {
 		}
 		svc = append(svc, hardening.WithCPULimit(n))
 	}
-	if pids != 0 {
-		opts = append(opts, hardening.WithPidsLimit(pids))
-	}
-	if entrypoint != "" {
-		opts = append(opts, hardening.WithEntrypoint(entrypoint))
-	}
-	if len(cmdArgs) > 0 {
-		opts = append(opts, hardening.WithCmd(cmdArgs...))
-	}
-	if len(caps) > 0 {
-		opts = append(opts, hardening.WithAddedCapabilities(caps...))
-	}
-	for _, p := range publish {
-		opts = append(opts, hardening.WithPublish(p))
-	}
-	for _, t := range tmpfs {
-		path, o, _ := strings.Cut(t, ":")
-		opts = append(opts, hardening.WithTmpfs(path, o))
-	}
-	if len(envs) > 0 {
-		opts = append(opts, hardening.WithEnv(envs...))
-	}
 	for _, s := range secrets {
 		n, target, _ := strings.Cut(s, ":")
 		svc = append(svc, hardening.WithSecret(n, target))
 	}
+	waivers, err := profile.ParseWaivers()
+	if err != nil {
+		return usageErr(e, cmd, "%v", err)
+	}
 	for _, w := range waivers {
-		id, reason, ok := strings.Cut(w, "=")
-		if !ok || strings.TrimSpace(reason) == "" {
-			return usageErr(e, cmd, "--waive %q: want RULE=REASON (a waiver needs a reason)", w)
-		}
-		if _, isSwarm := hardening.SwarmRules().Lookup(rule.ID(id)); isSwarm {
-			svc = append(svc, hardening.WaiveService(rule.ID(id), reason))
+		if _, isSwarm := hardening.SwarmRules().Lookup(w.ID); isSwarm {
+			svc = append(svc, hardening.WaiveService(w.ID, w.Reason))
 		} else {
-			opts = append(opts, hardening.Waive(rule.ID(id), reason))
+			opts = append(opts, hardening.Waive(w.ID, w.Reason))
 		}
 	}
 
