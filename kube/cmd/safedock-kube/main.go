@@ -38,7 +38,6 @@ const (
 
 func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
 
-
 func run(args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
 		fmt.Fprintln(stderr, "usage: safedock-kube export [flags] IMAGE [ARG...]\n\nPrints a hardening profile as a Kubernetes Pod (YAML). Run \"safedock-kube export -h\" for the flags.")
