@@ -318,6 +318,12 @@ func (c *Container) Logs(ctx context.Context, stdout, stderr io.Writer, follow b
 	if err != nil {
 		return fmt.Errorf("logs of %s: %w", c.Name, err)
 	}
+	return copyLogs(c.Name, rc, stdout, stderr)
+}
+
+// copyLogs demultiplexes a log stream (no TTY) into stdout and stderr (nil
+// discards) and closes it.
+func copyLogs(name string, rc io.ReadCloser, stdout, stderr io.Writer) error {
 	defer rc.Close()
 	if stdout == nil {
 		stdout = io.Discard
@@ -326,7 +332,7 @@ func (c *Container) Logs(ctx context.Context, stdout, stderr io.Writer, follow b
 		stderr = io.Discard
 	}
 	if _, err := stdcopy.StdCopy(stdout, stderr, rc); err != nil && !errors.Is(err, context.Canceled) {
-		return fmt.Errorf("logs of %s: %w", c.Name, err)
+		return fmt.Errorf("logs of %s: %w", name, err)
 	}
 	return nil
 }

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	cerrdefs "github.com/containerd/errdefs"
-	"github.com/moby/moby/api/pkg/stdcopy"
 	"github.com/moby/moby/api/types/swarm"
 	"github.com/moby/moby/client"
 )
@@ -243,17 +242,7 @@ func (s *Service) Logs(ctx context.Context, stdout, stderr io.Writer, follow boo
 	if err != nil {
 		return fmt.Errorf("logs of %s: %w", s.Name, err)
 	}
-	defer rc.Close()
-	if stdout == nil {
-		stdout = io.Discard
-	}
-	if stderr == nil {
-		stderr = io.Discard
-	}
-	if _, err := stdcopy.StdCopy(stdout, stderr, rc); err != nil && !errors.Is(err, context.Canceled) {
-		return fmt.Errorf("logs of %s: %w", s.Name, err)
-	}
-	return nil
+	return copyLogs(s.Name, rc, stdout, stderr)
 }
 
 // Remove removes the service, waits (up to 30 s) until the engine has
