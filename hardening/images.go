@@ -76,15 +76,7 @@ func AuditImages(ctx context.Context, cli ImageAuditClient, concurrency int) (ru
 			}
 			return out
 		}
-		facts := ImageFacts{ID: res.ID}
-		if res.Config != nil {
-			facts.User = res.Config.User
-			facts.Healthcheck = res.Config.Healthcheck != nil && len(res.Config.Healthcheck.Test) > 0 && res.Config.Healthcheck.Test[0] != "NONE"
-			for p := range res.Config.ExposedPorts {
-				facts.ExposedPorts = append(facts.ExposedPorts, p)
-			}
-		}
-		return EvaluateImage(target, facts, res.Size, len(res.RootFS.Layers))
+		return EvaluateImage(target, imageFacts(res), res.Size, len(res.RootFS.Layers))
 	})
 	if err := ctx.Err(); err != nil {
 		return rule.Report{}, fmt.Errorf("audit images: %w", err)
@@ -128,4 +120,32 @@ func EvaluateImage(target string, img ImageFacts, size int64, layers int) []rule
 		add(ImageSize, rule.Pass("size within the minimal-image bound", detail))
 	}
 	return out
+}
+
+// imageFacts extracts what the rules need from an image inspect.
+func imageFacts(img client.ImageInspectResult) ImageFacts {
+	facts := ImageFacts{ID: img.ID, RepoDigests: img.RepoDigests}
+	if img.Config != nil {
+		facts.User = img.Config.User
+		facts.Healthcheck = img.Config.Healthcheck != nil && len(img.Config.Healthcheck.Test) > 0 && img.Config.Healthcheck.Test[0] != "NONE"
+		for p := range img.Config.ExposedPorts {
+			facts.ExposedPorts = append(facts.ExposedPorts, p)
+		}
+	}
+	return facts
+}
+
+// resolveImage inspects ref once (never pulling) and returns the facts of
+// the image it names, including its ID, which the launchers then use.
+func resolveImage(ctx context.Context, cli interface {
+	ImageInspect(ctx context.Context, image string, opts ...client.ImageInspectOption) (client.ImageInspectResult, error)
+}, ref string) (ImageFacts, error) {
+	img, err := cli.ImageInspect(ctx, ref)
+	if err != nil {
+		if cerrdefs.IsNotFound(err) {
+			return ImageFacts{}, fmt.Errorf("%w: build or pull %q first (safedock never pulls)", ErrImageNotFound, ref)
+		}
+		return ImageFacts{}, fmt.Errorf("inspecting image: %w", err)
+	}
+	return imageFacts(img), nil
 }

@@ -112,25 +112,14 @@ func create(ctx context.Context, cli Client, image string, opts []Option) (_ *Co
 	}
 	host := HostFacts{}.FromSecurityOptions(info.Info.SecurityOptions)
 
-	img, err := cli.ImageInspect(ctx, image)
+	facts, err := resolveImage(ctx, cli, image)
 	if err != nil {
-		if cerrdefs.IsNotFound(err) {
-			return nil, fmt.Errorf("%w: build or pull %q first (safedock never pulls)", ErrImageNotFound, image)
-		}
-		return nil, fmt.Errorf("inspecting image: %w", err)
-	}
-	facts := ImageFacts{ID: img.ID, RepoDigests: img.RepoDigests}
-	if img.Config != nil {
-		facts.User = img.Config.User
-		facts.Healthcheck = img.Config.Healthcheck != nil && len(img.Config.Healthcheck.Test) > 0 && img.Config.Healthcheck.Test[0] != "NONE"
-		for p := range img.Config.ExposedPorts {
-			facts.ExposedPorts = append(facts.ExposedPorts, p)
-		}
+		return nil, err
 	}
 
 	all := []Option{WithNetwork(DefaultNetwork), WithHostFacts(host), WithImageFacts(facts)}
 	all = append(all, opts...)
-	sp, err := Build(img.ID, all...)
+	sp, err := Build(facts.ID, all...)
 	if err != nil {
 		return nil, err
 	}
@@ -138,14 +127,14 @@ func create(ctx context.Context, cli Client, image string, opts []Option) (_ *Co
 		sp.Name = randomName()
 	}
 	sp.Config.Labels[LabelImageRef] = image
-	sp.Config.Labels[LabelImageID] = img.ID
+	sp.Config.Labels[LabelImageID] = facts.ID
 	digest := ""
-	if len(img.RepoDigests) > 0 {
-		digest = img.RepoDigests[0]
+	if len(facts.RepoDigests) > 0 {
+		digest = facts.RepoDigests[0]
 		sp.Config.Labels[LabelImageDigest] = digest
 	}
 
-	c := &Container{Name: sp.Name, ImageRef: image, ImageID: img.ID, ImageDigest: digest,
+	c := &Container{Name: sp.Name, ImageRef: image, ImageID: facts.ID, ImageDigest: digest,
 		Network: string(sp.HostConfig.NetworkMode), Spec: sp, cli: cli}
 	defer func() {
 		if err != nil {
