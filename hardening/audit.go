@@ -92,13 +92,24 @@ func Audit(ctx context.Context, cli Client, opts AuditOptions) (rule.Report, err
 		})
 		go hostFn() // overlap /info with the list and the inspects
 	}
+	// The container list and the network list are independent: ask both at once.
+	var (
+		list    client.ContainerListResult
+		nets    client.NetworkListResult
+		netErr  error
+		netDone = make(chan struct{})
+	)
+	go func() {
+		defer close(netDone)
+		nets, netErr = cli.NetworkList(ctx, client.NetworkListOptions{})
+	}()
 	list, err := cli.ContainerList(ctx, client.ContainerListOptions{All: opts.All})
+	<-netDone
 	if err != nil {
 		return rule.Report{}, fmt.Errorf("audit containers: listing containers: %w", err)
 	}
-	nets, err := cli.NetworkList(ctx, client.NetworkListOptions{})
-	if err != nil {
-		return rule.Report{}, fmt.Errorf("audit containers: listing networks: %w", err)
+	if netErr != nil {
+		return rule.Report{}, fmt.Errorf("audit containers: listing networks: %w", netErr)
 	}
 	netFacts := map[string]*NetworkFacts{}
 	for _, n := range nets.Items {
@@ -116,9 +127,11 @@ func Audit(ctx context.Context, cli Client, opts AuditOptions) (rule.Report, err
 	if lister == nil {
 		lister = TopLister{Client: cli}
 	}
-	all := collect(len(list.Items), opts.Concurrency, func(i int) []rule.Finding {
-		summary := list.Items[i]
-		return auditOne(ctx, cli, summary.ID, summaryName(summary), hostFn, netFacts, lister, opts.Waivers)
+	a := containerAudit{ctx: ctx, cli: cli, hostFn: hostFn, nets: netFacts, lister: lister, waivers: opts.Waivers}
+	all := pipeline(len(list.Items), opts.Concurrency, func(i int) inspectedContainer {
+		return a.inspect(list.Items[i].ID)
+	}, func(i int, in inspectedContainer) []rule.Finding {
+		return a.evaluate(summaryName(list.Items[i]), in)
 	})
 	if err := ctx.Err(); err != nil {
 		return rule.Report{}, fmt.Errorf("audit containers: %w", err)
@@ -136,29 +149,62 @@ func summaryName(s container.Summary) string {
 	return s.ID[:min(12, len(s.ID))]
 }
 
-func auditOne(ctx context.Context, cli Client, id, name string, hostFn func() (HostFacts, error), nets map[string]*NetworkFacts, lister ProcessLister, waivers rule.Waivers) []rule.Finding {
-	res, err := cli.ContainerInspect(ctx, id, client.ContainerInspectOptions{})
+// containerAudit is what every container of one Audit shares.
+type containerAudit struct {
+	ctx     context.Context
+	cli     Client
+	hostFn  func() (HostFacts, error)
+	nets    map[string]*NetworkFacts
+	lister  ProcessLister
+	waivers rule.Waivers
+}
+
+// inspectedContainer is one container's inspect, or why there is none.
+type inspectedContainer struct {
+	c   *container.InspectResponse
+	err error
+}
+
+// inspect is the fetch stage: one inspect.
+func (a *containerAudit) inspect(id string) inspectedContainer {
+	res, err := a.cli.ContainerInspect(a.ctx, id, client.ContainerInspectOptions{})
 	if err != nil {
-		if cerrdefs.IsNotFound(err) {
+		return inspectedContainer{err: err}
+	}
+	return inspectedContainer{c: &res.Container}
+}
+
+// evaluate is the second stage: the processes of a running container (from
+// the /proc snapshot, or a ContainerTop bounded by the evaluators' number),
+// then the host facts, then every container rule.
+func (a *containerAudit) evaluate(name string, in inspectedContainer) []rule.Finding {
+	if in.err != nil {
+		if cerrdefs.IsNotFound(in.err) {
 			return nil // removed between list and inspect
 		}
-		return skipAll("container:"+name, fmt.Sprintf("inspect failed: %v", err))
+		return skipAll("container:"+name, fmt.Sprintf("inspect failed: %v", in.err))
 	}
-	host, err := hostFn()
+	running := in.c.State != nil && in.c.State.Running
+	var (
+		cmds     []string
+		method   string
+		procsErr error
+	)
+	if running {
+		cmds, method, procsErr = a.lister.Processes(a.ctx, in.c)
+	}
+	host, err := a.hostFn()
 	if err != nil {
 		return nil // Audit reports the error
 	}
-	s := SubjectFromInspect(&res.Container, host, nets)
-	for k, v := range waivers {
+	s := SubjectFromInspect(in.c, host, a.nets)
+	for k, v := range a.waivers {
 		if _, set := s.Waivers[k]; !set {
 			s.Waivers[k] = v
 		}
 	}
-	if s.Running {
-		cmds, method, err := lister.Processes(ctx, &res.Container)
-		if err == nil {
-			s.Processes, s.ProcessesKnown, s.ProcessMethod = cmds, true, method
-		}
+	if running && procsErr == nil {
+		s.Processes, s.ProcessesKnown, s.ProcessMethod = cmds, true, method
 	}
 	return Evaluate(s)
 }
@@ -171,7 +217,7 @@ func skipAll(target, reason string) []rule.Finding {
 	return out
 }
 
-// SubjectFromInspect turns an inspected container into the subject the
+// SubjectFromInspect turns an inspectedContainer container into the subject the
 // rules evaluate. nets maps network names and IDs to their facts; waivers
 // come from the container's io.safedock.waive.* labels.
 func SubjectFromInspect(c *container.InspectResponse, host HostFacts, nets map[string]*NetworkFacts) *Subject {

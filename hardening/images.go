@@ -58,14 +58,21 @@ func AuditImages(ctx context.Context, cli ImageAuditClient, concurrency int) (ru
 		return rule.Report{}, fmt.Errorf("audit images: listing images: %w", err)
 	}
 	cat := ImageRules()
-	all := collect(len(list.Items), concurrency, func(i int) []rule.Finding {
+	type inspected struct {
+		res client.ImageInspectResult
+		err error
+	}
+	all := pipeline(len(list.Items), concurrency, func(i int) inspected {
+		res, err := cli.ImageInspect(ctx, list.Items[i].ID)
+		return inspected{res, err}
+	}, func(i int, in inspected) []rule.Finding {
 		img := list.Items[i]
 		id := strings.TrimPrefix(img.ID, "sha256:")
 		target := "image:" + id[:min(12, len(id))]
 		if len(img.RepoTags) > 0 && img.RepoTags[0] != "<none>:<none>" {
 			target = "image:" + img.RepoTags[0]
 		}
-		res, err := cli.ImageInspect(ctx, img.ID)
+		res, err := in.res, in.err
 		if err != nil {
 			if cerrdefs.IsNotFound(err) {
 				return nil

@@ -9,23 +9,48 @@ import (
 // DefaultConcurrency bounds the API calls an audit has in flight.
 const DefaultConcurrency = 8
 
-// collect runs fn for every index in [0, n) with at most conc calls in
-// flight and returns their findings flattened in index order.
-func collect(n, conc int, fn func(i int) []rule.Finding) []rule.Finding {
+// pipeline runs fetch for every index in [0, n) on conc workers
+// (DefaultConcurrency when not positive) and hands each result, as soon as
+// it is fetched, to eval on conc other workers. It returns the findings
+// flattened in index order.
+//
+// The two stages are apart so that an eval waiting for something slower
+// than one fetch (the daemon's /info, the /proc snapshot) holds up no
+// fetch: the inspects keep flowing at the bound while the evaluations wait.
+// Workers rather than a goroutine per item keep the goroutine stacks that
+// JSON decoding grows, and keep at most 2×conc API calls in flight.
+func pipeline[T any](n, conc int, fetch func(i int) T, eval func(i int, v T) []rule.Finding) []rule.Finding {
 	if conc <= 0 {
 		conc = DefaultConcurrency
 	}
+	conc = min(conc, max(n, 1))
+	type item struct {
+		i int
+		v T
+	}
+	next := make(chan int)
+	fetched := make(chan item, n)
 	results := make([][]rule.Finding, n)
-	sem := make(chan struct{}, conc)
-	var wg sync.WaitGroup
-	for i := range n {
-		sem <- struct{}{}
-		wg.Go(func() {
-			defer func() { <-sem }()
-			results[i] = fn(i)
+	var fetchers, evaluators sync.WaitGroup
+	for range conc {
+		fetchers.Go(func() {
+			for i := range next {
+				fetched <- item{i, fetch(i)}
+			}
+		})
+		evaluators.Go(func() {
+			for it := range fetched {
+				results[it.i] = eval(it.i, it.v)
+			}
 		})
 	}
-	wg.Wait()
+	for i := range n {
+		next <- i
+	}
+	close(next)
+	fetchers.Wait()
+	close(fetched)
+	evaluators.Wait()
 	total := 0
 	for _, fs := range results {
 		total += len(fs)
