@@ -179,11 +179,25 @@ func Audit(ctx context.Context, opts Options) (Report, error) {
 		return &res.Info, nil
 	})
 	cfgF := sync.OnceValues(func() (perms.Config, error) { return perms.Discover(root, socketFromEnv()) })
-	if cli != nil {
-		go infoF()
-	}
-	if !remote && (slices.Contains(selected, SectionFiles) || slices.Contains(selected, SectionDaemon) || slices.Contains(selected, SectionHost) || slices.Contains(selected, SectionAuditd)) {
+	// auditctl is a child process (milliseconds to spawn): start it now
+	// rather than after /info.
+	auditRulesF := sync.OnceValues(func() ([]byte, error) { return host.ActiveAuditRules(ctx) })
+	hostSide := !remote && (slices.Contains(selected, SectionFiles) || slices.Contains(selected, SectionDaemon) || slices.Contains(selected, SectionHost) || slices.Contains(selected, SectionAuditd))
+	if hostSide {
 		go cfgF()
+	}
+	if !remote && root == "/" && (slices.Contains(selected, SectionHost) || slices.Contains(selected, SectionAuditd)) {
+		go auditRulesF()
+	}
+	if cli != nil {
+		// Negotiate the API version once, before the concurrent requests:
+		// otherwise each of the first requests in flight sends its own
+		// /_ping. A failed ping is not an error here; each request that
+		// follows reports the unreachable daemon.
+		if p, ok := cli.(pinger); ok {
+			_, _ = p.Ping(ctx, client.PingOptions{NegotiateAPIVersion: true})
+		}
+		go infoF()
 	}
 	var wg sync.WaitGroup
 
@@ -201,7 +215,7 @@ func Audit(ctx context.Context, opts Options) (Report, error) {
 				in.DockerdArgs = []string{}
 			}
 			if root == "/" {
-				if rules, err := host.ActiveAuditRules(ctx); err == nil {
+				if rules, err := auditRulesF(); err == nil {
 					in.ActiveAuditRules = rules
 				}
 			}
@@ -278,6 +292,11 @@ func Audit(ctx context.Context, opts Options) (Report, error) {
 		}
 	}
 	return Report{Report: rule.Report{Findings: all, Summary: rule.Summarize(all)}, Sections: results}, nil
+}
+
+// pinger is the part of *client.Client that negotiates the API version.
+type pinger interface {
+	Ping(ctx context.Context, options client.PingOptions) (client.PingResult, error)
 }
 
 func defaultMethod(s Section) string {
