@@ -93,14 +93,16 @@ func buildEntries() []entry {
 // Evaluate checks every rule on s and returns one finding per rule, with
 // s.Waivers applied. It is what both Build (enforce) and Audit (check) use.
 func Evaluate(s *Subject) []rule.Finding {
-	var out []rule.Finding
-	for _, e := range entries() {
+	es := entries()
+	out := make([]rule.Finding, 0, len(es))
+	target := s.Target()
+	for _, e := range es {
 		res := e.check(s)
 		res = s.Waivers.Apply(e.rule.ID, res)
 		if res.Method == "" {
 			res.Method = "config"
 		}
-		out = append(out, e.rule.Finding(s.Target(), res))
+		out = append(out, e.rule.Finding(target, res))
 	}
 	return out
 }
