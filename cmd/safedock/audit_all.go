@@ -136,15 +136,21 @@ func writeSectioned(w io.Writer, rep safedock.Report, passed, colour bool) error
 		code := map[rule.Status]string{rule.StatusFail: "31", rule.StatusWarn: "33", rule.StatusPass: "32", rule.StatusWaived: "36", rule.StatusSkip: "90"}[st]
 		return "\x1b[" + code + "m" + s + "\x1b[0m"
 	}
-	bySection := map[safedock.Section][]rule.Finding{}
-	for _, f := range rep.Findings {
-		s := safedock.SectionOf(f.Rule)
-		bySection[s] = append(bySection[s], f)
+	// Each finding's section, worked out once; findings are not copied.
+	sections := make([]safedock.Section, len(rep.Findings))
+	for i, f := range rep.Findings {
+		sections[i] = safedock.SectionOf(f.Rule)
 	}
 	for _, sr := range rep.Sections {
-		fs := bySection[sr.Section]
-		sum := rule.Summarize(fs)
-		fmt.Fprintf(w, "== %s: %d fail, %d warn, %d waived, %d skip, %d pass (%s)\n", sr.Section, sum.Fail, sum.Warn, sum.Waived, sum.Skip, sum.Pass, sr.Duration.Round(100_000))
+		var fs []*rule.Finding
+		count := map[rule.Status]int{}
+		for i := range rep.Findings {
+			if sections[i] == sr.Section {
+				fs = append(fs, &rep.Findings[i])
+				count[rep.Findings[i].Status]++
+			}
+		}
+		fmt.Fprintf(w, "== %s: %d fail, %d warn, %d waived, %d skip, %d pass (%s)\n", sr.Section, count[rule.StatusFail], count[rule.StatusWarn], count[rule.StatusWaived], count[rule.StatusSkip], count[rule.StatusPass], sr.Duration.Round(100_000))
 		if sr.Skipped != "" {
 			fmt.Fprintf(w, "   skipped: %s\n", sr.Skipped)
 		}
