@@ -6,11 +6,11 @@
 # containers until N of its own run — half hardened by `safedock run -d` on
 # one isolated network, half plain `docker run -d` — and times, $RUNS times
 # after one warm-up each:
-#   - `safedock audit` (all sections, a whole process, output to /dev/null):
-#     median and min wall time, its own CPU time (user+sys; less sensitive
-#     than wall time to other load on the machine), Docker API calls
-#     (SAFEDOCK_STATS=1 prints api_calls=N) and peak RSS (GNU time's maximum
-#     resident set size);
+#   - `safedock audit` (all sections, a whole process, output to /dev/null,
+#     built static as released): median and min wall time, its own CPU time
+#     (user+sys; less sensitive than wall time to other load on the
+#     machine), Docker API calls (SAFEDOCK_STATS=1 prints api_calls=N) and
+#     peak RSS, all measured by bench/timeit from fork to exit;
 #   - one batched `docker inspect $(docker ps -q)` of every container, the
 #     reference for "as fast as asking the daemon once".
 # It prints a Markdown table. Everything it creates carries a random token
@@ -48,13 +48,12 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-if ! [ -x /usr/bin/time ]; then
-	echo "installing GNU time (Debian package 'time') for peak RSS" >&2
-	apt-get install -y -qq time >/dev/null || { apt-get update -qq && apt-get install -y -qq time >/dev/null; }
-fi
 
 echo "building safedock and the probe image" >&2
-(cd "$ROOT" && go build -trimpath -o "$WORK/safedock" ./cmd/safedock)
+# A static build, as released: no dynamic loader at every start.
+(cd "$ROOT" && CGO_ENABLED=0 go build -trimpath -o "$WORK/safedock" ./cmd/safedock)
+(cd "$ROOT" && go build -o "$WORK/timeit" ./bench/timeit)
+TIMEIT="$WORK/timeit"
 mkdir -p "$WORK/img"
 (cd "$ROOT" && CGO_ENABLED=0 go build -trimpath -ldflags='-s -w' -o "$WORK/img/probe" ./internal/probe)
 printf 'root:x:0:0:root:/:/probe\nnobody:x:65534:65534:nobody:/:/probe\n' >"$WORK/img/passwd"
@@ -63,7 +62,7 @@ FROM scratch
 COPY probe /probe
 COPY probe /usr/sbin/sshd
 COPY passwd /etc/passwd
-HEALTHCHECK --interval=60s --timeout=2s CMD ["/probe", "health"]
+HEALTHCHECK --interval=1h --timeout=2s CMD ["/probe", "health"]
 ENTRYPOINT ["/probe"]
 CMD ["sleep"]
 DOCKERFILE
@@ -94,36 +93,42 @@ grow_to() { # n
 	fi
 }
 
-median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-minimum() { sort -n | head -1; }
-ms() { awk -v ns="$1" 'BEGIN {printf "%.1f", ns/1e6}'; }
-
-audit_once() { # prints: wall_ns api_calls rss_kb cpu_ms
-	local t0 t1 rc=0
-	t0=$(date +%s%N)
-	SAFEDOCK_STATS=1 /usr/bin/time -f 'rss_kb=%M cpu_s=%U %S' -o "$WORK/time" "$SAFEDOCK" audit >/dev/null 2>"$WORK/err" || rc=$?
-	t1=$(date +%s%N)
-	if ((rc > 1)); then
-		echo "safedock audit exited $rc:" >&2
-		cat "$WORK/err" >&2
-		exit 1
-	fi
-	# wall_ns api_calls rss_kb cpu_ms (user+sys of safedock itself)
-	echo "$((t1 - t0)) $(sed -n 's/^api_calls=//p' "$WORK/err") $(awk '/^rss_kb=/ {sub("rss_kb=", "", $1); sub("cpu_s=", "", $2); printf "%s %.0f", $1, ($2 + $3) * 1000}' "$WORK/time")"
+# settle waits (up to 60 s) until the machine is at least 85% idle over one
+# second: starting containers leaves dockerd and containerd busy for a while,
+# and that work is not the audit's.
+settle() {
+	local i a b
+	for i in $(seq 60); do
+		a=$(head -1 /proc/stat)
+		sleep 1
+		b=$(head -1 /proc/stat)
+		if awk -v a="$a" -v b="$b" 'BEGIN {
+			split(a, x); split(b, y); t = 0
+			for (k = 2; k <= 9; k++) t += y[k] - x[k]
+			exit !(t > 0 && (y[5] - x[5]) / t >= 0.85)
+		}'; then
+			return
+		fi
+	done
+	echo "bench: the machine stayed busy; measuring anyway" >&2
 }
 
-inspect_once() { # prints wall_ns
-	local t0 t1
-	t0=$(date +%s%N)
-	# shellcheck disable=SC2046
-	docker inspect $(docker ps -q) >/dev/null
-	t1=$(date +%s%N)
-	# docker ps is not part of the batched inspect: time it apart and subtract.
-	local p0 p1
-	p0=$(date +%s%N)
-	docker ps -q >/dev/null
-	p1=$(date +%s%N)
-	echo $((t1 - t0 - (p1 - p0)))
+# measure N RUNNING: alternates `safedock audit` and the batched
+# `docker inspect`, $RUNS times each after one warm-up, with bench/timeit
+# (wall time from fork to exit, CPU and peak RSS from the kernel's rusage,
+# no extra process per run); prints a table row.
+measure() {
+	local n=$1 running=$2 ids a i calls load
+	ids=$(docker ps -q)
+	# shellcheck disable=SC2086
+	SAFEDOCK_STATS=1 "$TIMEIT" -runs "$RUNS" -maxstatus 1 -tsv -stderr "$WORK" -- "$SAFEDOCK" audit ::: docker inspect $ids >"$WORK/t.tsv"
+	a=$(sed -n 1p "$WORK/t.tsv") # median min cpu rss_kb
+	i=$(sed -n 2p "$WORK/t.tsv")
+	calls=$(sed -n 's/^api_calls=//p' "$WORK/1.stderr")
+	load=$(cut -d' ' -f1 /proc/loadavg) # other work on the machine skews every figure
+	read -r am amin acpu arss <<<"$a"
+	read -r im _ <<<"$i"
+	printf '| %d | %d | %s ms (%s ms) | %s ms | %s | %.1f MB | %s ms | %s |\n' "$n" "$running" "$am" "$amin" "$acpu" "$calls" "$(awk -v k="$arss" 'BEGIN {print k/1024}')" "$im" "$load"
 }
 
 ENGINE=$(docker version --format '{{.Server.Version}}')
@@ -135,21 +140,6 @@ echo "|---:|---:|---:|---:|---:|---:|---:|---:|"
 for n in $SIZES; do
 	echo "starting containers: $n" >&2
 	grow_to "$n"
-	running=$(docker ps -q | wc -l)
-	audit_once >/dev/null # warm-up (page cache, daemon caches)
-	inspect_once >/dev/null
-	: >"$WORK/a"
-	: >"$WORK/i"
-	for _ in $(seq "$RUNS"); do
-		audit_once >>"$WORK/a"
-		inspect_once >>"$WORK/i"
-	done
-	wall=$(cut -d' ' -f1 "$WORK/a" | median)
-	wmin=$(cut -d' ' -f1 "$WORK/a" | minimum)
-	calls=$(cut -d' ' -f2 "$WORK/a" | median)
-	rss=$(cut -d' ' -f3 "$WORK/a" | sort -n | tail -1)
-	cpu=$(cut -d' ' -f4 "$WORK/a" | median)
-	insp=$(median <"$WORK/i")
-	load=$(cut -d' ' -f1 /proc/loadavg) # other work on the machine skews every figure
-	printf '| %d | %d | %s ms (%s ms) | %s ms | %s | %.1f MB | %s ms | %s |\n' "$n" "$running" "$(ms "$wall")" "$(ms "$wmin")" "$cpu" "$calls" "$(awk -v k="$rss" 'BEGIN {print k/1024}')" "$(ms "$insp")" "$load"
+	settle
+	measure "$n" "$(docker ps -q | wc -l)"
 done
