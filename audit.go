@@ -91,6 +91,12 @@ type Options struct {
 	All bool
 	// Concurrency bounds concurrent inspects (default 8).
 	Concurrency int
+	// Inspector fetches container inspects. When Client is nil, Audit
+	// creates the client and a hardening.FastInspector on it (a third of
+	// the CPU of the client's own ContainerInspect); otherwise the default
+	// is Client's ContainerInspect, so that the caller's hooks and tracing
+	// see every request.
+	Inspector hardening.Inspector
 	// Processes lists running containers' processes (default: this host's
 	// /proc for a local daemon, falling back to ContainerTop per container
 	// that /proc does not show; ContainerTop for a remote daemon).
@@ -149,6 +155,7 @@ func Audit(ctx context.Context, opts Options) (Report, error) {
 		root = "/"
 	}
 	cli := opts.Client
+	inspector := opts.Inspector
 	if cli == nil && needsDaemon(selected) {
 		c, err := client.New(client.FromEnv)
 		if err != nil {
@@ -156,6 +163,14 @@ func Audit(ctx context.Context, opts Options) (Report, error) {
 		}
 		defer c.Close()
 		cli = c
+		if inspector == nil {
+			// A host the fast path cannot dial keeps the client's own
+			// ContainerInspect.
+			if fi, err := hardening.NewFastInspector(c, opts.Concurrency); err == nil {
+				defer fi.Close()
+				inspector = fi
+			}
+		}
 	}
 	remote := false
 	if opts.Remote != nil {
@@ -261,7 +276,7 @@ func Audit(ctx context.Context, opts Options) (Report, error) {
 				if procs == nil && !remote {
 					procs = hardening.NewProcLister(cli)
 				}
-				rep, err = hardening.Audit(ctx, cli, hardening.AuditOptions{All: opts.All, Concurrency: opts.Concurrency, HostFunc: hostFn, Processes: procs})
+				rep, err = hardening.Audit(ctx, cli, hardening.AuditOptions{All: opts.All, Concurrency: opts.Concurrency, HostFunc: hostFn, Processes: procs, Inspector: inspector})
 			}
 			if err != nil {
 				res.Error = err.Error()

@@ -354,4 +354,35 @@ func TestAuditReportsInsecureContainersAndPassesHardenedOnes(t *testing.T) {
 	}
 	assert.Equal(t, rule.StatusWaived, byTarget["container:"+waived.Name][rule.ContainerNonRootUser].Status)
 	assert.Equal(t, rule.StatusPass, byTarget["container:"+hardened.Name][rule.ContainerNonRootUser].Status)
+
+	// The FastInspector reads the same inspects and the audit reaches the
+	// same findings on every one of these containers.
+	fi, err := hardening.NewFastInspector(cli, 4)
+	require.NoError(t, err)
+	defer fi.Close()
+	ours := []string{sshdName, hardened.Name, waived.Name}
+	for _, n := range names {
+		ours = append(ours, n)
+	}
+	for _, name := range ours {
+		want, err := cli.ContainerInspect(context.Background(), name, client.ContainerInspectOptions{})
+		require.NoError(t, err)
+		got, err := fi.Inspect(context.Background(), want.Container.ID)
+		require.NoError(t, err)
+		require.Equal(t, want.Container, *got, name)
+	}
+	fast, err := hardening.Audit(context.Background(), cli, hardening.AuditOptions{All: true, Inspector: fi})
+	require.NoError(t, err)
+	fastByTarget := map[string][]rule.Finding{}
+	for _, f := range fast.Findings {
+		fastByTarget[f.Target] = append(fastByTarget[f.Target], f)
+	}
+	slowByTarget := map[string][]rule.Finding{}
+	for _, f := range report.Findings {
+		slowByTarget[f.Target] = append(slowByTarget[f.Target], f)
+	}
+	for _, name := range ours {
+		require.NotEmpty(t, slowByTarget["container:"+name], name)
+		assert.Equal(t, slowByTarget["container:"+name], fastByTarget["container:"+name], name)
+	}
 }

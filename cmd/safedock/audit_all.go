@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"strings"
 	"sync/atomic"
@@ -12,6 +13,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/safedock/safedock"
+	"github.com/safedock/safedock/hardening"
 	"github.com/safedock/safedock/report"
 	"github.com/safedock/safedock/rule"
 )
@@ -71,6 +73,12 @@ func runAuditAll(ctx context.Context, e *env, args []string) int {
 		defer cli.Close()
 		defer func() { fmt.Fprintf(e.stderr, "api_calls=%d\n", calls.Load()) }()
 		opts.Client = cli
+		// The inspects take the same fast path as without stats, counted.
+		if fi, err := hardening.NewFastInspector(cli, *conc); err == nil {
+			defer fi.Close()
+			fi.OnRequest = func(*http.Request) { calls.Add(1) }
+			opts.Inspector = fi
+		}
 	}
 	rep, err := safedock.Audit(ctx, opts)
 	if err != nil {

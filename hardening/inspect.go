@@ -1,0 +1,148 @@
+package hardening
+
+import (
+	"context"
+	"crypto/tls"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+
+	cerrdefs "github.com/containerd/errdefs"
+	"github.com/moby/moby/api/types/container"
+	"github.com/moby/moby/client"
+)
+
+// Inspector fetches one container's inspect.
+type Inspector interface {
+	Inspect(ctx context.Context, id string) (*container.InspectResponse, error)
+}
+
+// MaxInspectSize bounds one inspect response a FastInspector reads.
+const MaxInspectSize = 16 << 20
+
+// FastInspector fetches container inspects from the daemon a
+// *client.Client points at, over its own pooled connections (dialled by the
+// client's Dialer, so the same socket, address and TLS configuration), at
+// the API version the client negotiated, and decodes each response in one
+// pass into the same container.InspectResponse.
+//
+// It exists for the whole-host audit's hot path: on dockerd 20.10 with 200
+// containers it cut the audit's CPU by about 30% (bench/RESULTS.md). What it
+// does not carry over from the client: request and response hooks, custom
+// HTTP headers, and OpenTelemetry spans. OnRequest, when set, is called with
+// every request it sends (the CLI counts API calls with it).
+//
+// The client must have negotiated its API version first (any request does,
+// and Audit lists containers through it before the first inspect). It is
+// safe for concurrent use; Close releases its idle connections.
+type FastInspector struct {
+	// OnRequest, when set, sees every request before it is sent.
+	OnRequest func(*http.Request)
+
+	cli  *client.Client
+	base string // "http://docker" + the host's base path
+	hc   *http.Client
+}
+
+// NewFastInspector returns a FastInspector for cli, keeping up to conns
+// idle connections (the audit's concurrency). It fails for hosts it cannot
+// dial itself (ssh://, which needs the docker CLI's connection helper).
+func NewFastInspector(cli *client.Client, conns int) (*FastInspector, error) {
+	u, err := client.ParseHostURL(cli.DaemonHost())
+	if err != nil {
+		return nil, fmt.Errorf("fast inspector: %w", err)
+	}
+	switch u.Scheme {
+	case "unix", "tcp", "npipe":
+	default:
+		return nil, fmt.Errorf("fast inspector: cannot dial %s hosts", u.Scheme)
+	}
+	dial := cli.Dialer()
+	tr := &http.Transport{
+		DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
+			return dial(ctx)
+		},
+		MaxIdleConns:        max(conns, 2),
+		MaxIdleConnsPerHost: max(conns, 2),
+		DisableCompression:  true,
+		// Plain HTTP/1.1 over whatever the dialer returns (a TLS
+		// connection for a TLS host): no HTTP/2 upgrade attempts.
+		TLSNextProto: map[string]func(string, *tls.Conn) http.RoundTripper{},
+	}
+	return &FastInspector{cli: cli, base: "http://docker" + strings.TrimSuffix(u.Path, "/"), hc: &http.Client{Transport: tr, CheckRedirect: client.CheckRedirect}}, nil
+}
+
+// Inspect implements Inspector. A container that does not exist yields an
+// error for which cerrdefs.IsNotFound is true, as with the client's
+// ContainerInspect.
+func (f *FastInspector) Inspect(ctx context.Context, id string) (*container.InspectResponse, error) {
+	if id == "" {
+		return nil, fmt.Errorf("%w: empty container ID", cerrdefs.ErrInvalidArgument)
+	}
+	u := f.base + "/v" + f.cli.ClientVersion() + "/containers/" + url.PathEscape(id) + "/json"
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	if err != nil {
+		return nil, fmt.Errorf("inspecting container %s: %w", id, err)
+	}
+	req.Header.Set("User-Agent", "safedock")
+	if f.OnRequest != nil {
+		f.OnRequest(req)
+	}
+	resp, err := f.hc.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("inspecting container %s: %w", id, err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, MaxInspectSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("inspecting container %s: reading the response: %w", id, err)
+	}
+	if len(body) > MaxInspectSize {
+		return nil, fmt.Errorf("inspecting container %s: response larger than %d bytes", id, MaxInspectSize)
+	}
+	if resp.StatusCode != http.StatusOK {
+		msg := daemonMessage(body)
+		if resp.StatusCode == http.StatusNotFound {
+			return nil, fmt.Errorf("%w: %s", cerrdefs.ErrNotFound, msg)
+		}
+		return nil, fmt.Errorf("inspecting container %s: daemon answered %s: %s", id, resp.Status, msg)
+	}
+	var c container.InspectResponse
+	if err := json.Unmarshal(body, &c); err != nil {
+		return nil, fmt.Errorf("inspecting container %s: decoding the response: %w", id, err)
+	}
+	if c.ID == "" {
+		return nil, fmt.Errorf("inspecting container %s: %w", id, errors.New("the response names no container"))
+	}
+	return &c, nil
+}
+
+// Close releases the idle connections.
+func (f *FastInspector) Close() error {
+	f.hc.CloseIdleConnections()
+	return nil
+}
+
+// daemonMessage returns the daemon's error message ({"message": ...}) or
+// the start of the body.
+func daemonMessage(body []byte) string {
+	var e struct {
+		Message string `json:"message"`
+	}
+	if json.Unmarshal(body, &e) == nil && e.Message != "" {
+		return e.Message
+	}
+	s := strings.TrimSpace(string(body))
+	if len(s) > 200 {
+		s = s[:200] + "..."
+	}
+	if s == "" {
+		return "no message"
+	}
+	return s
+}
