@@ -194,16 +194,11 @@ func Audit(ctx context.Context, opts Options) (Report, error) {
 		return &res.Info, nil
 	})
 	cfgF := sync.OnceValues(func() (perms.Config, error) { return perms.Discover(root, socketFromEnv()) })
-	// auditctl is a child process (milliseconds to spawn): start it now
-	// rather than after /info.
 	auditRulesF := sync.OnceValues(func() ([]byte, error) { return host.ActiveAuditRules(ctx) })
-	hostSide := !remote && (slices.Contains(selected, SectionFiles) || slices.Contains(selected, SectionDaemon) || slices.Contains(selected, SectionHost) || slices.Contains(selected, SectionAuditd))
-	if hostSide {
-		go cfgF()
-	}
-	if !remote && root == "/" && (slices.Contains(selected, SectionHost) || slices.Contains(selected, SectionAuditd)) {
-		go auditRulesF()
-	}
+	// /info is the slowest input (it runs runc and docker-init on dockerd
+	// 20.10): ask for it first. Then the host-side inputs: the running
+	// dockerd's configuration, and auditctl (a child process, milliseconds
+	// to spawn), rather than after /info.
 	if cli != nil {
 		// Negotiate the API version once, before the concurrent requests:
 		// otherwise each of the first requests in flight sends its own
@@ -213,6 +208,13 @@ func Audit(ctx context.Context, opts Options) (Report, error) {
 			_, _ = p.Ping(ctx, client.PingOptions{NegotiateAPIVersion: true})
 		}
 		go infoF()
+	}
+	hostSide := !remote && (slices.Contains(selected, SectionFiles) || slices.Contains(selected, SectionDaemon) || slices.Contains(selected, SectionHost) || slices.Contains(selected, SectionAuditd))
+	if hostSide {
+		go cfgF()
+	}
+	if !remote && root == "/" && (slices.Contains(selected, SectionHost) || slices.Contains(selected, SectionAuditd)) {
+		go auditRulesF()
 	}
 	var wg sync.WaitGroup
 
