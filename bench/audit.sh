@@ -24,7 +24,8 @@ SIZES=${SIZES:-"10 40 200"}
 RUNS=${RUNS:-7}
 PAR=${PAR:-4} # containers started in parallel
 
-ROOT=${SRC:-$(cd "$(dirname "$0")/.." && pwd)} # SRC: build from another checkout
+HERE=$(cd "$(dirname "$0")/.." && pwd)
+ROOT=${SRC:-$HERE} # SRC: build safedock from another checkout (timeit comes from this one)
 TOKEN=$(od -An -N4 -tx1 /dev/urandom | tr -d ' \n')
 WORK=$(mktemp -d "/tmp/safedock-bench.$TOKEN.XXXX")
 IMG="safedock-bench-probe-$TOKEN:latest"
@@ -52,7 +53,7 @@ trap 'exit 130' INT TERM
 echo "building safedock and the probe image" >&2
 # A static build, as released: no dynamic loader at every start.
 (cd "$ROOT" && CGO_ENABLED=0 go build -trimpath -o "$WORK/safedock" ./cmd/safedock)
-(cd "$ROOT" && go build -o "$WORK/timeit" ./bench/timeit)
+(cd "$HERE" && go build -o "$WORK/timeit" ./bench/timeit)
 TIMEIT="$WORK/timeit"
 mkdir -p "$WORK/img"
 (cd "$ROOT" && CGO_ENABLED=0 go build -trimpath -ldflags='-s -w' -o "$WORK/img/probe" ./internal/probe)
