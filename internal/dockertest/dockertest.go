@@ -243,7 +243,12 @@ func BuildImage(ctx context.Context, cli client.APIClient, ref string, files map
 	if err := tw.Close(); err != nil {
 		return "", err
 	}
-	res, err := cli.ImageBuild(ctx, &buf, client.ImageBuildOptions{Tags: []string{ref}, Remove: true, ForceRemove: true})
+	// NoCache: test packages build the same Dockerfile at the same time,
+	// and each removes its image with its untagged parents when done. With
+	// the build cache they would share those parents, and one package's
+	// cleanup would delete the layers another's build is resting on
+	// ("failed to get digest ... no such file or directory").
+	res, err := cli.ImageBuild(ctx, &buf, client.ImageBuildOptions{Tags: []string{ref}, Remove: true, ForceRemove: true, NoCache: true})
 	if err != nil {
 		return "", fmt.Errorf("image build: %w", err)
 	}
