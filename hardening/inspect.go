@@ -2,7 +2,6 @@ package hardening
 
 import (
 	"context"
-	"crypto/tls"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -11,6 +10,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 
 	cerrdefs "github.com/containerd/errdefs"
 	"github.com/moby/moby/api/types/container"
@@ -25,56 +25,62 @@ type Inspector interface {
 // MaxInspectSize bounds one inspect response a FastInspector reads.
 const MaxInspectSize = 16 << 20
 
-// FastInspector fetches container inspects from the daemon a
-// *client.Client points at, over its own pooled connections (dialled by the
-// client's Dialer, so the same socket, address and TLS configuration), at
-// the API version the client negotiated, and decodes each response in one
-// pass into the same container.InspectResponse.
+// FastInspector fetches container inspects from a local daemon (a unix
+// socket or a Windows named pipe) that a *client.Client points at, over its
+// own pooled connections (dialled by the client's Dialer), at the API
+// version the client negotiated, and decodes each response in one pass into
+// the same container.InspectResponse.
 //
 // It exists for the whole-host audit's hot path: on dockerd 20.10 with 200
 // containers it cut the audit's CPU by about 30% (bench/RESULTS.md). What it
 // does not carry over from the client: request and response hooks, custom
-// HTTP headers, and OpenTelemetry spans. OnRequest, when set, is called with
-// every request it sends (the CLI counts API calls with it).
+// HTTP headers, and OpenTelemetry spans. OnRequest, when set before the
+// first Inspect, is called with every request it sends (the CLI counts API
+// calls with it). Daemons reached over TCP (perhaps through a proxy, with
+// TLS) keep the client's own ContainerInspect: NewFastInspector refuses
+// them.
 //
-// The client must have negotiated its API version first (any request does,
-// and Audit lists containers through it before the first inspect). It is
-// safe for concurrent use; Close releases its idle connections.
+// The client must have negotiated its API version before the first Inspect
+// (a successful request through it does; Audit lists the containers first):
+// the version is read once, then. It is safe for concurrent use; Close
+// releases its idle connections.
 type FastInspector struct {
 	// OnRequest, when set, sees every request before it is sent.
 	OnRequest func(*http.Request)
 
-	cli  *client.Client
-	base string // "http://docker" + the host's base path
-	hc   *http.Client
+	hc      *http.Client
+	version func() string
 }
 
 // NewFastInspector returns a FastInspector for cli, keeping up to conns
-// idle connections (the audit's concurrency). It fails for hosts it cannot
-// dial itself (ssh://, which needs the docker CLI's connection helper).
+// idle connections (the audit's concurrency; DefaultConcurrency when not
+// positive). It fails for a daemon that is not local (tcp://, ssh://).
 func NewFastInspector(cli *client.Client, conns int) (*FastInspector, error) {
 	u, err := client.ParseHostURL(cli.DaemonHost())
 	if err != nil {
 		return nil, fmt.Errorf("fast inspector: %w", err)
 	}
 	switch u.Scheme {
-	case "unix", "tcp", "npipe":
+	case "unix", "npipe":
 	default:
-		return nil, fmt.Errorf("fast inspector: cannot dial %s hosts", u.Scheme)
+		return nil, fmt.Errorf("fast inspector: only for a local daemon (unix socket or named pipe), not %s://", u.Scheme)
+	}
+	if conns <= 0 {
+		conns = DefaultConcurrency
 	}
 	dial := cli.Dialer()
 	tr := &http.Transport{
 		DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
 			return dial(ctx)
 		},
-		MaxIdleConns:        max(conns, 2),
-		MaxIdleConnsPerHost: max(conns, 2),
+		MaxIdleConns:        conns,
+		MaxIdleConnsPerHost: conns,
 		DisableCompression:  true,
-		// Plain HTTP/1.1 over whatever the dialer returns (a TLS
-		// connection for a TLS host): no HTTP/2 upgrade attempts.
-		TLSNextProto: map[string]func(string, *tls.Conn) http.RoundTripper{},
 	}
-	return &FastInspector{cli: cli, base: "http://docker" + strings.TrimSuffix(u.Path, "/"), hc: &http.Client{Transport: tr, CheckRedirect: client.CheckRedirect}}, nil
+	return &FastInspector{
+		hc:      &http.Client{Transport: tr, CheckRedirect: client.CheckRedirect},
+		version: sync.OnceValue(cli.ClientVersion),
+	}, nil
 }
 
 // Inspect implements Inspector. A container that does not exist yields an
@@ -84,7 +90,8 @@ func (f *FastInspector) Inspect(ctx context.Context, id string) (*container.Insp
 	if id == "" {
 		return nil, fmt.Errorf("%w: empty container ID", cerrdefs.ErrInvalidArgument)
 	}
-	u := f.base + "/v" + f.cli.ClientVersion() + "/containers/" + url.PathEscape(id) + "/json"
+	// The host part is a placeholder: the dialer picks the socket.
+	u := "http://docker/v" + f.version() + "/containers/" + url.PathEscape(id) + "/json"
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 	if err != nil {
 		return nil, fmt.Errorf("inspecting container %s: %w", id, err)

@@ -2,12 +2,8 @@ package hardening_test
 
 import (
 	"context"
-	"encoding/pem"
-	"io"
-	"log"
 	"net"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -108,46 +104,27 @@ func TestFastInspectorAnswersAndErrors(t *testing.T) {
 	require.ErrorIs(t, err, context.Canceled)
 }
 
-// Over TLS the inspector dials through the client's dialer, so the
-// client's TLS configuration (here: trust in the test server's CA) applies.
-func TestFastInspectorOverTLS(t *testing.T) {
-	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		_, _ = w.Write([]byte(`{"Id":"` + fakeID + `","Name":"/tls"}`))
-	}))
-	srv.Config.ErrorLog = log.New(io.Discard, "", 0) // the refused handshake below
-	srv.StartTLS()
-	defer srv.Close()
-	ca := filepath.Join(t.TempDir(), "ca.pem")
-	require.NoError(t, os.WriteFile(ca, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw}), 0o600))
-	cli, err := client.New(client.WithHost("tcp://"+srv.Listener.Addr().String()), client.WithTLSClientConfig(ca, "", ""), client.WithAPIVersion("1.41"))
-	require.NoError(t, err)
-	defer cli.Close()
-	fi, err := hardening.NewFastInspector(cli, 2)
-	require.NoError(t, err)
-	defer fi.Close()
-	c, err := fi.Inspect(context.Background(), fakeID)
-	require.NoError(t, err)
-	assert.Equal(t, "/tls", c.Name)
-
-	// Without the CA the handshake fails: nothing is read in the clear.
-	plain, err := client.New(client.WithHost("tcp://"+srv.Listener.Addr().String()), client.WithTLSClientConfig("", "", ""), client.WithAPIVersion("1.41"))
-	require.NoError(t, err)
-	defer plain.Close()
-	fi2, err := hardening.NewFastInspector(plain, 2)
-	require.NoError(t, err)
-	defer fi2.Close()
-	_, err = fi2.Inspect(context.Background(), fakeID)
-	require.ErrorContains(t, err, "certificate")
+// A daemon reached over TCP (maybe through a proxy, with TLS) keeps the
+// client's own ContainerInspect: the fast path is only for local sockets.
+func TestFastInspectorIsOnlyForLocalDaemons(t *testing.T) {
+	for _, host := range []string{"tcp://10.0.0.1:2376", "tcp://proxy.example:443/docker", "ssh://user@example.invalid"} {
+		cli, err := client.New(client.WithHost(host))
+		require.NoError(t, err, host)
+		_, err = hardening.NewFastInspector(cli, 2)
+		require.ErrorContains(t, err, "only for a local daemon", host)
+		require.NoError(t, cli.Close())
+	}
 }
 
-func TestFastInspectorRefusesHostsItCannotDial(t *testing.T) {
-	cli, err := client.New(client.WithHost("ssh://user@example.invalid"))
-	if err != nil {
-		t.Skipf("this client refuses ssh hosts itself: %v", err)
-	}
-	defer cli.Close()
-	_, err = hardening.NewFastInspector(cli, 2)
-	require.ErrorContains(t, err, "cannot dial ssh")
+func TestFastInspectorDefaultPool(t *testing.T) {
+	cli := fakeDaemon(t, func(w http.ResponseWriter, r *http.Request) {
+		_, _ = w.Write([]byte(`{"Id":"` + fakeID + `"}`))
+	})
+	fi, err := hardening.NewFastInspector(cli, 0) // the default concurrency
+	require.NoError(t, err)
+	defer fi.Close()
+	_, err = fi.Inspect(context.Background(), fakeID)
+	require.NoError(t, err)
 }
 
 // BenchmarkInspect compares the client's ContainerInspect with the
