@@ -6,7 +6,9 @@ import (
 	"github.com/safedock/safedock/rule"
 )
 
-// DefaultConcurrency bounds the API calls an audit has in flight.
+// DefaultConcurrency is how many inspects an audit has in flight at most
+// (and, apart from them, how many evaluations run, each of which may list a
+// container's processes with ContainerTop).
 const DefaultConcurrency = 8
 
 // pipeline runs fetch for every index in [0, n) on conc workers
