@@ -7,9 +7,9 @@
 # one isolated network, half plain `docker run -d` — and times, $RUNS times
 # after one warm-up each:
 #   - `safedock audit` (all sections, a whole process, output to /dev/null,
-#     built static as released): median and min wall time, its own CPU time
-#     (user+sys; less sensitive than wall time to other load on the
-#     machine), Docker API calls (SAFEDOCK_STATS=1 prints api_calls=N) and
+#     built static as released): median and min wall time, its CPU time
+#     (user+sys, with the children it waited for, i.e. auditctl; less
+#     sensitive than wall time to other load on the machine), Docker API calls (SAFEDOCK_STATS=1 prints api_calls=N) and
 #     peak RSS, all measured by bench/timeit from fork to exit;
 #   - one batched `docker inspect $(docker ps -q)` of every container, the
 #     reference for "as fast as asking the daemon once".
@@ -126,6 +126,11 @@ measure() {
 	a=$(sed -n 1p "$WORK/t.tsv") # median min cpu rss_kb
 	i=$(sed -n 2p "$WORK/t.tsv")
 	calls=$(sed -n 's/^api_calls=//p' "$WORK/1.stderr")
+	if [ -s "$WORK/2.stderr" ]; then # a container went away mid-run: the timing is not of N inspects
+		echo "docker inspect complained:" >&2
+		cat "$WORK/2.stderr" >&2
+		exit 1
+	fi
 	load=$(cut -d' ' -f1 /proc/loadavg) # other work on the machine skews every figure
 	read -r am amin acpu arss <<<"$a"
 	read -r im _ <<<"$i"
@@ -133,7 +138,7 @@ measure() {
 }
 
 ENGINE=$(docker version --format '{{.Server.Version}}')
-CPU=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
+CPU=$(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo)
 echo "## $(date -u +%Y-%m-%d) — $(nproc) CPUs ($CPU), $(free -g | awk '/^Mem:/ {print $2}') GB, kernel $(uname -r), Docker Engine $ENGINE, cgroup v$(docker info --format '{{.CgroupVersion}}')"
 echo
 echo "| N (ours) | running on host | safedock audit median (min) | its CPU (user+sys) | API calls | peak RSS | batched docker inspect median | load avg (1 min) |"

@@ -1,8 +1,9 @@
 // Command timeit runs commands alternately and reports, for each, the median
-// and minimum wall time, the median CPU time (user+sys) and the peak RSS of
-// the process, measured from the fork to the exit with the kernel's own
-// figures (wait4's rusage) rather than by wrapping each run in more
-// processes. bench/audit.sh uses it.
+// and minimum wall time, the median CPU time (user+sys, including the
+// children the command waited for, such as the auditctl safedock runs) and
+// the peak RSS of the process, measured from the fork to the exit with the
+// kernel's own figures (wait4's rusage) rather than by wrapping each run in
+// more processes. bench/audit.sh uses it.
 //
 //	go run ./bench/timeit -runs 7 -- ./safedock audit ::: docker inspect ...
 //
@@ -38,6 +39,10 @@ func main() {
 	tsv := flag.Bool("tsv", false, "print tab-separated fields instead of a table")
 	errDir := flag.String("stderr", "", "write each command's last standard error to `DIR`/i.stderr")
 	flag.Parse()
+	if *runs < 1 {
+		fmt.Fprintln(os.Stderr, "timeit: -runs must be at least 1")
+		os.Exit(2)
+	}
 	var cmds [][]string
 	cur := []string{}
 	for _, a := range flag.Args() {
