@@ -464,6 +464,59 @@ func SecurityOption(hc *container.HostConfig, key string) (string, bool) {
 	return "", false
 }
 
+// SELinuxLabel is what a container's label security options ask of
+// SELinux, read from all of them (--security-opt label=type:svirt_t
+// --security-opt label=level:s0:c1 ...).
+type SELinuxLabel struct {
+	// Disable is label=disable: the container runs unconfined.
+	Disable bool
+	// User, Role, Type and Level are label=user:..., role:..., type:...
+	// and level:....
+	User, Role, Type, Level string
+	// Other lists the options dockerd knows that have no SELinux context
+	// field (label=nested, label=filetype:...), for callers that must
+	// map every option.
+	Other []string
+}
+
+// ParseSELinuxLabel reads every label option of hc ("label=..." or the
+// legacy "label:..."). It reports whether there was any, and an error
+// naming an option dockerd would not know.
+func ParseSELinuxLabel(hc *container.HostConfig) (SELinuxLabel, bool, error) {
+	var l SELinuxLabel
+	found := false
+	for _, o := range hc.SecurityOpt {
+		k, v, ok := strings.Cut(o, "=")
+		if !ok {
+			k, v, _ = strings.Cut(o, ":")
+		}
+		if k != "label" {
+			continue
+		}
+		found = true
+		if v == "disable" {
+			l.Disable = true
+			continue
+		}
+		lk, lv, _ := strings.Cut(v, ":")
+		switch lk {
+		case "user":
+			l.User = lv
+		case "role":
+			l.Role = lv
+		case "type":
+			l.Type = lv
+		case "level":
+			l.Level = lv
+		case "nested", "filetype":
+			l.Other = append(l.Other, o)
+		default:
+			return l, true, fmt.Errorf("unknown SELinux label option %q (want disable, user:, role:, type:, level:, nested or filetype:)", o)
+		}
+	}
+	return l, found, nil
+}
+
 func checkSeccomp(s *Subject) rule.Result {
 	if s.HostConfig.Privileged {
 		return rule.Fail("privileged: seccomp is not applied", "HostConfig.Privileged=true")

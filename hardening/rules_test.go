@@ -294,3 +294,24 @@ func TestIsSSHD(t *testing.T) {
 	assert.False(t, isSSHD("nginx: master process"))
 	assert.False(t, isSSHD(""))
 }
+
+func TestParseSELinuxLabelReadsEveryLabelOption(t *testing.T) {
+	hc := &container.HostConfig{SecurityOpt: []string{"no-new-privileges:true", "label=type:svirt_apache_t", "label:level:s0:c100,c200", "label=user:system_u", "label=role:system_r", "label=nested"}}
+	l, ok, err := ParseSELinuxLabel(hc)
+	require.NoError(t, err)
+	require.True(t, ok)
+	assert.Equal(t, SELinuxLabel{User: "system_u", Role: "system_r", Type: "svirt_apache_t", Level: "s0:c100,c200", Other: []string{"label=nested"}}, l)
+
+	l, ok, err = ParseSELinuxLabel(&container.HostConfig{SecurityOpt: []string{"label=type:x", "label=disable"}})
+	require.NoError(t, err)
+	assert.True(t, ok)
+	assert.True(t, l.Disable, "disable counts wherever it stands")
+
+	_, ok, err = ParseSELinuxLabel(&container.HostConfig{SecurityOpt: []string{"label=colour:blue"}})
+	assert.True(t, ok)
+	require.ErrorContains(t, err, `unknown SELinux label option "label=colour:blue"`)
+
+	_, ok, err = ParseSELinuxLabel(&container.HostConfig{SecurityOpt: []string{"seccomp=unconfined"}})
+	require.NoError(t, err)
+	assert.False(t, ok)
+}

@@ -461,28 +461,15 @@ func (b *serviceBuilder) privileges(cs *swarm.ContainerSpec) {
 				Cover:  "none; run the workload as a plain container (hardening.Run) if it needs its own profile"})
 		}
 	}
-	if v, ok := SecurityOption(hc, "label"); ok {
-		sel := &swarm.SELinuxContext{}
-		if v == "disable" {
-			sel.Disable = true
-		} else {
-			for _, kv := range strings.Split(v, ",") {
-				k, val, _ := strings.Cut(kv, ":")
-				switch k {
-				case "user":
-					sel.User = val
-				case "role":
-					sel.Role = val
-				case "type":
-					sel.Type = val
-				case "level":
-					sel.Level = val
-				default:
-					b.fail("SELinux label option %q has no swarm field", kv)
-				}
-			}
+	if l, ok, err := ParseSELinuxLabel(hc); ok {
+		if err != nil {
+			b.fail("%v", err)
 		}
-		p.SELinuxContext, set = sel, true
+		for _, o := range l.Other {
+			b.fail("SELinux label option %q has no swarm field", o)
+		}
+		p.SELinuxContext = &swarm.SELinuxContext{Disable: l.Disable, User: l.User, Role: l.Role, Type: l.Type, Level: l.Level}
+		set = true
 	}
 	if set {
 		cs.Privileges = p

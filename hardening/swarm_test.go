@@ -246,3 +246,20 @@ func TestSubjectFromServiceJudgesLooseServices(t *testing.T) {
 		assert.True(t, fails[id], "%s should fail on a default service", id)
 	}
 }
+
+// Every label option reaches the task's SELinux context, as dockerd reads
+// them for a container; one with no swarm field is refused.
+func TestServiceSpecCarriesEverySELinuxLabelOption(t *testing.T) {
+	sp, err := hardening.Build(imageID, hardening.WithNonRootUser(),
+		hardening.WithSecurityOpt("label=type:svirt_apache_t"), hardening.WithSecurityOpt("label=level:s0:c100,c200"))
+	require.NoError(t, err)
+	spec, _, err := hardening.ServiceSpec(sp)
+	require.NoError(t, err)
+	assert.Equal(t, &swarm.SELinuxContext{Type: "svirt_apache_t", Level: "s0:c100,c200"}, spec.TaskTemplate.ContainerSpec.Privileges.SELinuxContext)
+
+	sp, err = hardening.Build(imageID, hardening.WithNonRootUser(), hardening.WithSecurityOpt("label=nested"))
+	require.NoError(t, err)
+	_, _, err = hardening.ServiceSpec(sp)
+	require.ErrorIs(t, err, hardening.ErrInvalidSpec)
+	assert.ErrorContains(t, err, `"label=nested" has no swarm field`)
+}

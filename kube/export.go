@@ -362,40 +362,17 @@ func (e *exporter) podSecurityContext() (*corev1.PodSecurityContext, error) {
 // seLinux maps label=... security options: type/level/user/role, and
 // disable to the unconfined container type spc_t.
 func (e *exporter) seLinux() (*corev1.SELinuxOptions, error) {
-	var se corev1.SELinuxOptions
-	set := false
-	for _, o := range e.hc.SecurityOpt {
-		k, v, ok := strings.Cut(o, "=")
-		if !ok {
-			k, v, _ = strings.Cut(o, ":")
-		}
-		if k != "label" {
-			continue
-		}
-		set = true
-		if v == "disable" {
-			se = corev1.SELinuxOptions{Type: "spc_t"}
-			break
-		}
-		lk, lv, _ := strings.Cut(v, ":")
-		switch lk {
-		case "type":
-			se.Type = lv
-		case "level":
-			se.Level = lv
-		case "user":
-			se.User = lv
-		case "role":
-			se.Role = lv
-		case "nested", "filetype":
-		default:
-			return nil, fmt.Errorf("%w: SELinux option %q", ErrNotExpressible, o)
-		}
-	}
-	if !set {
+	l, ok, err := hardening.ParseSELinuxLabel(e.hc)
+	switch {
+	case err != nil:
+		return nil, fmt.Errorf("%w: %w", ErrNotExpressible, err)
+	case !ok:
 		return nil, nil
+	case l.Disable:
+		return &corev1.SELinuxOptions{Type: "spc_t"}, nil
 	}
-	return &se, nil
+	// nested and filetype (l.Other) need no pod field.
+	return &corev1.SELinuxOptions{User: l.User, Role: l.Role, Type: l.Type, Level: l.Level}, nil
 }
 
 func (e *exporter) containerSecurityContext() (*corev1.SecurityContext, error) {
