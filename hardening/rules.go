@@ -552,11 +552,18 @@ func checkSELinux(s *Subject) rule.Result {
 	if !s.Host.SELinux {
 		return rule.Skip("host has no SELinux")
 	}
-	v, _ := SecurityOption(s.HostConfig, "label")
-	if v == "disable" || s.HostConfig.Privileged {
+	if s.HostConfig.Privileged {
+		return rule.Fail("SELinux labeling disabled", "HostConfig.Privileged=true")
+	}
+	// Every label option counts: label=type:x label=disable is disabled.
+	l, _, err := ParseSELinuxLabel(s.HostConfig)
+	if err != nil {
+		return rule.Fail("SELinux label options dockerd would not apply", err.Error())
+	}
+	if l.Disable {
 		return rule.Fail("SELinux labeling disabled", "SecurityOpt label=disable")
 	}
-	return rule.Pass("SELinux labels applied", fmt.Sprintf("label=%q", firstNonEmpty(v, "container_t")))
+	return rule.Pass("SELinux labels applied", "type "+firstNonEmpty(l.Type, "container_t"))
 }
 
 func firstNonEmpty(vs ...string) string {

@@ -315,3 +315,15 @@ func TestParseSELinuxLabelReadsEveryLabelOption(t *testing.T) {
 	require.NoError(t, err)
 	assert.False(t, ok)
 }
+
+// label=disable fails the SELinux rule wherever it stands among the label
+// options, not only first.
+func TestSELinuxRuleReadsEveryLabelOption(t *testing.T) {
+	_, err := Build(testImage, append(hardenedOpts(), WithSecurityOpt("label=type:svirt_apache_t"), WithSecurityOpt("label=disable"))...)
+	require.Error(t, err)
+	assert.Contains(t, violationIDs(err), rule.ContainerSELinux)
+
+	sp, err := Build(testImage, append(hardenedOpts(), WithSecurityOpt("label=type:svirt_apache_t"))...)
+	require.NoError(t, err)
+	assert.Equal(t, rule.StatusPass, findingOf(Evaluate(sp.Subject()), rule.ContainerSELinux).Status)
+}
