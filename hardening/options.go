@@ -333,6 +333,12 @@ func WithSecurityOpt(opt string) Option {
 		if opt == "" {
 			return fmt.Errorf("security option: empty")
 		}
+		// dockerd applies the options in order and the last of a key
+		// wins, so a new value replaces the old one (a default included)
+		// rather than standing beside it. label options add up.
+		if k := securityOptKey(opt); k != "label" {
+			sp.HostConfig.SecurityOpt = slices.DeleteFunc(sp.HostConfig.SecurityOpt, func(o string) bool { return securityOptKey(o) == k })
+		}
 		addSecurityOpt(sp.HostConfig, opt)
 		return nil
 	}

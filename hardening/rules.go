@@ -133,13 +133,16 @@ func applyRestart(sp *Spec) {
 	sp.HostConfig.RestartPolicy = container.RestartPolicy{Name: container.RestartPolicyOnFailure, MaximumRetryCount: MaxRestarts}
 }
 func applyNoNewPrivileges(sp *Spec) { addSecurityOpt(sp.HostConfig, "no-new-privileges:true") }
+
+// The host-dependent defaults add their option only when the caller set
+// none for that key: an explicit choice is what the rules then judge.
 func applyAppArmor(sp *Spec) {
-	if sp.Host.AppArmor {
+	if _, set := SecurityOption(sp.HostConfig, "apparmor"); sp.Host.AppArmor && !set {
 		addSecurityOpt(sp.HostConfig, "apparmor=docker-default")
 	}
 }
 func applySELinux(sp *Spec) {
-	if sp.Host.SELinux {
+	if _, set, _ := ParseSELinuxLabel(sp.HostConfig); sp.Host.SELinux && !set {
 		addSecurityOpt(sp.HostConfig, "label=type:container_t")
 	}
 }
@@ -444,11 +447,22 @@ func checkPropagation(s *Subject) rule.Result {
 	return rule.Pass("no shared mount propagation", "")
 }
 
+// securityOptKey is the key of a --security-opt ("k=v", legacy "k:v", or
+// a bare "no-new-privileges").
+func securityOptKey(o string) string {
+	k, _, ok := strings.Cut(o, "=")
+	if !ok {
+		k, _, _ = strings.Cut(o, ":")
+	}
+	return k
+}
+
 // SecurityOption returns the value of a --security-opt key (both "k=v" and
-// the legacy "k:v" forms; the first match wins) and whether it was present,
-// the way the rules read it.
+// the legacy "k:v" forms) and whether it was present. When the key is given
+// more than once the last one wins, as dockerd applies them in order.
 func SecurityOption(hc *container.HostConfig, key string) (string, bool) {
-	for _, o := range hc.SecurityOpt {
+	for i := len(hc.SecurityOpt) - 1; i >= 0; i-- {
+		o := hc.SecurityOpt[i]
 		k, v, ok := strings.Cut(o, "=")
 		if !ok {
 			k, v, ok = strings.Cut(o, ":")

@@ -327,3 +327,29 @@ func TestSELinuxRuleReadsEveryLabelOption(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, rule.StatusPass, findingOf(Evaluate(sp.Subject()), rule.ContainerSELinux).Status)
 }
+
+// dockerd applies security options in order, so the last of a key wins:
+// an unconfined seccomp after the default one disables it.
+func TestSecurityOptionLastOneWins(t *testing.T) {
+	hc := &container.HostConfig{SecurityOpt: []string{"seccomp=/etc/docker/seccomp.json", "no-new-privileges:true", "seccomp=unconfined"}}
+	v, ok := SecurityOption(hc, "seccomp")
+	assert.True(t, ok)
+	assert.Equal(t, "unconfined", v)
+	_, err := Build(testImage, append(hardenedOpts(), WithSecurityOpt("seccomp=unconfined"))...)
+	assert.Contains(t, violationIDs(err), rule.ContainerSeccomp)
+}
+
+// An explicit security option replaces the default of its key instead of
+// standing beside it (where dockerd would apply whichever came last).
+func TestWithSecurityOptReplacesTheDefault(t *testing.T) {
+	sp, err := Build(testImage, append(hardenedOpts(), WithSecurityOpt("apparmor=unconfined"), Waive(rule.ContainerAppArmor, "test"))...)
+	require.NoError(t, err)
+	var apparmor []string
+	for _, o := range sp.HostConfig.SecurityOpt {
+		if securityOptKey(o) == "apparmor" {
+			apparmor = append(apparmor, o)
+		}
+	}
+	assert.Equal(t, []string{"apparmor=unconfined"}, apparmor)
+	assert.Equal(t, rule.StatusWaived, findingOf(sp.Check(), rule.ContainerAppArmor).Status)
+}
