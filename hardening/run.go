@@ -117,21 +117,10 @@ func create(ctx context.Context, cli Client, image string, opts []Option) (_ *Co
 		return nil, err
 	}
 
-	all := []Option{WithNetwork(DefaultNetwork), WithHostFacts(host), WithImageFacts(facts)}
-	all = append(all, opts...)
-	sp, err := Build(facts.ID, all...)
+	all := append([]Option{WithNetwork(DefaultNetwork), WithHostFacts(host), WithImageFacts(facts)}, opts...)
+	sp, digest, err := specForImage(image, facts, all)
 	if err != nil {
 		return nil, err
-	}
-	if sp.Name == "" {
-		sp.Name = randomName()
-	}
-	sp.Config.Labels[LabelImageRef] = image
-	sp.Config.Labels[LabelImageID] = facts.ID
-	digest := ""
-	if len(facts.RepoDigests) > 0 {
-		digest = facts.RepoDigests[0]
-		sp.Config.Labels[LabelImageDigest] = digest
 	}
 
 	c := &Container{Name: sp.Name, ImageRef: image, ImageID: facts.ID, ImageDigest: digest,
@@ -364,4 +353,26 @@ func (c *Container) removeManagedNetwork(ctx context.Context) error {
 		return fmt.Errorf("removing network %s: %w", c.Network, err)
 	}
 	return nil
+}
+
+// specForImage builds the spec for a resolved image (ID from facts), names
+// it when opts did not, and records the reference the caller asked for, the
+// ID and the repository digest (returned; "" when the image has none) in
+// its labels. Run and Deploy share it.
+func specForImage(image string, facts ImageFacts, opts []Option) (*Spec, string, error) {
+	sp, err := Build(facts.ID, opts...)
+	if err != nil {
+		return nil, "", err
+	}
+	if sp.Name == "" {
+		sp.Name = randomName()
+	}
+	sp.Config.Labels[LabelImageRef] = image
+	sp.Config.Labels[LabelImageID] = facts.ID
+	digest := ""
+	if len(facts.RepoDigests) > 0 {
+		digest = facts.RepoDigests[0]
+		sp.Config.Labels[LabelImageDigest] = digest
+	}
+	return sp, digest, nil
 }

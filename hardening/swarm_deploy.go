@@ -99,20 +99,9 @@ func deploy(ctx context.Context, cli SwarmClient, image string, opts []Option, s
 	if err != nil {
 		return nil, err
 	}
-	all := append([]Option{WithHostFacts(host), WithImageFacts(facts)}, opts...)
-	sp, err := Build(facts.ID, all...)
+	sp, digest, err := specForImage(image, facts, append([]Option{WithHostFacts(host), WithImageFacts(facts)}, opts...))
 	if err != nil {
 		return nil, err
-	}
-	if sp.Name == "" {
-		sp.Name = randomName()
-	}
-	sp.Config.Labels[LabelImageRef] = image
-	sp.Config.Labels[LabelImageID] = facts.ID
-	digest := ""
-	if len(facts.RepoDigests) > 0 {
-		digest = facts.RepoDigests[0]
-		sp.Config.Labels[LabelImageDigest] = digest
 	}
 	nets := map[string]*NetworkFacts{}
 	if br, err := cli.NetworkInspect(ctx, "bridge", client.NetworkInspectOptions{}); err == nil {
