@@ -247,6 +247,16 @@ func (c Catalog) Validate() error {
 	return nil
 }
 
+// Clone returns a copy that shares nothing with c (CIS lists included), for
+// packages that hand out their catalog to callers who may change it.
+func (c Catalog) Clone() Catalog {
+	out := slices.Clone(c)
+	for i := range out {
+		out[i].CIS = slices.Clone(out[i].CIS)
+	}
+	return out
+}
+
 // Lookup returns the rule with the given ID.
 func (c Catalog) Lookup(id ID) (Rule, bool) {
 	for _, r := range c {

@@ -93,3 +93,11 @@ func TestParseSeverity(t *testing.T) {
 	_, err = rule.ParseSeverity("urgent")
 	assert.ErrorContains(t, err, "want one of")
 }
+
+func TestCatalogCloneSharesNothing(t *testing.T) {
+	c := rule.Catalog{{ID: "x.a", CIS: []string{"1.1"}}}
+	d := c.Clone()
+	d[0].CIS[0] = "9.9"
+	d[0].ID = "x.b"
+	assert.Equal(t, rule.Catalog{{ID: "x.a", CIS: []string{"1.1"}}}, c)
+}
