@@ -1,10 +1,12 @@
 package hardening_test
 
 import (
+	"context"
 	"errors"
 	"fmt"
 
 	"github.com/moby/moby/api/types/container"
+	"github.com/moby/moby/client"
 
 	"github.com/safedock/safedock/hardening"
 	"github.com/safedock/safedock/rule"
@@ -75,4 +77,39 @@ func ExampleHostConfigModifier() {
 	fmt.Println(hc.NetworkMode, hc.CapDrop, hc.ReadonlyRootfs, hc.Memory, hc.RestartPolicy.Name)
 	// Output:
 	// test-net [ALL] true 268435456 no
+}
+
+func ExampleParseSELinuxLabel() {
+	hc := &container.HostConfig{SecurityOpt: []string{"no-new-privileges:true", "label=type:svirt_apache_t", "label=level:s0:c100,c200"}}
+	l, ok, err := hardening.ParseSELinuxLabel(hc)
+	fmt.Println(ok, err)
+	fmt.Printf("type %s, level %s, disabled %v\n", l.Type, l.Level, l.Disable)
+	// Output:
+	// true <nil>
+	// type svirt_apache_t, level s0:c100,c200, disabled false
+}
+
+// An audit of many containers on a local daemon, with the inspects fetched
+// by a FastInspector (safedock.Audit does this itself when it creates the
+// client). Not run: it needs a daemon.
+func ExampleFastInspector() {
+	ctx := context.Background()
+	cli, err := client.New(client.FromEnv)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer cli.Close()
+	fi, err := hardening.NewFastInspector(cli, hardening.DefaultConcurrency)
+	if err != nil {
+		fmt.Println("not a local daemon:", err) // keep the client's ContainerInspect
+		return
+	}
+	defer fi.Close()
+	rep, err := hardening.Audit(ctx, cli, hardening.AuditOptions{Inspector: fi, Processes: hardening.NewProcLister(cli)})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(rep.Summary.Fail, "failed findings")
 }
