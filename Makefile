@@ -2,7 +2,7 @@
 GO ?= go
 PKGS := ./...
 STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
-FUZZTIME ?= 10s
+FUZZTIME ?= 50000x
 
 .PHONY: test unit lint fuzz bench docs audit docker
 
@@ -26,7 +26,7 @@ lint:
 	$(GO) vet $(PKGS)
 	$(GO) run $(STATICCHECK) $(PKGS)
 
-## fuzz: a short run of every fuzz target (FUZZTIME each).
+## fuzz: a short run of every fuzz target (FUZZTIME each: a count of executions, "Nx", or a duration).
 fuzz:
 	bash scripts/fuzz-all $(FUZZTIME)
 
