@@ -146,7 +146,10 @@ func Audit(ctx context.Context, cli Client, opts AuditOptions) (rule.Report, err
 	if _, err := hostFn(); err != nil {
 		return rule.Report{}, fmt.Errorf("audit containers: %w", err)
 	}
-	return rule.NewReport(all), nil
+	// all is this function's own slice: sort it in place rather than have
+	// NewReport copy every finding once more.
+	rule.SortFindings(all)
+	return rule.Report{Findings: all, Summary: rule.Summarize(all)}, nil
 }
 
 func summaryName(s container.Summary) string {

@@ -1,6 +1,7 @@
 package hardening
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -105,10 +106,12 @@ func (f *FastInspector) Inspect(ctx context.Context, id string) (*container.Insp
 		return nil, fmt.Errorf("inspecting container %s: %w", id, err)
 	}
 	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, MaxInspectSize+1))
-	if err != nil {
+	buf := inspectBuffers.Get().(*bytes.Buffer)
+	defer putInspectBuffer(buf)
+	if _, err := buf.ReadFrom(io.LimitReader(resp.Body, MaxInspectSize+1)); err != nil {
 		return nil, fmt.Errorf("inspecting container %s: reading the response: %w", id, err)
 	}
+	body := buf.Bytes()
 	if len(body) > MaxInspectSize {
 		return nil, fmt.Errorf("inspecting container %s: response larger than %d bytes", id, MaxInspectSize)
 	}
@@ -127,6 +130,25 @@ func (f *FastInspector) Inspect(ctx context.Context, id string) (*container.Insp
 		return nil, fmt.Errorf("inspecting container %s: %w", id, errors.New("the response names no container"))
 	}
 	return &c, nil
+}
+
+// inspectBuffers holds the buffers responses are read into. An inspect is a
+// few kilobytes, and every fresh page of memory a short-lived audit touches
+// costs a page fault, so the handful of buffers the workers need are reused
+// instead of growing a new one per container. The decoded response copies
+// what it keeps, so a buffer is free again once Inspect returns.
+var inspectBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// maxPooledBuffer is the largest buffer put back in the pool: an unusually
+// large response is not kept alive for the rest of the process.
+const maxPooledBuffer = 256 << 10
+
+func putInspectBuffer(b *bytes.Buffer) {
+	if b.Cap() > maxPooledBuffer {
+		return
+	}
+	b.Reset()
+	inspectBuffers.Put(b)
 }
 
 // Close releases the idle connections.
