@@ -6,11 +6,14 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 
 	cerrdefs "github.com/containerd/errdefs"
+	"github.com/moby/moby/api/types/container"
 	"github.com/moby/moby/client"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -106,6 +109,44 @@ func TestFastInspectorAnswersAndErrors(t *testing.T) {
 
 // A daemon reached over TCP (maybe through a proxy, with TLS) keeps the
 // client's own ContainerInspect: the fast path is only for local sockets.
+// TestFastInspectorConcurrentAnswersStayApart runs many inspects at once,
+// of responses from a few bytes to beyond the size of a pooled read buffer,
+// and checks every result is its own container's, whole, after all of them
+// returned (a decoded response must not share the reused read buffer).
+func TestFastInspectorConcurrentAnswersStayApart(t *testing.T) {
+	body := func(i int) string {
+		env := strings.Repeat("x", (i%4)*100_000) // 0 to 300 KB: some buffers are too big to pool
+		return `{"Id":"c` + strconv.Itoa(i) + `","Name":"/n` + strconv.Itoa(i) + `","Config":{"Env":["PAD=` + env + `"],"Labels":{"k":"v` + strconv.Itoa(i) + `"}}}`
+	}
+	cli := fakeDaemon(t, func(w http.ResponseWriter, r *http.Request) {
+		id := strings.TrimSuffix(strings.TrimPrefix(r.URL.Path, "/v1.41/containers/"), "/json")
+		i, err := strconv.Atoi(strings.TrimPrefix(id, "c"))
+		if err != nil {
+			w.WriteHeader(http.StatusNotFound)
+			return
+		}
+		_, _ = w.Write([]byte(body(i)))
+	})
+	fi, err := hardening.NewFastInspector(cli, 8)
+	require.NoError(t, err)
+	defer fi.Close()
+	const n = 64
+	got := make([]*container.InspectResponse, n)
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() { got[i], errs[i] = fi.Inspect(context.Background(), "c"+strconv.Itoa(i)) })
+	}
+	wg.Wait()
+	for i := range n {
+		require.NoError(t, errs[i], i)
+		assert.Equal(t, "c"+strconv.Itoa(i), got[i].ID)
+		assert.Equal(t, "/n"+strconv.Itoa(i), got[i].Name)
+		assert.Equal(t, "v"+strconv.Itoa(i), got[i].Config.Labels["k"])
+		assert.Equal(t, []string{"PAD=" + strings.Repeat("x", (i%4)*100_000)}, got[i].Config.Env)
+	}
+}
+
 func TestFastInspectorIsOnlyForLocalDaemons(t *testing.T) {
 	for _, host := range []string{"tcp://10.0.0.1:2376", "tcp://proxy.example:443/docker", "ssh://user@example.invalid"} {
 		cli, err := client.New(client.WithHost(host))
