@@ -36,7 +36,9 @@ func startPlain(t *testing.T, cli *client.Client, image string, hc *container.Ho
 // including a docker exec child and a --pid=host container — and says so.
 func TestProcListerAgreesWithTop(t *testing.T) {
 	cli := dockertest.Client(t)
-	img := dockertest.ProbeImage(t, cli, dockertest.ProbeImageOptions{})
+	// No HEALTHCHECK: its runs appear for a moment in the process lists
+	// this test compares across two reads.
+	img := dockertest.ProbeImage(t, cli, dockertest.ProbeImageOptions{NoHealthcheck: true})
 	ctx := context.Background()
 
 	sshd := startPlain(t, cli, img.Ref, nil, "/usr/sbin/sshd")
@@ -80,7 +82,9 @@ func TestProcListerAgreesWithTop(t *testing.T) {
 // ContainerTop, and says so.
 func TestProcListerFallsBackToTop(t *testing.T) {
 	cli := dockertest.Client(t)
-	img := dockertest.ProbeImage(t, cli, dockertest.ProbeImageOptions{})
+	// No HEALTHCHECK: its runs appear for a moment in the process lists
+	// this test compares across two reads.
+	img := dockertest.ProbeImage(t, cli, dockertest.ProbeImageOptions{NoHealthcheck: true})
 	ctx := context.Background()
 	proc := hardening.NewProcLister(cli)
 	require.NoError(t, proc.Scan())
