@@ -93,7 +93,10 @@ func StartDaemon(t testing.TB, opts DaemonOptions) *Daemon {
 // refused to start (and why). A daemon that starts is stopped again at once.
 func BootConfig(t testing.TB, config []byte, args ...string) BootResult {
 	t.Helper()
-	d, res, err := boot(t, DaemonOptions{Config: config, Args: args, Timeout: 30 * time.Second})
+	// A refusal is seen as soon as dockerd exits; the limit only bounds a
+	// daemon that starts slowly. Corpus tests boot several at once on two
+	// CPUs, beside other packages' daemons, so it is generous.
+	d, res, err := boot(t, DaemonOptions{Config: config, Args: args, Timeout: 90 * time.Second})
 	if err != nil {
 		t.Fatalf("booting dockerd: %v", err)
 	}
