@@ -73,8 +73,19 @@ func runRun(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintln(e.stdout, c.ID)
 		return exitOK
 	}
-	logsDone := make(chan error, 1)
-	go func() { logsDone <- c.Logs(ctx, e.stdout, e.stderr, true) }()
+	// The log stream is cancelled before run returns, so nothing writes to
+	// stdout or stderr after it (a restart policy can keep a followed
+	// stream open past the exit).
+	logsCtx, stopLogs := context.WithCancel(ctx)
+	logsDone := make(chan struct{})
+	go func() {
+		defer close(logsDone)
+		_ = c.Logs(logsCtx, e.stdout, e.stderr, true)
+	}()
+	defer func() {
+		stopLogs()
+		<-logsDone
+	}()
 	code, err := wait()
 	if err != nil {
 		if ctx.Err() != nil {
