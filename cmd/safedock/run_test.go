@@ -45,7 +45,7 @@ func TestRunAttachedStreamsOutputAndExitCode(t *testing.T) {
 
 	name3 := dockertest.Name("cli")
 	dockertest.RemoveContainerOnCleanup(t, cli, name3)
-	code, out, errOut = invoke("run", "-d", "--name", name3, "--network", netName, "-u", "65534", "-p", "127.0.0.1:18080:8080", img.Ref, "listen", "8080")
+	code, out, errOut = invoke("run", "-d", "--name", name3, "--network", netName, "-u", "65534", "-p", "127.0.0.1::8080", img.Ref, "listen", "8080")
 	require.Equal(t, 0, code, errOut)
 	assert.Len(t, strings.TrimSpace(out), 64, "detached run prints the container ID")
 }
