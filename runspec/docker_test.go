@@ -5,6 +5,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
@@ -20,7 +21,8 @@ import (
 // writes each running container's OCI bundle. On this project's reference
 // host (Debian docker.io 20.10.24, exec root /var/run/docker) it is
 // /run/docker/containerd/daemon/io.containerd.runtime.v2.task/moby/<id>/config.json;
-// the test searches rather than assumes.
+// the test searches rather than assumes, under the exec root of every
+// running dockerd too (a second engine, a throwaway daemon).
 var dockerSpecRoots = []string{"/run/docker", "/var/run/docker", "/run/containerd", "/var/run/containerd"}
 
 // findDockerSpec returns the config.json dockerd handed to runc for the
@@ -28,8 +30,9 @@ var dockerSpecRoots = []string{"/run/docker", "/var/run/docker", "/run/container
 func findDockerSpec(t *testing.T, id string) string {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
+	roots := append(slices.Clone(dockerSpecRoots), dockertest.ExecRoots()...)
 	for {
-		for _, root := range dockerSpecRoots {
+		for _, root := range roots {
 			var found string
 			_ = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
 				if err != nil {
@@ -48,7 +51,7 @@ func findDockerSpec(t *testing.T, id string) string {
 			}
 		}
 		if time.Now().After(deadline) {
-			dockertest.Unavailable(t, "no config.json for container %s under %v (needs root and a runc-based runtime)", id, dockerSpecRoots)
+			dockertest.Unavailable(t, "no config.json for container %s under %v (needs root and a runc-based runtime)", id, roots)
 		}
 		time.Sleep(200 * time.Millisecond)
 	}

@@ -66,11 +66,54 @@ func requireDockerd(t testing.TB) {
 	if os.Geteuid() != 0 {
 		Unavailable(t, "a throwaway dockerd needs root")
 	}
-	for _, bin := range []string{"dockerd", "unshare", "ip"} {
+	for _, bin := range []string{"unshare", "ip"} {
 		if _, err := exec.LookPath(bin); err != nil {
 			Unavailable(t, "%s not installed: %v", bin, err)
 		}
 	}
+	if _, err := dockerdPath(); err != nil {
+		Unavailable(t, "%v", err)
+	}
+}
+
+// EnginePrefixEnv names a directory holding another Docker Engine unpacked
+// from its Debian packages (usr/sbin/dockerd, usr/bin/containerd, ...), as
+// scripts/modern-engine makes it. When set, throwaway daemons run that
+// engine's dockerd, with its containerd, shim and docker-init first on PATH.
+const EnginePrefixEnv = "SAFEDOCK_ENGINE_PREFIX"
+
+// dockerdPath returns the dockerd throwaway daemons run: the one under
+// SAFEDOCK_ENGINE_PREFIX when set, else the first on PATH.
+func dockerdPath() (string, error) {
+	if p := os.Getenv(EnginePrefixEnv); p != "" {
+		bin := filepath.Join(p, "usr", "sbin", "dockerd")
+		if _, err := os.Stat(bin); err != nil {
+			return "", fmt.Errorf("%s=%s: no dockerd there: %w", EnginePrefixEnv, p, err)
+		}
+		return bin, nil
+	}
+	bin, err := exec.LookPath("dockerd")
+	if err != nil {
+		return "", fmt.Errorf("dockerd not installed: %w", err)
+	}
+	return bin, nil
+}
+
+// engineEnv returns the environment a throwaway dockerd runs with.
+func engineEnv() []string {
+	env := os.Environ()
+	p := os.Getenv(EnginePrefixEnv)
+	if p == "" {
+		return env
+	}
+	path := filepath.Join(p, "usr", "bin") + ":" + filepath.Join(p, "usr", "sbin") + ":" + os.Getenv("PATH")
+	out := make([]string, 0, len(env)+1)
+	for _, kv := range env {
+		if !strings.HasPrefix(kv, "PATH=") {
+			out = append(out, kv)
+		}
+	}
+	return append(out, "PATH="+path)
 }
 
 // StartDaemon starts a throwaway dockerd and waits until its API answers.
@@ -166,8 +209,13 @@ func (d *Daemon) start() (refused bool, reason string, err error) {
 	for _, a := range d.args() {
 		quoted = append(quoted, "'"+strings.ReplaceAll(a, "'", `'\''`)+"'")
 	}
-	script := "ip link set lo up && exec dockerd " + strings.Join(quoted, " ")
+	bin, err := dockerdPath()
+	if err != nil {
+		return false, "", err
+	}
+	script := "ip link set lo up && exec '" + bin + "' " + strings.Join(quoted, " ")
 	cmd := exec.Command("unshare", "-n", "sh", "-c", script)
+	cmd.Env = engineEnv()
 	cmd.Stdout, cmd.Stderr = d.logw, d.logw
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	if err := cmd.Start(); err != nil {
