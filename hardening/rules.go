@@ -242,32 +242,6 @@ func sensitiveOf(src string) string {
 	return ""
 }
 
-func checkSensitiveMounts(s *Subject) rule.Result {
-	var bad, ro []string
-	for _, m := range s.Mounts {
-		if m.Type != mount.TypeBind && m.Type != "" {
-			continue
-		}
-		d := sensitiveOf(m.Source)
-		if d == "" {
-			continue
-		}
-		desc := fmt.Sprintf("%s:%s", m.Source, m.Destination)
-		if m.RW {
-			bad = append(bad, desc+" (rw)")
-		} else {
-			ro = append(ro, desc+" (ro)")
-		}
-	}
-	if len(bad) > 0 {
-		return rule.Fail("sensitive host path mounted writable", "Mounts: "+strings.Join(bad, ", "))
-	}
-	if len(ro) > 0 {
-		return rule.Pass("sensitive host paths are mounted read-only only", "Mounts: "+strings.Join(ro, ", "))
-	}
-	return rule.Pass("no sensitive host path mounted", "")
-}
-
 func checkNoSSHD(s *Subject) rule.Result {
 	ports := exposedAndPublished(s)
 	if slices.Contains(ports, "22/tcp") {
@@ -635,28 +609,6 @@ func checkPidsLimit(s *Subject) rule.Result {
 		return rule.Fail("no PIDs limit", "HostConfig.PidsLimit="+v)
 	}
 	return rule.Pass("PIDs limited", fmt.Sprintf("HostConfig.PidsLimit=%d", *p))
-}
-
-// DefaultSocketPaths are where Docker and containerd put their API sockets.
-var DefaultSocketPaths = []string{"/run/docker.sock", "/run/containerd/containerd.sock", "/run/docker/containerd/containerd.sock"}
-
-func checkDockerSocket(s *Subject) rule.Result {
-	sockets := append(slices.Clone(DefaultSocketPaths), s.Host.SocketPaths...)
-	for _, m := range s.Mounts {
-		if m.Type != mount.TypeBind && m.Type != "" {
-			continue
-		}
-		src := cleanHostPath(m.Source)
-		if strings.HasSuffix(src, "/docker.sock") || strings.HasSuffix(src, "/containerd.sock") {
-			return rule.Fail("the Docker API socket is mounted", fmt.Sprintf("Mount %s:%s", m.Source, m.Destination))
-		}
-		for _, sock := range sockets {
-			if within(cleanHostPath(sock), src) {
-				return rule.Fail("a directory holding the Docker API socket is mounted", fmt.Sprintf("Mount %s:%s holds %s", m.Source, m.Destination, sock))
-			}
-		}
-	}
-	return rule.Pass("Docker socket not mounted", "")
 }
 
 // isPinned reports whether an image reference names content, not a tag.
