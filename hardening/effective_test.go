@@ -1,6 +1,7 @@
 package hardening
 
 import (
+	"os"
 	"testing"
 
 	"github.com/moby/moby/api/types/container"
@@ -100,4 +101,19 @@ func TestDaemonDefaultLogConfig(t *testing.T) {
 			assert.Equal(t, c.method, f.Method)
 		})
 	}
+}
+
+type fakeDaemonHost string
+
+func (f fakeDaemonHost) DaemonHost() string { return string(f) }
+
+func TestForDaemonMarksUnixSocketDaemonsLocal(t *testing.T) {
+	me, _ := os.Hostname()
+	h := HostFacts{SocketPaths: []string{"/a.sock"}}.ForDaemon(fakeDaemonHost("unix:///tmp/x/d.sock"), me)
+	assert.True(t, h.Local)
+	assert.Equal(t, []string{"/a.sock", "/tmp/x/d.sock"}, h.SocketPaths)
+	assert.False(t, HostFacts{}.ForDaemon(fakeDaemonHost("tcp://10.0.0.1:2376"), "").Local)
+	assert.False(t, HostFacts{}.ForDaemon(fakeDaemonHost("ssh://me@host"), "").Local)
+	assert.False(t, HostFacts{}.ForDaemon(fakeDaemonHost("unix:///tmp/fwd.sock"), me+"-elsewhere").Local, "a forwarded socket of another host")
+	assert.False(t, HostFacts{}.ForDaemon(struct{}{}, "").Local)
 }
