@@ -101,7 +101,9 @@ func TestRealDaemonSensitiveMountsAreResolved(t *testing.T) {
 		"symlink to /etc": {&container.HostConfig{Binds: []string{etclink + ":/x"}}, hardening.WithVolume(etclink + ":/x")},
 		"/etc delegated":  {&container.HostConfig{Binds: []string{"/etc:/x:delegated"}}, hardening.WithHostConfig(func(hc *container.HostConfig) { hc.Binds = append(hc.Binds, "/etc:/x:delegated") })},
 		"/etc rw,z":       {&container.HostConfig{Binds: []string{"/etc:/x:rw,z"}}, hardening.WithVolume("/etc:/x:rw,z")},
-		"--mount bind":    {&container.HostConfig{Mounts: []mount.Mount{{Type: mount.TypeBind, Source: "/etc", Target: "/x"}}}, hardening.WithHostConfig(func(hc *container.HostConfig) { hc.Mounts = append(hc.Mounts, mount.Mount{Type: mount.TypeBind, Source: "/etc", Target: "/x"}) })},
+		"--mount bind": {&container.HostConfig{Mounts: []mount.Mount{{Type: mount.TypeBind, Source: "/etc", Target: "/x"}}}, hardening.WithHostConfig(func(hc *container.HostConfig) {
+			hc.Mounts = append(hc.Mounts, mount.Mount{Type: mount.TypeBind, Source: "/etc", Target: "/x"})
+		})},
 		"--mount volume o=bind device=/etc": {&container.HostConfig{Mounts: []mount.Mount{bindVolume}}, hardening.WithHostConfig(func(hc *container.HostConfig) { hc.Mounts = append(hc.Mounts, bindVolume) })},
 		"named volume o=bind device=/etc":   {&container.HostConfig{Binds: []string{vol + ":/x"}}, nil},
 	}
