@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/moby/moby/api/types/container"
+	"github.com/moby/moby/api/types/system"
 	"github.com/stretchr/testify/assert"
 
 	"github.com/safedock/safedock/rule"
@@ -109,11 +110,12 @@ func (f fakeDaemonHost) DaemonHost() string { return string(f) }
 
 func TestForDaemonMarksUnixSocketDaemonsLocal(t *testing.T) {
 	me, _ := os.Hostname()
-	h := HostFacts{SocketPaths: []string{"/a.sock"}}.ForDaemon(fakeDaemonHost("unix:///tmp/x/d.sock"), me)
+	h := HostFacts{SocketPaths: []string{"/a.sock"}}.ForDaemon(fakeDaemonHost("unix:///tmp/x/d.sock"), system.Info{Name: me, DockerRootDir: "/var/lib/docker"})
 	assert.True(t, h.Local)
+	assert.Equal(t, "/var/lib/docker", h.DataRoot)
 	assert.Equal(t, []string{"/a.sock", "/tmp/x/d.sock"}, h.SocketPaths)
-	assert.False(t, HostFacts{}.ForDaemon(fakeDaemonHost("tcp://10.0.0.1:2376"), "").Local)
-	assert.False(t, HostFacts{}.ForDaemon(fakeDaemonHost("ssh://me@host"), "").Local)
-	assert.False(t, HostFacts{}.ForDaemon(fakeDaemonHost("unix:///tmp/fwd.sock"), me+"-elsewhere").Local, "a forwarded socket of another host")
-	assert.False(t, HostFacts{}.ForDaemon(struct{}{}, "").Local)
+	assert.False(t, HostFacts{}.ForDaemon(fakeDaemonHost("tcp://10.0.0.1:2376"), system.Info{}).Local)
+	assert.False(t, HostFacts{}.ForDaemon(fakeDaemonHost("ssh://me@host"), system.Info{}).Local)
+	assert.False(t, HostFacts{}.ForDaemon(fakeDaemonHost("unix:///tmp/fwd.sock"), system.Info{Name: me + "-elsewhere"}).Local, "a forwarded socket of another host")
+	assert.False(t, HostFacts{}.ForDaemon(struct{}{}, system.Info{}).Local)
 }

@@ -31,7 +31,7 @@ func localFacts(t *testing.T, cli *client.Client) hardening.HostFacts {
 	t.Helper()
 	info, err := cli.Info(context.Background(), client.InfoOptions{})
 	require.NoError(t, err)
-	h := hardening.HostFacts{}.FromSecurityOptions(info.Info.SecurityOptions).ForDaemon(cli, info.Info.Name)
+	h := hardening.HostFacts{}.FromSecurityOptions(info.Info.SecurityOptions).ForDaemon(cli, info.Info)
 	require.True(t, h.Local, "the daemon at %s is on this machine", cli.DaemonHost())
 	return h
 }
@@ -105,7 +105,7 @@ func TestRealDaemonSensitiveMountsAreResolved(t *testing.T) {
 			hc.Mounts = append(hc.Mounts, mount.Mount{Type: mount.TypeBind, Source: "/etc", Target: "/x"})
 		})},
 		"--mount volume o=bind device=/etc": {&container.HostConfig{Mounts: []mount.Mount{bindVolume}}, hardening.WithHostConfig(func(hc *container.HostConfig) { hc.Mounts = append(hc.Mounts, bindVolume) })},
-		"named volume o=bind device=/etc":   {&container.HostConfig{Binds: []string{vol + ":/x"}}, nil},
+		"named volume o=bind device=/etc":   {&container.HostConfig{Binds: []string{vol + ":/x"}}, hardening.WithVolume(vol + ":/x")},
 	}
 	if l, _ := os.Readlink("/bin"); l == "usr/bin" {
 		cases["/bin on merged /usr"] = tc{&container.HostConfig{Binds: []string{"/bin:/x"}}, hardening.WithVolume("/bin:/x")}

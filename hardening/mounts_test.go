@@ -298,3 +298,32 @@ func TestParseBindFollowsDockersSyntax(t *testing.T) {
 		assert.Error(t, err, "%q must be refused", in)
 	}
 }
+
+// A named volume the local driver binds to a host path is that path: the
+// builder reads the driver's options under the daemon's data root.
+func TestNamedBindVolumeIsJudgedByItsDevice(t *testing.T) {
+	f := newFakeRoot(t)
+	vol := filepath.Join(f.dir, "var/lib/docker/volumes/etcvol")
+	require.NoError(t, os.MkdirAll(filepath.Join(vol, "_data"), 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(vol, "opts.json"), []byte(`{"MountType":"none","MountOpts":"bind","MountDevice":"/srv/etclink"}`), 0o600))
+	h := f.host()
+	h.DataRoot = "/var/lib/docker"
+	_, err := Build(testImage, append(hardenedOpts(), WithHostFacts(h), WithVolume("etcvol:/x"))...)
+	assert.Contains(t, violationIDs(err), rule.ContainerSensitiveMounts)
+	assert.ErrorContains(t, err, "resolves to /etc")
+	_, err = Build(testImage, append(hardenedOpts(), WithHostFacts(h), WithVolume("othervol:/x"))...)
+	assert.NoError(t, err, "a volume without options is the driver's own directory")
+
+	// The audit finds the same options beside the volume's _data.
+	c := &container.InspectResponse{Name: "/v", Config: &container.Config{}, HostConfig: &container.HostConfig{},
+		Mounts: []container.MountPoint{{Type: mount.TypeVolume, Name: "etcvol", Driver: "local", Source: "/var/lib/docker/volumes/etcvol/_data", Destination: "/x", RW: true}}}
+	assert.Equal(t, rule.StatusFail, findingOf(Evaluate(SubjectFromInspect(c, h, nil)), rule.ContainerSensitiveMounts).Status)
+}
+
+// Mounts inherited with VolumesFrom are not known before create: the
+// builder refuses rather than pass them unseen.
+func TestVolumesFromIsRefusedByTheBuilder(t *testing.T) {
+	_, err := Build(testImage, append(hardenedOpts(), WithHostConfig(func(hc *container.HostConfig) { hc.VolumesFrom = []string{"other:ro"} }))...)
+	assert.Contains(t, violationIDs(err), rule.ContainerSensitiveMounts)
+	assert.Contains(t, violationIDs(err), rule.ContainerDockerSocket)
+}

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"path"
+	"slices"
 	"strings"
 
 	"github.com/moby/moby/api/types/container"
@@ -187,7 +188,21 @@ func localVolumeBinds(h HostFacts, m container.MountPoint) []Mount {
 		return nil
 	}
 	defer r.Close()
-	data, err := r.ReadFile(path.Join(path.Dir(m.Source), "opts.json"), maxVolumeOpts)
+	return volumeOptsBinds(r, path.Join(path.Dir(m.Source), "opts.json"), m)
+}
+
+// namedVolumeBinds is localVolumeBinds for the builder, which knows the
+// volume only by name: its options are under the daemon's data root.
+func (v *hostView) namedVolumeBinds(h HostFacts, m Mount) []Mount {
+	if v.root == nil || h.DataRoot == "" || m.Type != mount.TypeVolume || !volumeNamePattern.MatchString(m.Source) {
+		return nil
+	}
+	return volumeOptsBinds(v.root, path.Join("/", h.DataRoot, "volumes", m.Source, "opts.json"),
+		container.MountPoint{Name: m.Source, Destination: m.Destination, RW: m.RW})
+}
+
+func volumeOptsBinds(r *hostfs.Root, file string, m container.MountPoint) []Mount {
+	data, err := r.ReadFile(file, maxVolumeOpts)
 	if err != nil {
 		return nil
 	}
@@ -201,4 +216,16 @@ func localVolumeBinds(h HostFacts, m container.MountPoint) []Mount {
 	}
 	return []Mount{{Type: mount.TypeBind, Source: path.Clean("/" + dev), Destination: m.Destination, RW: m.RW && !ro,
 		Via: fmt.Sprintf("volume %s (local driver, o=%s device=%s)", m.Name, o.MountOpts, o.MountDevice)}}
+}
+
+// withVolumeBinds returns the subject's mounts and, on a local host, the
+// host paths its named volumes bind (read from the data root).
+func (v *hostView) withVolumeBinds(s *Subject) []Mount {
+	out := s.Mounts
+	for _, m := range s.Mounts {
+		if extra := v.namedVolumeBinds(s.Host, m); len(extra) > 0 {
+			out = append(slices.Clip(out), extra...)
+		}
+	}
+	return out
 }

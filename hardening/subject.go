@@ -60,6 +60,11 @@ type HostFacts struct {
 	// Root is the directory that is "/" of the host when Local is set ("":
 	// this machine's /). Symlinks are resolved inside it, like a chroot.
 	Root string
+	// DataRoot is the daemon's data root (/info's DockerRootDir), an
+	// in-root path. On a local host the builder reads the local volume
+	// driver's options there, so a named volume created with o=bind
+	// device=/etc is judged as the /etc it binds.
+	DataRoot string
 	// SeccompProfile is the daemon's default seccomp profile (daemon.json
 	// "seccomp-profile", /info's "name=seccomp,profile=..."): "" or
 	// "default"/"builtin" for Docker's built-in profile, "unconfined", or
@@ -210,6 +215,11 @@ func mountsFromHostConfig(hc *container.HostConfig) []Mount {
 	}
 	for dst, opts := range hc.Tmpfs {
 		out = append(out, Mount{Type: mount.TypeTmpfs, Destination: dst, RW: !hasOpt(opts, "ro"), Options: opts})
+	}
+	// Another container's mounts are not known before create: the mount
+	// rules cannot pass what they cannot see.
+	for _, v := range hc.VolumesFrom {
+		out = append(out, Mount{Via: "volumes-from " + v, Problem: fmt.Sprintf("VolumesFrom %q: the other container's mounts cannot be judged before create; mount them explicitly", v)})
 	}
 	return out
 }
