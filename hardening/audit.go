@@ -251,8 +251,9 @@ func SubjectFromInspect(c *container.InspectResponse, host HostFacts, nets map[s
 		// The daemon merges the image's config (User, Healthcheck,
 		// ExposedPorts) into the container's Config at create time.
 		Image:   &ImageFacts{ID: c.Image},
-		Host:    host,
-		Waivers: rule.Waivers{},
+		Host:      host,
+		Waivers:   rule.Waivers{},
+		inspected: true,
 	}
 	if s.Config == nil {
 		s.Config = &container.Config{}
@@ -265,14 +266,6 @@ func SubjectFromInspect(c *container.InspectResponse, host HostFacts, nets map[s
 	}
 	for _, m := range c.Mounts {
 		s.Mounts = append(s.Mounts, Mount{Type: m.Type, Source: m.Source, Destination: m.Destination, RW: m.RW, Propagation: m.Propagation})
-		if host.Local && m.Type == mount.TypeVolume && (m.Driver == "" || m.Driver == "local") {
-			s.Mounts = append(s.Mounts, localVolumeBinds(host, m)...)
-		}
-	}
-	// A --mount type=volume whose driver options bind a host directory:
-	// inspect's Mounts shows only the volume's own directory.
-	for _, m := range s.HostConfig.Mounts {
-		s.Mounts = append(s.Mounts, volumeBinds(m)...)
 	}
 	for dst, opts := range s.HostConfig.Tmpfs {
 		s.Mounts = append(s.Mounts, Mount{Type: mount.TypeTmpfs, Destination: dst, RW: !hasOpt(opts, "ro"), Options: opts})

@@ -63,15 +63,17 @@ var bindCorpus = []struct {
 }
 
 // FuzzParseBind: parseBind never panics, and what it accepts is a Mount
-// whose fields agree with the text and survive a round trip; the builder
-// never drops a bind (it keeps a refused one with its Problem).
+// whose fields agree with the text and survive a round trip; the mount
+// rules never drop a bind (they see a refused one with its Problem).
 func FuzzParseBind(f *testing.F) {
 	for _, c := range bindCorpus {
 		f.Add(strings.ReplaceAll(c.bind, "VOL", "data"))
 	}
 	f.Fuzz(func(t *testing.T, s string) {
 		m, err := parseBind(s)
-		got := mountsFromHostConfig(&container.HostConfig{Binds: []string{s}})
+		hc := &container.HostConfig{Binds: []string{s}}
+		v := openHostView(HostFacts{})
+		got := v.mounts(&Subject{HostConfig: hc, Mounts: mountsFromHostConfig(hc)})
 		if len(got) != 1 {
 			t.Fatalf("%q: the builder sees %d mounts, want 1", s, len(got))
 		}

@@ -20,7 +20,7 @@ func checkSensitiveMounts(s *Subject) rule.Result {
 
 func judgeSensitive(s *Subject, v *hostView) rule.Result {
 	var bad, ro []string
-	for _, m := range v.withVolumeBinds(s) {
+	for _, m := range v.mounts(s) {
 		desc := mountDesc(m)
 		if m.Problem != "" {
 			return rule.Fail("a bind dockerd would read differently cannot be judged: refused", desc+": "+m.Problem)

@@ -7,7 +7,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/moby/moby/api/types/container"
 	"github.com/moby/moby/api/types/mount"
 
 	"github.com/safedock/safedock/internal/hostfs"
@@ -174,35 +173,58 @@ func bindVolumeSource(opts map[string]string) (string, bool) {
 // maxVolumeOpts bounds the local driver's opts.json read.
 const maxVolumeOpts = 64 << 10
 
-// localVolumeBinds reads the options the local volume driver stored for
-// the volume behind m (opts.json beside its _data directory, on a local
-// host) and returns the host path they bind, if any: a volume created
-// with docker volume create -o o=bind -o device=/etc is /etc however the
-// container names it. Best effort: an unreadable file binds nothing.
-func localVolumeBinds(h HostFacts, m container.MountPoint) []Mount {
-	if !strings.HasPrefix(m.Source, "/") || path.Base(m.Source) != "_data" {
-		return nil
+// mounts returns every host path the subject's container gets, for the
+// mount rules: its Mounts; a bind of HostConfig.Binds the parser refuses
+// (with its Problem: dockerd reads it some way this checker cannot);
+// the host path a volume's local-driver options bind (o=bind device=...),
+// from --mount's driver options and, on a local host, from the options
+// the driver stored (opts.json); and, before create, VolumesFrom (a
+// Problem: the other container's mounts are not known yet).
+func (v *hostView) mounts(s *Subject) []Mount {
+	out := slices.Clone(s.Mounts)
+	if hc := s.HostConfig; hc != nil {
+		for _, b := range hc.Binds {
+			if _, err := parseBind(b); err != nil {
+				out = append(out, Mount{Type: mount.TypeBind, Source: b, RW: true, Problem: err.Error()})
+			}
+		}
+		for _, m := range hc.Mounts {
+			out = append(out, volumeBinds(m)...)
+		}
+		if !s.inspected {
+			for _, vf := range hc.VolumesFrom {
+				out = append(out, Mount{Via: "volumes-from " + vf,
+					Problem: fmt.Sprintf("VolumesFrom %q: the other container's mounts cannot be judged before create; mount them explicitly", vf)})
+			}
+		}
 	}
-	r, err := hostfs.Open(h.Root)
-	if err != nil {
-		return nil
+	for _, m := range s.Mounts {
+		out = append(out, v.volumeOptsBinds(s.Host, m)...)
 	}
-	defer r.Close()
-	return volumeOptsBinds(r, path.Join(path.Dir(m.Source), "opts.json"), m)
+	return out
 }
 
-// namedVolumeBinds is localVolumeBinds for the builder, which knows the
-// volume only by name: its options are under the daemon's data root.
-func (v *hostView) namedVolumeBinds(h HostFacts, m Mount) []Mount {
-	if v.root == nil || h.DataRoot == "" || m.Type != mount.TypeVolume || !volumeNamePattern.MatchString(m.Source) {
+// volumeOptsBinds reads the options the local volume driver stored for the
+// volume behind m, on a local host, and returns the host path they bind:
+// a volume created with docker volume create -o o=bind -o device=/etc is
+// /etc however the container names it. The file is opts.json beside the
+// volume's _data directory (an inspect's Source), or under the data root
+// for a volume known by name (the builder). Best effort: a missing or
+// unreadable file binds nothing.
+func (v *hostView) volumeOptsBinds(h HostFacts, m Mount) []Mount {
+	if v.root == nil || m.Type != mount.TypeVolume || m.Source == "" {
 		return nil
 	}
-	return volumeOptsBinds(v.root, path.Join("/", h.DataRoot, "volumes", m.Source, "opts.json"),
-		container.MountPoint{Name: m.Source, Destination: m.Destination, RW: m.RW})
-}
-
-func volumeOptsBinds(r *hostfs.Root, file string, m container.MountPoint) []Mount {
-	data, err := r.ReadFile(file, maxVolumeOpts)
+	var file string
+	switch {
+	case strings.HasPrefix(m.Source, "/") && path.Base(m.Source) == "_data":
+		file = path.Join(path.Dir(m.Source), "opts.json")
+	case h.DataRoot != "" && volumeNamePattern.MatchString(m.Source):
+		file = path.Join("/", h.DataRoot, "volumes", m.Source, "opts.json")
+	default:
+		return nil
+	}
+	data, err := v.root.ReadFile(file, maxVolumeOpts)
 	if err != nil {
 		return nil
 	}
@@ -215,17 +237,5 @@ func volumeOptsBinds(r *hostfs.Root, file string, m container.MountPoint) []Moun
 		return nil
 	}
 	return []Mount{{Type: mount.TypeBind, Source: path.Clean("/" + dev), Destination: m.Destination, RW: m.RW && !ro,
-		Via: fmt.Sprintf("volume %s (local driver, o=%s device=%s)", m.Name, o.MountOpts, o.MountDevice)}}
-}
-
-// withVolumeBinds returns the subject's mounts and, on a local host, the
-// host paths its named volumes bind (read from the data root).
-func (v *hostView) withVolumeBinds(s *Subject) []Mount {
-	out := s.Mounts
-	for _, m := range s.Mounts {
-		if extra := v.namedVolumeBinds(s.Host, m); len(extra) > 0 {
-			out = append(slices.Clip(out), extra...)
-		}
-	}
-	return out
+		Via: fmt.Sprintf("volume %s (local driver, o=%s device=%s)", path.Base(path.Dir(file)), o.MountOpts, o.MountDevice)}}
 }

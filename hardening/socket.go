@@ -181,7 +181,7 @@ func checkDockerSocket(s *Subject) rule.Result {
 
 func judgeSockets(s *Subject, v *hostView) rule.Result {
 	socks, dirs := v.sockets(s.Host)
-	for _, m := range v.withVolumeBinds(s) {
+	for _, m := range v.mounts(s) {
 		desc := mountDesc(m)
 		if m.Problem != "" {
 			return rule.Fail("a mount that cannot be parsed may hold an engine socket", desc+": "+m.Problem)

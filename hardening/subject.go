@@ -137,9 +137,10 @@ type Mount struct {
 	Propagation mount.Propagation
 	Options     string // tmpfs options
 	// Via says how a host path reaches the container when it is not a
-	// plain bind, e.g. "volume data (local driver, o=bind)".
+	// plain bind, e.g. "volume data (local driver, o=bind)". The mount
+	// rules set it on the mounts they derive.
 	Via string
-	// Problem is why the mount could not be read (a bind the parser
+	// Problem is why a mount could not be read (a bind the parser
 	// refuses); the mount rules fail on it rather than skip it.
 	Problem string
 }
@@ -166,6 +167,10 @@ type Subject struct {
 	ProcessMethod  string
 	Running        bool
 	Waivers        rule.Waivers
+
+	// inspected: the subject is an existing container (SubjectFromInspect),
+	// whose Mounts already hold what VolumesFrom brought.
+	inspected bool
 }
 
 // Target names the subject in findings: "container:NAME".
@@ -184,17 +189,17 @@ func (s *Subject) user() (string, bool) {
 	return "", false
 }
 
-// mountsFromHostConfig normalizes Binds, Mounts and Tmpfs of hc. A bind
-// the parser refuses is kept, with its Problem, so the mount rules fail
-// on it instead of never seeing it.
+// mountsFromHostConfig normalizes Binds, Mounts and Tmpfs of hc: one
+// Mount for each bind parseBind reads, each entry of Mounts and each tmpfs.
+// The mount rules read hc themselves too (hostView.mounts): a bind the
+// parser refuses, a volume that binds a host path and VolumesFrom are
+// judged there, never dropped.
 func mountsFromHostConfig(hc *container.HostConfig) []Mount {
 	var out []Mount
 	for _, b := range hc.Binds {
-		m, err := parseBind(b)
-		if err != nil {
-			m = Mount{Type: mount.TypeBind, Source: b, RW: true, Problem: err.Error()}
+		if m, err := parseBind(b); err == nil {
+			out = append(out, m)
 		}
-		out = append(out, m)
 	}
 	for _, m := range hc.Mounts {
 		nm := Mount{Type: m.Type, Source: m.Source, Destination: m.Target, RW: !m.ReadOnly}
@@ -211,15 +216,9 @@ func mountsFromHostConfig(hc *container.HostConfig) []Mount {
 			nm.Options = "size=" + itoa(m.TmpfsOptions.SizeBytes)
 		}
 		out = append(out, nm)
-		out = append(out, volumeBinds(m)...)
 	}
 	for dst, opts := range hc.Tmpfs {
 		out = append(out, Mount{Type: mount.TypeTmpfs, Destination: dst, RW: !hasOpt(opts, "ro"), Options: opts})
-	}
-	// Another container's mounts are not known before create: the mount
-	// rules cannot pass what they cannot see.
-	for _, v := range hc.VolumesFrom {
-		out = append(out, Mount{Via: "volumes-from " + v, Problem: fmt.Sprintf("VolumesFrom %q: the other container's mounts cannot be judged before create; mount them explicitly", v)})
 	}
 	return out
 }
