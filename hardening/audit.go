@@ -250,7 +250,7 @@ func SubjectFromInspect(c *container.InspectResponse, host HostFacts, nets map[s
 		ImageID:         c.Image,
 		// The daemon merges the image's config (User, Healthcheck,
 		// ExposedPorts) into the container's Config at create time.
-		Image:   &ImageFacts{ID: c.Image},
+		Image:     &ImageFacts{ID: c.Image},
 		Host:      host,
 		Waivers:   rule.Waivers{},
 		inspected: true,
