@@ -180,7 +180,11 @@ func checkDockerSocket(s *Subject) rule.Result {
 }
 
 func judgeSockets(s *Subject, v *hostView) rule.Result {
-	socks, dirs := v.sockets(s.Host)
+	var (
+		socks  []engineSocket
+		dirs   map[fileID]string
+		listed bool
+	)
 	for _, m := range v.mounts(s) {
 		desc := mountDesc(m)
 		if m.Problem != "" {
@@ -193,6 +197,10 @@ func judgeSockets(s *Subject, v *hostView) rule.Result {
 		}
 		if m.Source == "" {
 			continue
+		}
+		if !listed { // only a container with a host path needs the sockets
+			socks, dirs = v.sockets(s.Host)
+			listed = true
 		}
 		written := foldAliases(cleanHostPath(m.Source))
 		for _, n := range engineSocketNames {
