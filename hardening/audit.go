@@ -250,9 +250,10 @@ func SubjectFromInspect(c *container.InspectResponse, host HostFacts, nets map[s
 		ImageID:         c.Image,
 		// The daemon merges the image's config (User, Healthcheck,
 		// ExposedPorts) into the container's Config at create time.
-		Image:   &ImageFacts{ID: c.Image},
-		Host:    host,
-		Waivers: rule.Waivers{},
+		Image:     &ImageFacts{ID: c.Image},
+		Host:      host,
+		Waivers:   rule.Waivers{},
+		inspected: true,
 	}
 	if s.Config == nil {
 		s.Config = &container.Config{}

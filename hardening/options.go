@@ -143,44 +143,108 @@ func containerPath(p string) (string, error) {
 
 var volumeNamePattern = regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9_.-]+$`)
 
-// parseBind parses a docker -v value: SRC:DST[:OPTS], where SRC is an
-// absolute host path or a volume name and OPTS is a comma list of ro, rw,
-// z, Z, and a propagation mode.
+// parseBind parses a docker -v value the way dockerd's Linux parser does:
+// [SRC:]DST[:MODE]. SRC is an absolute host path (a bind) or a volume name;
+// DST alone is an anonymous volume. MODE is a comma list with at most one
+// of each kind: ro|rw, z|Z, a propagation mode (shared, rshared, slave,
+// rslave, private, rprivate; binds only), nocopy (volumes only) and a
+// consistency (consistent, cached, delegated). Paths are cleaned as
+// dockerd cleans them. Whatever dockerd would refuse is an error, so no
+// mount dockerd would make is ever dropped.
 func parseBind(v string) (Mount, error) {
-	parts := strings.Split(v, ":")
-	if len(parts) < 2 || len(parts) > 3 {
+	if strings.IndexByte(v, 0) >= 0 {
+		return Mount{}, fmt.Errorf("volume %q: contains NUL", v)
+	}
+	parts := strings.SplitN(v, ":", 4)
+	var src, dst, mode string
+	switch len(parts) {
+	case 1:
+		dst = parts[0]
+	case 2:
+		if validBindMode(parts[1]) == nil {
+			return Mount{}, fmt.Errorf("volume %q: want SRC:DST[:OPTIONS] (%q is options, not a destination)", v, parts[1])
+		}
+		src, dst = parts[0], parts[1]
+	case 3:
+		src, dst, mode = parts[0], parts[1], parts[2]
+	default:
 		return Mount{}, fmt.Errorf("volume %q: want SRC:DST[:OPTIONS]", v)
 	}
-	src, dst := parts[0], parts[1]
-	m := Mount{Source: src, RW: true}
+	if parts[0] == "" {
+		return Mount{}, fmt.Errorf("volume %q: empty source", v)
+	}
+	if err := validBindMode(mode); err != nil {
+		return Mount{}, fmt.Errorf("volume %q: %w", v, err)
+	}
+	m := Mount{RW: true}
 	switch {
+	case len(parts) == 1:
+		m.Type = mount.TypeVolume // anonymous
 	case strings.HasPrefix(src, "/"):
 		m.Type = mount.TypeBind
 		m.Source = path.Clean(src)
 	case volumeNamePattern.MatchString(src):
 		m.Type = mount.TypeVolume
+		m.Source = src
 	default:
 		return Mount{}, fmt.Errorf("volume %q: source %q must be an absolute host path or a volume name", v, src)
 	}
-	d, err := containerPath(dst)
-	if err != nil {
-		return Mount{}, fmt.Errorf("volume %q: %w", v, err)
+	if !strings.HasPrefix(dst, "/") {
+		return Mount{}, fmt.Errorf("volume %q: path %q inside the container must be absolute", v, dst)
 	}
-	m.Destination = d
-	if len(parts) == 3 {
-		for _, o := range strings.Split(parts[2], ",") {
-			switch o {
-			case "ro":
-				m.RW = false
-			case "rw", "z", "Z", "nocopy", "":
-			case "shared", "rshared", "slave", "rslave", "private", "rprivate":
-				m.Propagation = mount.Propagation(o)
-			default:
-				return Mount{}, fmt.Errorf("volume %q: unknown option %q", v, o)
+	m.Destination = path.Clean(dst)
+	if m.Destination == "/" {
+		return Mount{}, fmt.Errorf("volume %q: cannot mount over /", v)
+	}
+	for _, o := range strings.Split(mode, ",") {
+		switch o {
+		case "ro":
+			m.RW = false
+		case "nocopy":
+			if m.Type == mount.TypeBind {
+				// dockerd: "field VolumeOptions must not be specified".
+				return Mount{}, fmt.Errorf("volume %q: nocopy applies to volumes, not to a bind", v)
 			}
+		case "shared", "rshared", "slave", "rslave", "private", "rprivate":
+			if m.Type != mount.TypeBind {
+				// dockerd: "field BindOptions must not be specified".
+				return Mount{}, fmt.Errorf("volume %q: propagation %s applies to binds, not to a volume", v, o)
+			}
+			m.Propagation = mount.Propagation(o)
 		}
 	}
 	return m, nil
+}
+
+// bindModeKinds maps each option of a -v mode to its kind; a mode holds
+// at most one option of each kind.
+var bindModeKinds = map[string]string{
+	"ro": "rw", "rw": "rw",
+	"z": "label", "Z": "label",
+	"shared": "propagation", "rshared": "propagation", "slave": "propagation",
+	"rslave": "propagation", "private": "propagation", "rprivate": "propagation",
+	"nocopy":     "copy",
+	"consistent": "consistency", "cached": "consistency", "delegated": "consistency",
+}
+
+// validBindMode checks a -v mode as dockerd's linuxValidMountMode does:
+// empty, or known options with at most one of each kind.
+func validBindMode(mode string) error {
+	if mode == "" {
+		return nil
+	}
+	seen := map[string]string{}
+	for _, o := range strings.Split(mode, ",") {
+		kind, ok := bindModeKinds[o]
+		if !ok {
+			return fmt.Errorf("unknown option %q in %q (want ro|rw, z|Z, a propagation mode, nocopy, consistent|cached|delegated)", o, mode)
+		}
+		if prev, dup := seen[kind]; dup {
+			return fmt.Errorf("options %q and %q in %q are of the same kind (%s): dockerd refuses both", prev, o, mode, kind)
+		}
+		seen[kind] = o
+	}
+	return nil
 }
 
 // WithVolume adds a docker -v style mount: "/host/path:/in/container[:ro]"

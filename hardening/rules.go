@@ -72,7 +72,7 @@ func buildEntries() []entry {
 		rule.ContainerNoNewPrivileges:    {applyNoNewPrivileges, checkNoNewPrivileges},
 		rule.ContainerHealthcheck:        {nil, checkHealthcheck},
 		rule.ContainerPidsLimit:          {applyPidsLimit, checkPidsLimit},
-		rule.ContainerHostUserns:         {nil, checkNamespace("UsernsMode", func(hc *container.HostConfig) string { return string(hc.UsernsMode) })},
+		rule.ContainerHostUserns:         {nil, checkUserns},
 		rule.ContainerDockerSocket:       {nil, checkDockerSocket},
 		rule.ContainerImagePinned:        {nil, checkImagePinned},
 		rule.ContainerLogRotation:        {applyLogRotation, checkLogRotation},
@@ -242,32 +242,6 @@ func sensitiveOf(src string) string {
 	return ""
 }
 
-func checkSensitiveMounts(s *Subject) rule.Result {
-	var bad, ro []string
-	for _, m := range s.Mounts {
-		if m.Type != mount.TypeBind && m.Type != "" {
-			continue
-		}
-		d := sensitiveOf(m.Source)
-		if d == "" {
-			continue
-		}
-		desc := fmt.Sprintf("%s:%s", m.Source, m.Destination)
-		if m.RW {
-			bad = append(bad, desc+" (rw)")
-		} else {
-			ro = append(ro, desc+" (ro)")
-		}
-	}
-	if len(bad) > 0 {
-		return rule.Fail("sensitive host path mounted writable", "Mounts: "+strings.Join(bad, ", "))
-	}
-	if len(ro) > 0 {
-		return rule.Pass("sensitive host paths are mounted read-only only", "Mounts: "+strings.Join(ro, ", "))
-	}
-	return rule.Pass("no sensitive host path mounted", "")
-}
-
 func checkNoSSHD(s *Subject) rule.Result {
 	ports := exposedAndPublished(s)
 	if slices.Contains(ports, "22/tcp") {
@@ -416,6 +390,17 @@ func checkNamespace(field string, get func(*container.HostConfig) string) check 
 	}
 }
 
+// checkUserns fails --userns=host; otherwise a daemon with userns-remap
+// runs the container in its remapped namespace, and the finding says so.
+func checkUserns(s *Subject) rule.Result {
+	r := checkNamespace("UsernsMode", func(hc *container.HostConfig) string { return string(hc.UsernsMode) })(s)
+	if r.Status == rule.StatusPass && s.HostConfig.UsernsMode == "" && s.Host.UsernsRemap {
+		r = rule.Pass("remapped by the daemon's userns-remap", "HostConfig.UsernsMode is empty; daemon userns-remap is on")
+		r.Method = MethodDaemonDefault
+	}
+	return r
+}
+
 func checkDevices(s *Subject) rule.Result {
 	hc := s.HostConfig
 	var devs []string
@@ -531,6 +516,9 @@ func ParseSELinuxLabel(hc *container.HostConfig) (SELinuxLabel, bool, error) {
 	return l, found, nil
 }
 
+// checkSeccomp judges the profile dockerd applies: none for a privileged
+// container, the container's own seccomp option, else the daemon's default
+// (HostFacts.SeccompProfile).
 func checkSeccomp(s *Subject) rule.Result {
 	if s.HostConfig.Privileged {
 		return rule.Fail("privileged: seccomp is not applied", "HostConfig.Privileged=true")
@@ -542,7 +530,19 @@ func checkSeccomp(s *Subject) rule.Result {
 	if ok {
 		return rule.Pass("custom seccomp profile", "SecurityOpt seccomp=<profile>")
 	}
-	return rule.Pass("default seccomp profile", "")
+	var r rule.Result
+	switch p := s.Host.SeccompProfile; p {
+	case "":
+		return rule.Pass("default seccomp profile", "")
+	case "unconfined":
+		r = rule.Fail("seccomp disabled by the daemon's default", "daemon seccomp-profile=unconfined; the container sets no seccomp option")
+	case "default", "builtin":
+		r = rule.Pass("the daemon's default seccomp profile", "daemon seccomp-profile="+p)
+	default:
+		r = rule.Pass("the daemon's custom seccomp profile", "daemon seccomp-profile="+p)
+	}
+	r.Method = MethodDaemonDefault
+	return r
 }
 
 func checkAppArmor(s *Subject) rule.Result {
@@ -596,15 +596,34 @@ func checkCgroupParent(s *Subject) rule.Result {
 	return rule.Pass("daemon's default cgroup parent", "HostConfig.CgroupParent is empty")
 }
 
+// checkNoNewPrivileges judges what dockerd applies: the daemon's
+// no-new-privileges default, replaced by the container's own option when it
+// has one (the last one; dockerd reads its value with strconv.ParseBool and
+// refuses the container when it is not a boolean).
 func checkNoNewPrivileges(s *Subject) rule.Result {
 	v, ok := SecurityOption(s.HostConfig, "no-new-privileges")
-	switch {
-	case ok && (v == "" || v == "true"):
-		return rule.Pass("no-new-privileges set", "SecurityOpt no-new-privileges:true")
-	case ok:
-		return rule.Fail("no-new-privileges turned off", fmt.Sprintf("SecurityOpt no-new-privileges=%s", v))
-	case s.Host.NoNewPrivileges:
-		return rule.Pass("no-new-privileges set by the daemon's default", "daemon.json no-new-privileges=true")
+	if ok {
+		on := true
+		if v != "" {
+			b, err := strconv.ParseBool(v)
+			if err != nil {
+				return rule.Fail("no-new-privileges value dockerd refuses", fmt.Sprintf("SecurityOpt no-new-privileges=%s", v))
+			}
+			on = b
+		}
+		if on {
+			return rule.Pass("no-new-privileges set", "SecurityOpt no-new-privileges="+firstNonEmpty(v, "true"))
+		}
+		detail := fmt.Sprintf("SecurityOpt no-new-privileges=%s", v)
+		if s.Host.NoNewPrivileges {
+			detail += " overrides the daemon's no-new-privileges=true"
+		}
+		return rule.Fail("no-new-privileges turned off", detail)
+	}
+	if s.Host.NoNewPrivileges {
+		r := rule.Pass("no-new-privileges set by the daemon's default", "daemon no-new-privileges=true; the container sets none")
+		r.Method = MethodDaemonDefault
+		return r
 	}
 	return rule.Fail("no-new-privileges not set", fmt.Sprintf("HostConfig.SecurityOpt=%v", s.HostConfig.SecurityOpt))
 }
@@ -637,28 +656,6 @@ func checkPidsLimit(s *Subject) rule.Result {
 	return rule.Pass("PIDs limited", fmt.Sprintf("HostConfig.PidsLimit=%d", *p))
 }
 
-// DefaultSocketPaths are where Docker and containerd put their API sockets.
-var DefaultSocketPaths = []string{"/run/docker.sock", "/run/containerd/containerd.sock", "/run/docker/containerd/containerd.sock"}
-
-func checkDockerSocket(s *Subject) rule.Result {
-	sockets := append(slices.Clone(DefaultSocketPaths), s.Host.SocketPaths...)
-	for _, m := range s.Mounts {
-		if m.Type != mount.TypeBind && m.Type != "" {
-			continue
-		}
-		src := cleanHostPath(m.Source)
-		if strings.HasSuffix(src, "/docker.sock") || strings.HasSuffix(src, "/containerd.sock") {
-			return rule.Fail("the Docker API socket is mounted", fmt.Sprintf("Mount %s:%s", m.Source, m.Destination))
-		}
-		for _, sock := range sockets {
-			if within(cleanHostPath(sock), src) {
-				return rule.Fail("a directory holding the Docker API socket is mounted", fmt.Sprintf("Mount %s:%s holds %s", m.Source, m.Destination, sock))
-			}
-		}
-	}
-	return rule.Pass("Docker socket not mounted", "")
-}
-
 // isPinned reports whether an image reference names content, not a tag.
 func isPinned(ref string) bool {
 	if strings.HasPrefix(ref, "sha256:") || strings.Contains(ref, "@sha256:") {
@@ -688,8 +685,35 @@ func checkImagePinned(s *Subject) rule.Result {
 // remoteLogDrivers ship logs off the host (or to a rotating journal).
 var remoteLogDrivers = []string{"fluentd", "gelf", "awslogs", "splunk", "gcplogs", "logentries", "etwlogs", "journald", "loki"}
 
+// checkLogRotation judges the log config dockerd applies: the
+// container's, or the daemon's default (HostFacts.LogConfig) when it sets no
+// driver; a container on the daemon's driver inherits the daemon's options
+// it does not set itself, as dockerd merges them at create time.
 func checkLogRotation(s *Subject) rule.Result {
 	lc := s.HostConfig.LogConfig
+	method := ""
+	if d := s.Host.LogConfig; d != nil && d.Type != "" && (lc.Type == "" || lc.Type == d.Type) {
+		merged := container.LogConfig{Type: d.Type, Config: map[string]string{}}
+		for k, v := range lc.Config {
+			merged.Config[k] = v
+		}
+		inherited := lc.Type == ""
+		for k, v := range d.Config {
+			if _, set := merged.Config[k]; !set {
+				merged.Config[k] = v
+				inherited = true
+			}
+		}
+		if inherited {
+			lc, method = merged, MethodDaemonDefault
+		}
+	}
+	r := judgeLogConfig(lc)
+	r.Method = method
+	return r
+}
+
+func judgeLogConfig(lc container.LogConfig) rule.Result {
 	detail := fmt.Sprintf("LogConfig.Type=%q Config=%v", lc.Type, lc.Config)
 	switch lc.Type {
 	case "local":
@@ -707,7 +731,7 @@ func checkLogRotation(s *Subject) rule.Result {
 	case "none":
 		return rule.Warn("logging disabled", detail)
 	case "":
-		return rule.Skip("log driver is the daemon's default, which this check cannot see")
+		return rule.Skip("log driver is the daemon's default, which is not known here")
 	}
 	if slices.Contains(remoteLogDrivers, lc.Type) {
 		return rule.Pass("logs shipped off the host", detail)

@@ -110,7 +110,9 @@ func create(ctx context.Context, cli Client, image string, opts []Option) (_ *Co
 	if err != nil {
 		return nil, fmt.Errorf("reading daemon info: %w", err)
 	}
-	host := HostFacts{}.FromSecurityOptions(info.Info.SecurityOptions)
+	// A unix-socket daemon on this machine is local (mount sources are
+	// resolved here) and its socket is one the container must not get.
+	host := HostFacts{}.FromSecurityOptions(info.Info.SecurityOptions).ForDaemon(cli, info.Info)
 
 	facts, err := resolveImage(ctx, cli, image)
 	if err != nil {

@@ -1,6 +1,7 @@
 package hardening
 
 import (
+	"fmt"
 	"path"
 	"strings"
 
@@ -43,17 +44,48 @@ type HostFacts struct {
 	// (daemon.json "no-new-privileges": true). The Engine API does not expose
 	// it, so callers that read daemon.json may set it.
 	NoNewPrivileges bool
-	// SocketPaths are the host paths of the daemon's sockets; mounting one
-	// (or a directory holding one) gives the container the daemon.
+	// SocketPaths are the host paths of the audited daemon's sockets (from
+	// DOCKER_HOST, its "hosts", its discovered listeners; a "unix://"
+	// prefix is allowed). Mounting one, an alias of one (a symlink, a hard
+	// link, /var/run for /run) or a directory holding one gives the
+	// container the daemon. The well-known sockets of Docker, containerd,
+	// Podman and rootless dockerd (EngineSocketPaths) count too.
 	SocketPaths []string
+	// Local says host paths can be resolved on this machine: the daemon
+	// runs here (Run sets it for a unix-socket daemon). The mount rules then
+	// judge what a source really is (symlinks, "..", /usr merge aliases)
+	// and recognise sockets by device and inode; otherwise they judge
+	// sources as written and say so in the finding's method ("as-written").
+	Local bool
+	// Root is the directory that is "/" of the host when Local is set ("":
+	// this machine's /). Symlinks are resolved inside it, like a chroot.
+	Root string
+	// DataRoot is the daemon's data root (/info's DockerRootDir), an
+	// in-root path. On a local host the builder reads the local volume
+	// driver's options there, so a named volume created with o=bind
+	// device=/etc is judged as the /etc it binds.
+	DataRoot string
+	// SeccompProfile is the daemon's default seccomp profile (daemon.json
+	// "seccomp-profile", /info's "name=seccomp,profile=..."): "" or
+	// "default"/"builtin" for Docker's built-in profile, "unconfined", or
+	// the path of a custom profile. Containers without a seccomp option get it.
+	SeccompProfile string
+	// LogConfig is the daemon's default log driver and options (daemon.json
+	// "log-driver" and "log-opts"); nil when unknown. A container that sets
+	// no log driver gets it; one that sets the same driver inherits the
+	// options it does not set itself.
+	LogConfig *container.LogConfig
 }
 
-// FromSecurityOptions fills AppArmor, SELinux and UsernsRemap from the
-// daemon's SecurityOptions ("name=apparmor", "name=selinux", "name=userns").
+// FromSecurityOptions fills AppArmor, SELinux, UsernsRemap,
+// NoNewPrivileges and SeccompProfile from the daemon's SecurityOptions
+// ("name=apparmor", "name=selinux", "name=userns", "name=no-new-privileges",
+// "name=seccomp,profile=default").
 func (h HostFacts) FromSecurityOptions(opts []string) HostFacts {
 	h.Known = true
 	for _, o := range opts {
-		for _, kv := range strings.Split(o, ",") {
+		kvs := strings.Split(o, ",")
+		for _, kv := range kvs {
 			switch kv {
 			case "name=apparmor", "apparmor":
 				h.AppArmor = true
@@ -61,6 +93,15 @@ func (h HostFacts) FromSecurityOptions(opts []string) HostFacts {
 				h.SELinux = true
 			case "name=userns", "userns":
 				h.UsernsRemap = true
+			case "name=no-new-privileges", "no-new-privileges":
+				h.NoNewPrivileges = true
+			}
+		}
+		if kvs[0] == "name=seccomp" {
+			for _, kv := range kvs[1:] {
+				if p, ok := strings.CutPrefix(kv, "profile="); ok && h.SeccompProfile == "" {
+					h.SeccompProfile = p
+				}
 			}
 		}
 	}
@@ -95,6 +136,13 @@ type Mount struct {
 	RW          bool
 	Propagation mount.Propagation
 	Options     string // tmpfs options
+	// Via says how a host path reaches the container when it is not a
+	// plain bind, e.g. "volume data (local driver, o=bind)". The mount
+	// rules set it on the mounts they derive.
+	Via string
+	// Problem is why a mount could not be read (a bind the parser
+	// refuses); the mount rules fail on it rather than skip it.
+	Problem string
 }
 
 // Subject is everything a rule looks at for one container, whether it is
@@ -119,6 +167,10 @@ type Subject struct {
 	ProcessMethod  string
 	Running        bool
 	Waivers        rule.Waivers
+
+	// inspected: the subject is an existing container (SubjectFromInspect),
+	// whose Mounts already hold what VolumesFrom brought.
+	inspected bool
 }
 
 // Target names the subject in findings: "container:NAME".
@@ -137,7 +189,11 @@ func (s *Subject) user() (string, bool) {
 	return "", false
 }
 
-// bindMountsFromHostConfig normalizes Binds, Mounts and Tmpfs of hc.
+// mountsFromHostConfig normalizes Binds, Mounts and Tmpfs of hc: one
+// Mount for each bind parseBind reads, each entry of Mounts and each tmpfs.
+// The mount rules read hc themselves too (hostView.mounts): a bind the
+// parser refuses, a volume that binds a host path and VolumesFrom are
+// judged there, never dropped.
 func mountsFromHostConfig(hc *container.HostConfig) []Mount {
 	var out []Mount
 	for _, b := range hc.Binds {
@@ -147,6 +203,12 @@ func mountsFromHostConfig(hc *container.HostConfig) []Mount {
 	}
 	for _, m := range hc.Mounts {
 		nm := Mount{Type: m.Type, Source: m.Source, Destination: m.Target, RW: !m.ReadOnly}
+		if m.Type == mount.TypeBind && m.Source != "" {
+			nm.Source = path.Clean(m.Source)
+		}
+		if m.Target != "" {
+			nm.Destination = path.Clean(m.Target)
+		}
 		if m.BindOptions != nil {
 			nm.Propagation = m.BindOptions.Propagation
 		}
@@ -159,6 +221,28 @@ func mountsFromHostConfig(hc *container.HostConfig) []Mount {
 		out = append(out, Mount{Type: mount.TypeTmpfs, Destination: dst, RW: !hasOpt(opts, "ro"), Options: opts})
 	}
 	return out
+}
+
+// volumeBinds returns the host path a --mount type=volume brings in when
+// its driver options make the local driver bind one (o=bind device=/etc).
+func volumeBinds(m mount.Mount) []Mount {
+	if m.Type != mount.TypeVolume || m.VolumeOptions == nil || m.VolumeOptions.DriverConfig == nil {
+		return nil
+	}
+	dc := m.VolumeOptions.DriverConfig
+	if dc.Name != "" && dc.Name != "local" {
+		return nil
+	}
+	dev, ro := bindVolumeSource(dc.Options)
+	if dev == "" {
+		return nil
+	}
+	name := m.Source
+	if name == "" {
+		name = "(anonymous)"
+	}
+	return []Mount{{Type: mount.TypeBind, Source: path.Clean("/" + dev), Destination: path.Clean(m.Target), RW: !m.ReadOnly && !ro,
+		Via: fmt.Sprintf("volume %s (local driver, o=%s device=%s)", name, dc.Options["o"], dev)}}
 }
 
 func hasOpt(opts, want string) bool {
