@@ -19,6 +19,8 @@ var ErrIncomplete = errors.New("audit incomplete")
 type IncompleteError struct {
 	// What names the targets, plural: "containers", "images".
 	What string
+	// Verb says what could not be done to them (default "inspected").
+	Verb string
 	// Failed of Total targets could not be examined. Total is 0 when the
 	// audit did not get as far as listing them.
 	Failed, Total int
@@ -38,10 +40,14 @@ func (e *IncompleteError) Error() string {
 	if what == "" {
 		what = "targets"
 	}
+	verb := e.Verb
+	if verb == "" {
+		verb = "inspected"
+	}
 	if e.Total > 0 {
-		fmt.Fprintf(&b, "%d of %d %s could not be inspected", e.Failed, e.Total, what)
+		fmt.Fprintf(&b, "%d of %d %s could not be %s", e.Failed, e.Total, what, verb)
 	} else {
-		fmt.Fprintf(&b, "%s could not be inspected", what)
+		fmt.Fprintf(&b, "%s could not be %s", what, verb)
 	}
 	for i, err := range e.Errs {
 		if i == maxListedErrs {

@@ -253,7 +253,7 @@ func (p WaiverPolicy) Judge(id ID, target, claim string, res Result) Result {
 		if claim == "" {
 			return res
 		}
-		return Result{Status: StatusWaived, Reason: "waived by label (no waiver file approves it): " + claim, Detail: found, Method: res.Method,
+		return Result{Status: StatusWaived, Reason: "waived: " + claim + " (claimed by label; no waiver file approves it)", Detail: found, Method: res.Method,
 			Waiver: &WaiverUse{Claimed: claim}}
 	}
 	now := time.Now()
