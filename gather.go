@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
-	"strings"
 
 	"github.com/safedock/safedock/daemonconf"
 	"github.com/safedock/safedock/hardening"
@@ -79,7 +78,7 @@ func (in *hostInputs) dockerdArgs() []string {
 // noNewPrivileges says whether dockerd sets no-new-privileges on every
 // container: daemon.json "no-new-privileges": true or --no-new-privileges.
 func (in *hostInputs) noNewPrivileges() bool {
-	if v, ok := dockerdFlag(in.dockerdArgs(), "no-new-privileges", true); ok {
+	if v, ok := hostfs.DockerdFlag(in.dockerdArgs(), "no-new-privileges", true); ok {
 		b, err := strconv.ParseBool(v)
 		return err == nil && b
 	}
@@ -94,7 +93,7 @@ func (in *hostInputs) noNewPrivileges() bool {
 // seccompProfile is dockerd's default seccomp profile: --seccomp-profile,
 // else daemon.json "seccomp-profile" ("" means the built-in default).
 func (in *hostInputs) seccompProfile() string {
-	if v, ok := dockerdFlag(in.dockerdArgs(), "seccomp-profile", false); ok {
+	if v, ok := hostfs.DockerdFlag(in.dockerdArgs(), "seccomp-profile", false); ok {
 		return v
 	}
 	if in.Config != nil {
@@ -136,31 +135,4 @@ func (in *hostInputs) containerFacts(h hardening.HostFacts, clientSocket string)
 	h.NoNewPrivileges = h.NoNewPrivileges || in.noNewPrivileges()
 	h.SocketPaths = append(slices.Clone(h.SocketPaths), in.socketPaths(clientSocket)...)
 	return h
-}
-
-// dockerdFlag returns the value of dockerd's --name flag in args (the last
-// one wins, as in dockerd), and whether it is there. A boolean flag given
-// bare has the value "true".
-func dockerdFlag(args []string, name string, boolean bool) (string, bool) {
-	val, found := "", false
-	for i := 0; i < len(args); i++ {
-		a := args[i]
-		if a == "--" {
-			break
-		}
-		n, v, hasVal := strings.Cut(strings.TrimLeft(a, "-"), "=")
-		if !strings.HasPrefix(a, "-") || n != name {
-			continue
-		}
-		switch {
-		case hasVal:
-			val, found = v, true
-		case boolean:
-			val, found = "true", true
-		case i+1 < len(args):
-			i++
-			val, found = args[i], true
-		}
-	}
-	return val, found
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"slices"
+	"strings"
 )
 
 // Facts are the inputs that more than one check of a host needs, each read
@@ -153,4 +154,36 @@ func discover(r *Root, opts GatherOptions, load func(args []string) Daemon) Daem
 		return *first
 	}
 	return load(nil)
+}
+
+// DockerdFlag returns the value of dockerd's --name flag in args (without
+// the program name; the last one wins, as in dockerd), and whether it is
+// there. A boolean flag given bare has the value "true"; "--" ends the
+// flags. It is for the settings ParseDockerdArgs does not extract
+// (no-new-privileges, seccomp-profile).
+func DockerdFlag(args []string, name string, boolean bool) (string, bool) {
+	val, found := "", false
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "--" {
+			break
+		}
+		if !strings.HasPrefix(a, "--") {
+			continue
+		}
+		n, v, hasVal := strings.Cut(a[2:], "=")
+		if n != name {
+			continue
+		}
+		switch {
+		case hasVal:
+			val, found = v, true
+		case boolean:
+			val, found = "true", true
+		case i+1 < len(args):
+			i++
+			val, found = args[i], true
+		}
+	}
+	return val, found
 }
