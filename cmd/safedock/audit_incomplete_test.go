@@ -309,3 +309,16 @@ func TestAuditWaiverFileMalformed(t *testing.T) {
 		t.Fatal("reading a FIFO as the waiver file blocked")
 	}
 }
+
+// "audit host" without an answering daemon prints the host findings but
+// exits 3: the engine checks did not run. --offline skips them on purpose.
+func TestAuditHostWithoutDaemonIsIncomplete(t *testing.T) {
+	t.Setenv("DOCKER_HOST", "unix:///nonexistent/docker.sock")
+	root := t.TempDir()
+	code, out, errOut := invoke("audit", "host", "--root", root, "--format", "json")
+	assert.Equal(t, exitError, code, errOut)
+	assert.Contains(t, out, "host.kernel-version")
+	assert.Contains(t, errOut, "incomplete: the engine checks could not run")
+	code, _, errOut = invoke("audit", "host", "--root", root, "--offline", "--format", "json")
+	assert.Contains(t, []int{exitOK, exitFindings}, code, errOut)
+}
