@@ -34,6 +34,7 @@ func TestIncompleteReportRendering(t *testing.T) {
 		} `json:"runs"`
 	}
 	require.NoError(t, json.Unmarshal(sarif.Bytes(), &doc))
+	assert.Contains(t, sarif.String(), `"status": "underReview"`, "a label waiver no file approves is not an accepted suppression")
 	require.Len(t, doc.Runs[0].Invocations, 1)
 	assert.False(t, doc.Runs[0].Invocations[0].ExecutionSuccessful)
 	assert.Equal(t, "containers: 3 of 40 containers could not be inspected: boom", doc.Runs[0].Invocations[0].ToolExecutionNotifications[0].Message.Text)

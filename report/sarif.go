@@ -193,9 +193,14 @@ func writeSARIF(w io.Writer, r rule.Report, opts Options) error {
 		case rule.StatusWarn:
 			res.Level = "warning"
 		case rule.StatusWaived:
+			status := "accepted"
+			if f.Waiver != nil && !f.Waiver.Approved {
+				// Claimed by a label, approved by no waiver file.
+				status = "underReview"
+			}
 			res.Suppressions = []sarifSuppression{{
 				Kind:          "external",
-				Status:        "accepted",
+				Status:        status,
 				Justification: strings.TrimPrefix(f.Reason, "waived: "),
 			}}
 		case rule.StatusSkip:

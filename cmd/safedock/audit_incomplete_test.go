@@ -94,6 +94,7 @@ func TestAuditInspectFailuresAreIncomplete(t *testing.T) {
 	assert.Positive(t, proxy.Faulted.Load())
 
 	code, out, _ := invoke("audit", "containers", "--all")
+	t.Logf("text output:\n%s", out)
 	assert.Equal(t, exitError, code)
 	assert.Contains(t, out, "== containers: INCOMPLETE")
 	assert.Contains(t, out, "containers could not be inspected")
@@ -144,6 +145,7 @@ func TestAuditFrozenDaemon(t *testing.T) {
 	start := time.Now()
 	code, out, errOut := invoke("audit", "--timeout", "10s", "--format", "json")
 	check(t, code, out, errOut, time.Since(start))
+	t.Logf("audit --timeout 10s: exit %d after %s; stderr:\n%s", code, time.Since(start).Round(time.Millisecond), errOut)
 	assert.GreaterOrEqual(t, time.Since(start), 10*time.Second, "it waited for the timeout")
 	assert.Contains(t, errOut, "context deadline exceeded")
 
