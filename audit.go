@@ -110,9 +110,10 @@ type Options struct {
 	Remote *bool
 	// Waivers, when set, is the approved-waivers file: a waiver claimed by a
 	// container's io.safedock.waive.<rule> label holds only when an entry
-	// approves it, and entries may waive rules for containers that claim
-	// nothing (see hardening.AuditOptions.WaiverFile). Without it, label
-	// waivers hold and the summary counts them in WaivedUnapproved.
+	// approves it, and entries may waive any section's rules for targets
+	// that claim nothing (see hardening.AuditOptions.WaiverFile). Without
+	// it, label waivers hold and the summary counts them in
+	// WaivedUnapproved.
 	Waivers *rule.WaiverFile
 	// Now is when waiver expiry is judged (nil: time.Now).
 	Now func() time.Time
@@ -393,9 +394,17 @@ func Audit(ctx context.Context, opts Options) (Report, error) {
 	for _, r := range reports {
 		all = append(all, r.Findings...)
 	}
+	// The container audit judged its label waivers with the file already;
+	// the other sections have no labels, but the file may waive their
+	// findings too.
+	policy := rule.WaiverPolicy{File: opts.Waivers, Now: opts.Now}
 	for i, f := range all {
 		if f.Method == "" {
 			all[i].Method = defaultMethod(SectionOf(f.Rule))
+		}
+		if opts.Waivers != nil && SectionOf(f.Rule) != SectionContainers {
+			res := policy.Judge(f.Rule, f.Target, "", rule.Result{Status: f.Status, Reason: f.Reason, Detail: f.Detail, Method: all[i].Method})
+			all[i].Status, all[i].Reason, all[i].Detail, all[i].Method, all[i].Waiver = res.Status, res.Reason, res.Detail, res.Method, res.Waiver
 		}
 	}
 	out := Report{Report: rule.Report{Findings: all, Summary: rule.Summarize(all)}, Sections: results}

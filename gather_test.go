@@ -176,3 +176,30 @@ func TestAuditReturnsWhatFinishedWhenStopped(t *testing.T) {
 		assert.True(t, s.Incomplete, s.Section)
 	}
 }
+
+// A waiver file entry waives a finding of any section, not only the
+// containers' (no label needed): here daemon.icc on the root's daemon.json.
+func TestWaiverFileAppliesToEverySection(t *testing.T) {
+	root := writeTree(t, map[string]string{"etc/docker/daemon.json": `{}`})
+	wf, err := rule.ParseWaivers([]byte("waivers:\n  - rule: daemon.icc\n    target: 'file:*daemon.json*'\n    reason: legacy links between containers\n    expires: 2099-01-01\n    approved-by: platform\n"), "w.yaml", Rules())
+	require.NoError(t, err)
+	local := false
+	for _, c := range []struct {
+		wf   *rule.WaiverFile
+		want rule.Status
+	}{{nil, rule.StatusFail}, {wf, rule.StatusWaived}} {
+		rep, _ := Audit(context.Background(), Options{Root: root, Remote: &local, Only: []Section{SectionDaemon}, Waivers: c.wf})
+		var icc *rule.Finding
+		for i, f := range rep.Findings {
+			if f.Rule == "daemon.icc" {
+				icc = &rep.Findings[i]
+			}
+		}
+		require.NotNil(t, icc)
+		assert.Equal(t, c.want, icc.Status, "%+v", icc)
+		if c.wf != nil {
+			assert.Contains(t, icc.Reason, "legacy links between containers")
+			assert.True(t, icc.Waiver.Approved)
+		}
+	}
+}
