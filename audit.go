@@ -214,9 +214,9 @@ func Audit(ctx context.Context, opts Options) (Report, error) {
 	if opts.Remote != nil {
 		remote = *opts.Remote
 	}
-	clientSocket, _ := strings.CutPrefix(daemonHost, "unix://")
-	if !strings.HasPrefix(daemonHost, "unix://") {
-		clientSocket = ""
+	clientSocket := "" // the unix socket the client talks to, if any
+	if p, ok := strings.CutPrefix(daemonHost, "unix://"); ok {
+		clientSocket = p
 	}
 
 	// Each shared input is gathered once, started now, and waited for only
