@@ -4,9 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
+	"maps"
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -106,8 +105,18 @@ type Options struct {
 	TrustedUsers []string
 	// Remote marks a daemon on another machine: the host, auditd, daemon and
 	// files sections would examine this machine instead, so they are skipped.
-	// Unset, it is derived from DOCKER_HOST (tcp:// or ssh:// is remote).
+	// Unset, it is derived from the client's host (DOCKER_HOST): tcp:// or
+	// ssh:// is remote.
 	Remote *bool
+	// Waivers, when set, is the approved-waivers file: a waiver claimed by a
+	// container's io.safedock.waive.<rule> label holds only when an entry
+	// approves it, and entries may waive any section's rules for targets
+	// that claim nothing (see hardening.AuditOptions.WaiverFile). Without
+	// it, label waivers hold and the summary counts them in
+	// WaivedUnapproved.
+	Waivers *rule.WaiverFile
+	// Now is when waiver expiry is judged (nil: time.Now).
+	Now func() time.Time
 }
 
 // SectionResult says how one section went.
@@ -115,8 +124,17 @@ type SectionResult struct {
 	Section  Section       `json:"section"`
 	Findings int           `json:"findings"`
 	Duration time.Duration `json:"duration_ns"`
-	// Error is set when the section could not run; its rules are then absent
-	// from the report (never reported as passed).
+	// Incomplete is true when the section did not examine everything it
+	// should have: it could not run at all, some of its targets could not be
+	// inspected, or the audit was stopped (timeout, interrupt) before it
+	// finished. Error says why. Its findings, if any, cover only what was
+	// examined; the rest is never reported as passed.
+	Incomplete bool `json:"incomplete,omitempty"`
+	// Failed of Total targets could not be examined (both 0 when the whole
+	// section is missing).
+	Failed int `json:"failed,omitempty"`
+	Total  int `json:"total,omitempty"`
+	// Error says why the section is incomplete.
 	Error string `json:"error,omitempty"`
 	// Skipped says why a section was not run at all.
 	Skipped string `json:"skipped,omitempty"`
@@ -129,23 +147,38 @@ type Report struct {
 	Sections []SectionResult `json:"sections"`
 }
 
-// Incomplete reports whether a section could not run.
+// Incomplete reports whether any section is incomplete.
 func (r Report) Incomplete() bool {
 	for _, s := range r.Sections {
-		if s.Error != "" {
+		if s.Incomplete || s.Error != "" {
 			return true
 		}
 	}
-	return false
+	return !r.Report.Complete()
 }
+
+// stopGrace is how long Audit waits, once ctx is done, for the sections
+// still running to hand back what they finished.
+const stopGrace = 2 * time.Second
 
 // Audit examines the Docker host: host facts, auditd rules, the daemon's
 // configuration, its files, its images and its containers. Each input is
-// gathered once (one /info, one discovery of the running dockerd, one
-// container list, one network list, one image list, one inspect per
-// container and per image) and the sections run concurrently. A section that
-// cannot run is reported in Sections with its error, and its rules are left
-// out rather than passed. Audit changes nothing.
+// gathered once and handed to every section that needs it: daemon.json,
+// /etc/passwd and /etc/group, the mount table and the running dockerd's
+// command line are read once through the root (no lookup leaves it); the
+// daemon is asked once for /info, the container list, the network list, the
+// image list, one inspect per container and per image. The sections run
+// concurrently. Audit changes nothing.
+//
+// Incomplete is not clean. A section that cannot run, a target that could
+// not be inspected, or a ctx that ends first (a timeout, an interrupt)
+// makes the report incomplete: the sections say which and why, the
+// findings cover only what was examined, and Audit returns the report
+// together with an error holding a *rule.IncompleteError (errors.Is(err,
+// rule.ErrIncomplete); after a timeout errors.Is(err,
+// context.DeadlineExceeded) too). When ctx ends, Audit returns within a
+// couple of seconds with what finished. Other errors (bad options) come
+// with an empty report.
 func Audit(ctx context.Context, opts Options) (Report, error) {
 	selected, err := selectSections(opts.Only, opts.Skip)
 	if err != nil {
@@ -173,11 +206,17 @@ func Audit(ctx context.Context, opts Options) (Report, error) {
 			}
 		}
 	}
-	remote := false
+	daemonHost := os.Getenv("DOCKER_HOST")
+	if h, ok := cli.(interface{ DaemonHost() string }); ok {
+		daemonHost = h.DaemonHost()
+	}
+	remote := strings.HasPrefix(daemonHost, "tcp://") || strings.HasPrefix(daemonHost, "ssh://")
 	if opts.Remote != nil {
 		remote = *opts.Remote
-	} else if h := os.Getenv("DOCKER_HOST"); strings.HasPrefix(h, "tcp://") || strings.HasPrefix(h, "ssh://") {
-		remote = true
+	}
+	clientSocket := "" // the unix socket the client talks to, if any
+	if p, ok := strings.CutPrefix(daemonHost, "unix://"); ok {
+		clientSocket = p
 	}
 
 	// Each shared input is gathered once, started now, and waited for only
@@ -205,7 +244,7 @@ func Audit(ctx context.Context, opts Options) (Report, error) {
 		}
 		return &res.Info, nil
 	})
-	cfgF := sync.OnceValues(func() (perms.Config, error) { return perms.Discover(root, socketFromEnv()) })
+	hostF := sync.OnceValues(func() (*hostInputs, error) { return gatherHost(root, clientSocket) })
 	auditRulesF := sync.OnceValues(func() ([]byte, error) { return host.ActiveAuditRules(ctx) })
 	// Every input starts now, /info (the slowest: dockerd 20.10 runs runc
 	// and docker-init to answer it) first; auditctl is a child process,
@@ -214,39 +253,49 @@ func Audit(ctx context.Context, opts Options) (Report, error) {
 		go infoF()
 	}
 	hostSide := !remote && (slices.Contains(selected, SectionFiles) || slices.Contains(selected, SectionDaemon) || slices.Contains(selected, SectionHost) || slices.Contains(selected, SectionAuditd))
-	if hostSide {
-		go cfgF()
+	// The container rules take facts from daemon.json and dockerd's
+	// command line when the daemon runs on this machine.
+	containersLocal := !remote && root == "/" && clientSocket != "" && slices.Contains(selected, SectionContainers)
+	if hostSide || containersLocal {
+		go hostF()
 	}
 	if !remote && root == "/" && (slices.Contains(selected, SectionHost) || slices.Contains(selected, SectionAuditd)) {
 		go auditRulesF()
 	}
-	var wg sync.WaitGroup
 
-	results := make([]SectionResult, len(selected))
-	reports := make([]rule.Report, len(selected))
-	var hostOnce sync.Once
-	var hostRep rule.Report
-	var hostErr error
-	runHost := func() (rule.Report, error) {
-		hostOnce.Do(func() {
-			info, _ := infoF() // without /info, host skips the engine checks
-			cfg, _ := cfgF()   // without a discovered dockerd, host reads the defaults
-			in := host.Inputs{Root: root, Info: info, DockerdArgs: cfg.DockerdArgs, TrustedUsers: opts.TrustedUsers}
-			if in.DockerdArgs == nil {
-				in.DockerdArgs = []string{}
-			}
-			if root == "/" {
-				if rules, err := auditRulesF(); err == nil {
-					in.ActiveAuditRules = rules
-				}
-			}
-			hostRep, hostErr = host.Check(in)
-		})
-		return hostRep, hostErr
+	type hostOutcome struct {
+		rep rule.Report
+		err error
+		gap string // why the report is partial, "" when it is not
 	}
+	runHost := sync.OnceValue(func() hostOutcome {
+		in, err := hostF()
+		if err != nil {
+			return hostOutcome{err: err}
+		}
+		info, infoErr := infoF() // without /info, host skips the engine checks
+		hin := host.Inputs{Root: root, Info: info, TrustedUsers: opts.TrustedUsers, Facts: &in.Facts, DockerdArgs: in.dockerdArgs()}
+		if root == "/" {
+			if rules, err := auditRulesF(); err == nil {
+				hin.ActiveAuditRules = rules
+			}
+		}
+		rep, err := host.Check(hin)
+		o := hostOutcome{rep: rep, err: err}
+		if infoErr != nil {
+			o.gap = "the engine checks could not run: " + infoErr.Error()
+		}
+		return o
+	})
 
+	type outcome struct {
+		i   int
+		res SectionResult
+		rep rule.Report
+	}
+	done := make(chan outcome, len(selected))
 	for i, sec := range selected {
-		wg.Go(func() {
+		go func() {
 			start := time.Now()
 			res := SectionResult{Section: sec}
 			var rep rule.Report
@@ -255,48 +304,84 @@ func Audit(ctx context.Context, opts Options) (Report, error) {
 			case remote && sec != SectionImages && sec != SectionContainers:
 				res.Skipped = "the daemon is remote: this section examines the machine safedock runs on; run safedock on the daemon's host"
 			case sec == SectionHost || sec == SectionAuditd:
-				rep, err = runHost()
-				rep = filterSection(rep, sec)
+				o := runHost()
+				rep, err = filterSection(o.rep, sec), o.err
+				if err == nil && o.gap != "" && sec == SectionHost {
+					err = errors.New(o.gap)
+				}
 			case sec == SectionFiles:
-				var cfg perms.Config
-				if cfg, err = cfgF(); err == nil {
-					rep, err = perms.Check(cfg)
+				var in *hostInputs
+				if in, err = hostF(); err == nil {
+					rep, err = perms.Check(perms.Config{Root: root, Facts: &in.Facts})
 				}
 			case sec == SectionDaemon:
-				var cfg perms.Config
-				if cfg, err = cfgF(); err == nil {
+				var in *hostInputs
+				if in, err = hostF(); err == nil {
 					info, _ := infoF() // the engine version, when the daemon answers
-					rep, err = auditDaemonConfig(root, cfg, info)
+					rep, err = auditDaemonConfig(in, info)
 				}
 			case sec == SectionImages:
 				negotiate()
 				rep, err = hardening.AuditImages(ctx, cli, opts.Concurrency)
+				rep, err = imageGaps(rep, err)
 			case sec == SectionContainers:
-				hostFn := func() (hardening.HostFacts, error) {
+				hostFn := sync.OnceValues(func() (hardening.HostFacts, error) {
 					info, err := infoF()
 					if err != nil {
 						return hardening.HostFacts{}, err
 					}
-					return hardening.HostFacts{}.FromSecurityOptions(info.SecurityOptions), nil
-				}
+					h := hardening.HostFacts{}.FromSecurityOptions(info.SecurityOptions)
+					if containersLocal {
+						if in, err := hostF(); err == nil {
+							h = in.containerFacts(h, clientSocket)
+						}
+					}
+					return h, nil
+				})
 				negotiate()
 				procs := opts.Processes
 				if procs == nil && !remote {
 					procs = hardening.NewProcLister(cli)
 				}
-				rep, err = hardening.Audit(ctx, cli, hardening.AuditOptions{All: opts.All, Concurrency: opts.Concurrency, HostFunc: hostFn, Processes: procs, Inspector: inspector})
+				rep, err = hardening.Audit(ctx, cli, hardening.AuditOptions{All: opts.All, Concurrency: opts.Concurrency, HostFunc: hostFn, Processes: procs, Inspector: inspector,
+					WaiverFile: opts.Waivers, Now: opts.Now})
 			}
 			if err != nil {
+				res.Incomplete = true
 				res.Error = err.Error()
+				var inc *rule.IncompleteError
+				if errors.As(err, &inc) {
+					res.Failed, res.Total = inc.Failed, inc.Total
+				}
 			}
 			res.Findings = len(rep.Findings)
 			res.Duration = time.Since(start)
-			results[i], reports[i] = res, rep
-		})
+			done <- outcome{i, res, rep}
+		}()
 	}
-	wg.Wait()
-	if err := ctx.Err(); err != nil {
-		return Report{}, fmt.Errorf("audit: %w", err)
+
+	results := make([]SectionResult, len(selected))
+	reports := make([]rule.Report, len(selected))
+	finished := make([]bool, len(selected))
+	// Once ctx is done, the sections still running get stopGrace to hand
+	// back what they have; the rest are reported unfinished.
+	var stop <-chan time.Time
+	ctxDone := ctx.Done()
+	for pending := len(selected); pending > 0; {
+		select {
+		case o := <-done:
+			results[o.i], reports[o.i], finished[o.i] = o.res, o.rep, true
+			pending--
+		case <-ctxDone:
+			stop, ctxDone = time.After(stopGrace), nil
+		case <-stop:
+			pending = 0
+		}
+	}
+	for i, sec := range selected {
+		if !finished[i] {
+			results[i] = SectionResult{Section: sec, Incomplete: true, Error: fmt.Sprintf("not finished when the audit stopped: %v", ctx.Err())}
+		}
 	}
 	// Each section's report is already sorted; sections keep their fixed
 	// order, so concatenating keeps the whole deterministic without sorting
@@ -309,12 +394,67 @@ func Audit(ctx context.Context, opts Options) (Report, error) {
 	for _, r := range reports {
 		all = append(all, r.Findings...)
 	}
+	// The container audit judged its label waivers with the file already;
+	// the other sections have no labels, but the file may waive their
+	// findings too.
+	policy := rule.WaiverPolicy{File: opts.Waivers, Now: opts.Now}
 	for i, f := range all {
 		if f.Method == "" {
 			all[i].Method = defaultMethod(SectionOf(f.Rule))
 		}
+		if opts.Waivers != nil && SectionOf(f.Rule) != SectionContainers {
+			res := policy.Judge(f.Rule, f.Target, "", rule.Result{Status: f.Status, Reason: f.Reason, Detail: f.Detail, Method: all[i].Method})
+			all[i].Status, all[i].Reason, all[i].Detail, all[i].Method, all[i].Waiver = res.Status, res.Reason, res.Detail, res.Method, res.Waiver
+		}
 	}
-	return Report{Report: rule.Report{Findings: all, Summary: rule.Summarize(all)}, Sections: results}, nil
+	out := Report{Report: rule.Report{Findings: all, Summary: rule.Summarize(all)}, Sections: results}
+	inc := &rule.IncompleteError{What: "sections", Verb: "audited", Total: len(selected)}
+	var gaps []rule.Gap
+	for _, r := range results {
+		if r.Incomplete {
+			inc.Failed++
+			inc.Errs = append(inc.Errs, fmt.Errorf("%s: %s", r.Section, r.Error))
+			gaps = append(gaps, rule.Gap{Section: string(r.Section), Failed: r.Failed, Total: r.Total, Reason: r.Error})
+		}
+	}
+	if inc.Failed == 0 {
+		return out, nil
+	}
+	if err := ctx.Err(); err != nil {
+		inc.Errs = append(inc.Errs, err)
+	}
+	out.Report = out.Report.WithGaps(gaps...)
+	return out, fmt.Errorf("audit: %w", inc)
+}
+
+// imageGaps turns the image audit's "inspect failed" skips into what they
+// are: images that were not examined. Their findings are dropped and the
+// error holds a *rule.IncompleteError with the counts.
+func imageGaps(rep rule.Report, err error) (rule.Report, error) {
+	if err != nil {
+		return rep, err
+	}
+	all, bad := map[string]bool{}, map[string]error{}
+	var kept []rule.Finding
+	for _, f := range rep.Findings {
+		all[f.Target] = true
+		if f.Status == rule.StatusSkip && strings.HasPrefix(f.Reason, "inspect failed: ") {
+			if bad[f.Target] == nil {
+				bad[f.Target] = fmt.Errorf("%s: %s", f.Target, f.Reason)
+			}
+			continue
+		}
+		kept = append(kept, f)
+	}
+	if len(bad) == 0 {
+		return rep, nil
+	}
+	inc := &rule.IncompleteError{What: "images", Failed: len(bad), Total: len(all)}
+	for _, t := range slices.Sorted(maps.Keys(bad)) {
+		inc.Errs = append(inc.Errs, bad[t])
+	}
+	rep = rule.NewReport(kept)
+	return rep, fmt.Errorf("audit images: %w", inc)
 }
 
 // pinger is the part of *client.Client that negotiates the API version.
@@ -345,13 +485,6 @@ func needsDaemon(secs []Section) bool {
 		}
 	}
 	return false
-}
-
-func socketFromEnv() string {
-	if h, ok := strings.CutPrefix(os.Getenv("DOCKER_HOST"), "unix://"); ok {
-		return h
-	}
-	return ""
 }
 
 func selectSections(only, skip []Section) ([]Section, error) {
@@ -386,58 +519,28 @@ func filterSection(r rule.Report, sec Section) rule.Report {
 	return rule.NewReport(fs)
 }
 
-// maxDaemonJSON bounds how much of daemon.json the audit reads.
-const maxDaemonJSON = 1 << 20
-
-// auditDaemonConfig validates the daemon.json the running daemon uses,
-// together with its command line, for the engine version it reports.
-func auditDaemonConfig(root string, cfg perms.Config, info *system.Info) (rule.Report, error) {
-	path := cfg.DaemonJSON
-	if path == "" {
-		path = configFileFlag(cfg.DockerdArgs)
-	}
-	if path == "" {
-		path = "/etc/docker/daemon.json"
-	}
-	opts := daemonconf.Options{DockerdArgs: cfg.DockerdArgs, Target: "file:" + path}
+// auditDaemonConfig validates the daemon.json the running daemon uses (as
+// gathered: read once, through the root), together with its command line,
+// for the engine version it reports.
+func auditDaemonConfig(in *hostInputs, info *system.Info) (rule.Report, error) {
+	d := in.Facts.Daemon
+	opts := daemonconf.Options{DockerdArgs: in.dockerdArgs(), Target: "file:" + d.ConfigFile}
 	if info != nil {
 		if v, err := daemonconf.ParseVersion(info.ServerVersion); err == nil {
 			opts.Version = v
 		}
 	}
-	f, err := os.Open(filepath.Join(root, filepath.Clean("/"+path)))
-	var data []byte
+	data := in.Facts.DaemonJSON
 	switch {
-	case errors.Is(err, os.ErrNotExist):
+	case data != nil:
+	case d.ConfigErr != nil:
+		return rule.Report{}, fmt.Errorf("reading daemon.json: %w", d.ConfigErr)
+	default:
 		// No file: dockerd runs on its defaults (and its flags).
 		data = []byte("{}")
-		opts.Target = "file:" + path + " (absent: defaults)"
-	case err != nil:
-		return rule.Report{}, fmt.Errorf("reading daemon.json: %w", err)
-	default:
-		defer f.Close()
-		data, err = io.ReadAll(io.LimitReader(f, maxDaemonJSON+1))
-		if err != nil {
-			return rule.Report{}, fmt.Errorf("reading daemon.json: %w", err)
-		}
-		if len(data) > maxDaemonJSON {
-			return rule.Report{}, fmt.Errorf("reading daemon.json: %s is larger than %d bytes", path, maxDaemonJSON)
-		}
+		opts.Target = "file:" + d.ConfigFile + " (absent: defaults)"
 	}
 	return daemonconf.Validate(data, opts).Report(), nil
-}
-
-// configFileFlag returns dockerd's --config-file value, if given.
-func configFileFlag(args []string) string {
-	for i, a := range args {
-		if v, ok := strings.CutPrefix(a, "--config-file="); ok {
-			return v
-		}
-		if a == "--config-file" && i+1 < len(args) {
-			return args[i+1]
-		}
-	}
-	return ""
 }
 
 // Rules returns every rule the whole-host audit can report, in section

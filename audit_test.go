@@ -40,11 +40,18 @@ func TestSectionOfCoversEveryRuleArea(t *testing.T) {
 func TestUnreachableDaemonIsAnErrorNotAPass(t *testing.T) {
 	t.Setenv("DOCKER_HOST", "unix:///nonexistent/docker.sock")
 	rep, err := safedock.Audit(context.Background(), safedock.Options{Only: []safedock.Section{safedock.SectionImages, safedock.SectionContainers}})
-	require.NoError(t, err)
+	require.ErrorIs(t, err, rule.ErrIncomplete)
+	var inc *rule.IncompleteError
+	require.ErrorAs(t, err, &inc)
+	assert.Equal(t, 2, inc.Failed)
+	assert.Equal(t, 2, inc.Total)
 	assert.True(t, rep.Incomplete())
+	assert.True(t, rep.Summary.Incomplete)
+	assert.Len(t, rep.Report.Incomplete, 2)
 	assert.Empty(t, rep.Findings)
 	for _, s := range rep.Sections {
 		assert.NotEmpty(t, s.Error, s.Section)
+		assert.True(t, s.Incomplete, s.Section)
 	}
 }
 

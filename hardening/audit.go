@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"time"
 
 	cerrdefs "github.com/containerd/errdefs"
 	"github.com/moby/moby/api/types/container"
@@ -73,8 +74,17 @@ type AuditOptions struct {
 	// audit's CPU by about 30% at 200 containers.
 	Inspector Inspector
 	// Waivers apply to every container, on top of the waivers recorded in
-	// each container's io.safedock.waive.* labels.
+	// each container's io.safedock.waive.* labels. They are the caller's
+	// own decision, given in code, and are not judged by WaiverFile.
 	Waivers rule.Waivers
+	// WaiverFile, when set, lists the approved waivers: a waiver a
+	// container's label claims holds only when an entry approves it (an
+	// unapproved or expired one is a failure), and an entry may waive a
+	// rule for a container that claims nothing. Without it, label waivers
+	// hold and are counted in Summary.WaivedUnapproved.
+	WaiverFile *rule.WaiverFile
+	// Now is when waiver expiry is judged (nil: time.Now).
+	Now func() time.Time
 }
 
 // Audit checks the containers on the daemon behind cli against every
@@ -83,6 +93,24 @@ type AuditOptions struct {
 // container list, one network list, then one inspect per container (and one
 // process listing per running container), with bounded concurrency. It
 // never changes anything on the daemon.
+//
+// A container that could not be inspected (other than one removed since
+// the list) contributes no findings, and Audit then returns the report of
+// the others together with an error holding a *rule.IncompleteError (Failed
+// of Total containers, and why); errors.Is(err, rule.ErrIncomplete) holds.
+// The same happens when ctx ends before every container was examined
+// (errors.Is(err, context.DeadlineExceeded) or context.Canceled then holds
+// too). Callers must treat such a report as incomplete, never as clean:
+//
+//	rep, err := hardening.Audit(ctx, cli, opts)
+//	var inc *rule.IncompleteError
+//	switch {
+//	case errors.As(err, &inc): // rep covers Total-Failed containers
+//	case err != nil: // nothing was audited (the list failed)
+//	}
+//
+// Any other error (the container or network list, the host facts) comes
+// with an empty report.
 func Audit(ctx context.Context, cli Client, opts AuditOptions) (rule.Report, error) {
 	hostFn := opts.HostFunc
 	switch {
@@ -134,22 +162,37 @@ func Audit(ctx context.Context, cli Client, opts AuditOptions) (rule.Report, err
 	if lister == nil {
 		lister = TopLister{Client: cli}
 	}
-	a := containerAudit{ctx: ctx, cli: cli, hostFn: hostFn, nets: netFacts, lister: lister, waivers: opts.Waivers, inspector: opts.Inspector}
+	a := containerAudit{ctx: ctx, cli: cli, hostFn: hostFn, nets: netFacts, lister: lister, waivers: opts.Waivers, inspector: opts.Inspector,
+		policy: rule.WaiverPolicy{File: opts.WaiverFile, Now: opts.Now}}
+	// failed[i] is why container i was not examined; each index is written
+	// by the one evaluator that has it, and read after the pipeline.
+	failed := make([]error, len(list.Items))
 	all := pipeline(len(list.Items), opts.Concurrency, func(i int) inspectedContainer {
 		return a.inspect(list.Items[i].ID)
 	}, func(i int, in inspectedContainer) []rule.Finding {
-		return a.evaluate(summaryName(list.Items[i]), in)
+		fs, err := a.evaluate(summaryName(list.Items[i]), in)
+		failed[i] = err
+		return fs
 	})
-	if err := ctx.Err(); err != nil {
-		return rule.Report{}, fmt.Errorf("audit containers: %w", err)
-	}
-	if _, err := hostFn(); err != nil {
+	if _, err := hostFn(); err != nil && ctx.Err() == nil {
 		return rule.Report{}, fmt.Errorf("audit containers: %w", err)
 	}
 	// all is this function's own slice: sort it in place rather than have
 	// NewReport copy every finding once more.
 	rule.SortFindings(all)
-	return rule.Report{Findings: all, Summary: rule.Summarize(all)}, nil
+	rep := rule.Report{Findings: all, Summary: rule.Summarize(all)}
+	inc := &rule.IncompleteError{What: "containers", Total: len(list.Items)}
+	for _, err := range failed {
+		if err != nil {
+			inc.Failed++
+			inc.Errs = append(inc.Errs, err)
+		}
+	}
+	if inc.Failed > 0 {
+		err := fmt.Errorf("audit containers: %w", inc)
+		return rep.WithGaps(rule.GapFrom("containers", err)), err
+	}
+	return rep, nil
 }
 
 func summaryName(s container.Summary) string {
@@ -168,6 +211,7 @@ type containerAudit struct {
 	lister    ProcessLister
 	waivers   rule.Waivers
 	inspector Inspector
+	policy    rule.WaiverPolicy
 }
 
 // inspectedContainer is one container's inspect, or why there is none.
@@ -194,16 +238,18 @@ func (a *containerAudit) inspect(id string) inspectedContainer {
 
 // evaluate is the second stage: the processes of a running container (from
 // the /proc snapshot, or a ContainerTop bounded by the evaluators' number),
-// then the host facts, then every container rule.
-func (a *containerAudit) evaluate(name string, in inspectedContainer) []rule.Finding {
+// then the host facts, then every container rule, then the waivers. The
+// error says why the container could not be examined (it then has no
+// findings); a container removed since the list has neither.
+func (a *containerAudit) evaluate(name string, in inspectedContainer) ([]rule.Finding, error) {
 	if in.err != nil {
-		if cerrdefs.IsNotFound(in.err) {
-			return nil // removed between list and inspect
+		if cerrdefs.IsNotFound(in.err) && a.ctx.Err() == nil {
+			return nil, nil // removed between list and inspect
 		}
-		return skipAll("container:"+name, fmt.Sprintf("inspect failed: %v", in.err))
+		return nil, fmt.Errorf("container %s: %w", name, in.err)
 	}
-	if a.ctx.Err() != nil {
-		return nil // Audit reports the cancellation
+	if err := a.ctx.Err(); err != nil {
+		return nil, fmt.Errorf("container %s: %w", name, err)
 	}
 	running := in.c.State != nil && in.c.State.Running
 	var (
@@ -216,26 +262,36 @@ func (a *containerAudit) evaluate(name string, in inspectedContainer) []rule.Fin
 	}
 	host, err := a.hostFn()
 	if err != nil {
-		return nil // Audit reports the error
+		return nil, fmt.Errorf("container %s: %w", name, err)
+	}
+	if err := a.ctx.Err(); err != nil {
+		return nil, fmt.Errorf("container %s: %w", name, err)
 	}
 	s := SubjectFromInspect(in.c, host, a.nets)
+	// The label waivers are claims: the policy judges them below. Only the
+	// caller's own waivers apply directly.
+	claims := s.Waivers
+	s.Waivers = rule.Waivers{}
 	for k, v := range a.waivers {
-		if _, set := s.Waivers[k]; !set {
-			s.Waivers[k] = v
-		}
+		s.Waivers[k] = v
 	}
 	if running && procsErr == nil {
 		s.Processes, s.ProcessesKnown, s.ProcessMethod = cmds, true, method
 	}
-	return Evaluate(s)
-}
-
-func skipAll(target, reason string) []rule.Finding {
-	var out []rule.Finding
-	for _, e := range entries() {
-		out = append(out, e.rule.Finding(target, rule.Skip(reason)))
+	fs := Evaluate(s)
+	for i := range fs {
+		f := &fs[i]
+		if _, own := a.waivers[f.Rule]; own {
+			continue
+		}
+		claim := claims[f.Rule]
+		if claim == "" && a.policy.File == nil {
+			continue
+		}
+		res := a.policy.Judge(f.Rule, f.Target, claim, rule.Result{Status: f.Status, Reason: f.Reason, Detail: f.Detail, Method: f.Method})
+		f.Status, f.Reason, f.Detail, f.Method, f.Waiver = res.Status, res.Reason, res.Detail, res.Method, res.Waiver
 	}
-	return out
+	return fs, nil
 }
 
 // SubjectFromInspect turns an inspectedContainer container into the subject the

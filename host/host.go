@@ -45,6 +45,10 @@ type Inputs struct {
 	TrustedUsers []string
 	// Now is the time to judge the version table's age by (zero: time.Now).
 	Now time.Time
+	// Facts, when set, are the root's accounts, daemon configuration and
+	// mount table already gathered (hostfs.Gather): Check reads none of
+	// them again, and DockerdArgs and Socket are then ignored.
+	Facts *hostfs.Facts
 }
 
 // env is everything Check needs, gathered once.
@@ -59,6 +63,20 @@ func open(in Inputs) (*env, error) {
 	r, err := hostfs.Open(in.Root)
 	if err != nil {
 		return nil, err
+	}
+	if f := in.Facts; f != nil {
+		if f.AccountsErr != nil {
+			r.Close()
+			return nil, f.AccountsErr
+		}
+		e := &env{in: in, r: r, acc: f.Accounts, daemon: f.Daemon}
+		if e.in.MountInfo == nil {
+			e.in.MountInfo = f.MountInfo
+		}
+		if e.in.Now.IsZero() {
+			e.in.Now = time.Now()
+		}
+		return e, nil
 	}
 	acc, err := hostfs.LoadAccounts(r)
 	if err != nil {

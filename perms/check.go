@@ -18,7 +18,7 @@ func Check(cfg Config) (rule.Report, error) {
 		return rule.Report{}, fmt.Errorf("checking file permissions: %w", err)
 	}
 	defer r.Close()
-	acc, err := hostfs.LoadAccounts(r)
+	acc, err := accounts(r, cfg)
 	if err != nil {
 		return rule.Report{}, fmt.Errorf("checking file permissions: %w", err)
 	}
@@ -30,6 +30,14 @@ func Check(cfg Config) (rule.Report, error) {
 		fs = append(fs, ev.finding(r))
 	}
 	return rule.NewReport(fs), nil
+}
+
+// accounts are the gathered accounts of cfg.Facts, else the root's.
+func accounts(r *hostfs.Root, cfg Config) (*hostfs.Accounts, error) {
+	if cfg.Facts != nil {
+		return cfg.Facts.Accounts, cfg.Facts.AccountsErr
+	}
+	return hostfs.LoadAccounts(r)
 }
 
 func configFinding(d hostfs.Daemon) rule.Finding {

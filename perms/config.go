@@ -36,6 +36,10 @@ type Config struct {
 	Sockets []string
 	// ContainerdSockets are the containerd sockets the daemon uses.
 	ContainerdSockets []string
+	// Facts, when set, are daemon.json, dockerd's command line and the
+	// accounts already gathered (hostfs.Gather): Check reads none of them
+	// again, and DaemonJSON and DockerdArgs are then ignored.
+	Facts *hostfs.Facts
 }
 
 // Discover returns the Config of the daemon that serves socket (an in-root
@@ -109,7 +113,12 @@ func source(d hostfs.Daemon, key, def string) string {
 // targets resolves the configuration into targets. It also returns the
 // loaded daemon configuration, whose ConfigErr the caller reports.
 func targets(r *hostfs.Root, cfg Config) ([]Target, hostfs.Daemon) {
-	d := hostfs.LoadDaemon(r, cfg.DockerdArgs, cfg.DaemonJSON)
+	var d hostfs.Daemon
+	if cfg.Facts != nil {
+		d = cfg.Facts.Daemon
+	} else {
+		d = hostfs.LoadDaemon(r, cfg.DockerdArgs, cfg.DaemonJSON)
+	}
 	var out []Target
 	add := func(id rule.ID, p, src string) {
 		out = append(out, Target{Rule: id, Path: hostfs.Clean(p), Source: src})

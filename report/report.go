@@ -86,7 +86,27 @@ func writeText(w io.Writer, r rule.Report, opts Options) error {
 		return err
 	}
 	s := r.Summary
-	_, err := fmt.Fprintf(w, "\n%d findings on %d targets: %d fail, %d warn, %d waived, %d skip, %d pass\n",
-		s.Total, s.Targets, s.Fail, s.Warn, s.Waived, s.Skip, s.Pass)
-	return err
+	if _, err := fmt.Fprintf(w, "\n%d findings on %d targets: %d fail, %d warn, %d waived, %d skip, %d pass\n",
+		s.Total, s.Targets, s.Fail, s.Warn, s.Waived, s.Skip, s.Pass); err != nil {
+		return err
+	}
+	if s.WaivedUnapproved > 0 {
+		fmt.Fprintf(w, "%d of the waived findings are waived by labels alone, approved by no waiver file\n", s.WaivedUnapproved)
+	}
+	for _, g := range r.Incomplete {
+		fmt.Fprintf(w, "INCOMPLETE: %s\n", gapText(g))
+	}
+	if !r.Complete() {
+		_, err := fmt.Fprintln(w, "the report is incomplete: this is not a clean result")
+		return err
+	}
+	return nil
+}
+
+// gapText describes one gap of an incomplete report.
+func gapText(g rule.Gap) string {
+	if g.Section == "" {
+		return g.Reason
+	}
+	return g.Section + ": " + g.Reason
 }

@@ -64,6 +64,20 @@ type sarifRun struct {
 	OriginalURIBaseIDs map[string]sarifArtifactLocation `json:"originalUriBaseIds,omitempty"`
 	Results            []sarifResult                    `json:"results"`
 	ColumnKind         string                           `json:"columnKind"`
+	// Invocations is set only for an incomplete report: it says the run
+	// did not succeed and why, so that no viewer reads the results as the
+	// whole picture.
+	Invocations []sarifInvocation `json:"invocations,omitempty"`
+}
+
+type sarifInvocation struct {
+	ExecutionSuccessful        bool                `json:"executionSuccessful"`
+	ToolExecutionNotifications []sarifNotification `json:"toolExecutionNotifications,omitempty"`
+}
+
+type sarifNotification struct {
+	Level   string       `json:"level"`
+	Message sarifMessage `json:"message"`
 }
 
 type sarifTool struct {
@@ -179,9 +193,14 @@ func writeSARIF(w io.Writer, r rule.Report, opts Options) error {
 		case rule.StatusWarn:
 			res.Level = "warning"
 		case rule.StatusWaived:
+			status := "accepted"
+			if f.Waiver != nil && !f.Waiver.Approved {
+				// Claimed by a label, approved by no waiver file.
+				status = "underReview"
+			}
 			res.Suppressions = []sarifSuppression{{
 				Kind:          "external",
-				Status:        "accepted",
+				Status:        status,
 				Justification: strings.TrimPrefix(f.Reason, "waived: "),
 			}}
 		case rule.StatusSkip:
@@ -195,6 +214,13 @@ func writeSARIF(w io.Writer, r rule.Report, opts Options) error {
 		Tool:       sarifTool{Driver: sarifDriver{Name: "safedock", Version: opts.ToolVersion, Rules: rules}},
 		Results:    results,
 		ColumnKind: "unicodeCodePoints",
+	}
+	if !r.Complete() {
+		inv := sarifInvocation{ExecutionSuccessful: false}
+		for _, g := range r.Incomplete {
+			inv.ToolExecutionNotifications = append(inv.ToolExecutionNotifications, sarifNotification{Level: "error", Message: sarifMessage{Text: gapText(g)}})
+		}
+		run.Invocations = []sarifInvocation{inv}
 	}
 	if usesTargetsBase {
 		run.OriginalURIBaseIDs = map[string]sarifArtifactLocation{

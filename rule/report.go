@@ -10,6 +10,9 @@ import (
 type Report struct {
 	Findings []Finding `json:"findings"`
 	Summary  Summary   `json:"summary"`
+	// Incomplete lists what the audit could not examine (see WithGaps). A
+	// report with gaps is never clean, whatever its findings say.
+	Incomplete []Gap `json:"incomplete,omitempty"`
 }
 
 // Summary counts findings by status, and failures by severity.
@@ -20,6 +23,12 @@ type Summary struct {
 	Warn   int `json:"warn"`
 	Waived int `json:"waived"`
 	Skip   int `json:"skip"`
+	// WaivedUnapproved counts the waived findings whose waiver was only
+	// claimed (a container label) and approved by no waiver file: the
+	// audit ran without one (see WaiverFile).
+	WaivedUnapproved int `json:"waived_unapproved"`
+	// Incomplete is true when the report has gaps (Report.Incomplete).
+	Incomplete bool `json:"incomplete"`
 	// FailBySeverity counts failing findings per severity name.
 	FailBySeverity map[string]int `json:"fail_by_severity"`
 	// Targets is the number of distinct targets examined.
@@ -67,6 +76,9 @@ func Summarize(fs []Finding) Summary {
 			s.Warn++
 		case StatusWaived:
 			s.Waived++
+			if f.Waiver != nil && !f.Waiver.Approved {
+				s.WaivedUnapproved++
+			}
 		case StatusSkip:
 			s.Skip++
 		}
@@ -88,8 +100,10 @@ func (r Report) Failed(min Severity) bool {
 // Merge combines reports into one, re-sorted and re-summarized.
 func Merge(reports ...Report) Report {
 	var all []Finding
+	var gaps []Gap
 	for _, r := range reports {
 		all = append(all, r.Findings...)
+		gaps = append(gaps, r.Incomplete...)
 	}
-	return NewReport(all)
+	return NewReport(all).WithGaps(gaps...)
 }

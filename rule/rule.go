@@ -141,6 +141,10 @@ type Finding struct {
 	Detail      string   `json:"detail,omitempty"` // the exact field and value
 	Remediation string   `json:"remediation,omitempty"`
 	Method      string   `json:"method,omitempty"` // how it was decided, e.g. "inspect", "top", "proc"
+	// Waiver says who waived a waived finding (or whose claimed waiver was
+	// refused); nil for findings no waiver touched and for waivers given
+	// in code (Waivers).
+	Waiver *WaiverUse `json:"waiver,omitempty"`
 }
 
 // Result is what a check function returns before it is bound to a rule and
@@ -150,6 +154,8 @@ type Result struct {
 	Reason string
 	Detail string
 	Method string
+	// Waiver is copied to the Finding (see Finding.Waiver).
+	Waiver *WaiverUse
 }
 
 // Pass returns a passing Result.
@@ -184,6 +190,7 @@ func (r Rule) Finding(target string, res Result) Finding {
 		Reason:   res.Reason,
 		Detail:   res.Detail,
 		Method:   res.Method,
+		Waiver:   res.Waiver,
 	}
 	if f.CIS == nil {
 		f.CIS = []string{}

@@ -3,12 +3,14 @@ package main
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"os"
 	"strings"
 	"sync/atomic"
+	"time"
 
 	"golang.org/x/sys/unix"
 
@@ -20,54 +22,98 @@ import (
 
 // runAuditAll is "safedock audit [flags]": every section, one report.
 func runAuditAll(ctx context.Context, e *env, args []string) int {
-	fs := newFlagSet("audit", e.stderr)
-	only := fs.String("only", "", "comma-separated sections to run (host,auditd,daemon,files,images,containers)")
-	skip := fs.String("skip", "", "comma-separated sections to leave out")
+	return runWholeAudit(ctx, e, "audit", args, nil)
+}
+
+// runWholeAudit is the one code path of "safedock audit" and of the
+// section commands that are the same audit restricted to one section
+// ("safedock audit containers" is "safedock audit --only containers"):
+// same flags, same findings, same methods, same exit codes.
+//
+// Exit codes: 0 clean; 1 a finding failed at or above --fail-on; 2 a usage
+// error (a malformed --waivers file included); 3 incomplete: a section could
+// not run, a target could not be inspected, --timeout expired, or the
+// audit was interrupted (SIGINT/SIGTERM cancel the context: what finished
+// is printed, the rest is marked incomplete, and the exit code is 3, not
+// 130, so that scripts see one code for "did not look at everything").
+func runWholeAudit(ctx context.Context, e *env, name string, args []string, fixed []safedock.Section) int {
+	fs := newFlagSet(name, e.stderr)
+	var only, skip, root, trusted *string
+	if fixed == nil {
+		only = fs.String("only", "", "comma-separated sections to run (host,auditd,daemon,files,images,containers)")
+		skip = fs.String("skip", "", "comma-separated sections to leave out")
+		root = fs.String("root", "/", "examine the tree under DIR as if it were / (host, auditd, daemon and files sections)")
+		trusted = fs.String("trusted", "", "comma-separated users allowed in the Docker socket's group")
+	}
 	failOn := fs.String("fail-on", "info", "exit 1 when a finding fails at or above this severity (info, low, medium, high, critical)")
 	format := fs.String("format", "text", "output format: text, json or sarif")
 	all := fs.Bool("all", false, "include stopped containers")
-	root := fs.String("root", "/", "examine the tree under DIR as if it were / (host, auditd, daemon and files sections)")
-	trusted := fs.String("trusted", "", "comma-separated users allowed in the Docker socket's group")
+	fs.BoolVar(all, "a", false, "shorthand for --all")
 	passed := fs.Bool("passed", false, "show passing findings in text output")
 	conc := fs.Int("concurrency", 8, "inspects in flight")
+	timeout := fs.Duration("timeout", 60*time.Second, "bound the whole audit; on expiry print what finished, mark the rest incomplete and exit 3 (0: no bound)")
+	waivers := fs.String("waivers", "", "approved-waivers `FILE` (YAML): label waivers it does not approve fail")
 	fs.Usage = func() {
-		fmt.Fprintln(e.stderr, "usage: safedock audit [flags]            audit the whole host\n       safedock audit SECTION [flags]    one section (containers, host)\n\nFlags:")
+		if fixed == nil {
+			fmt.Fprintln(e.stderr, "usage: safedock audit [flags]            audit the whole host\n       safedock audit SECTION [flags]    one section (containers, host)")
+		} else {
+			fmt.Fprintf(e.stderr, "usage: safedock %s [flags]    (the same as safedock audit --only %s)\n", name, fixed[0])
+		}
+		fmt.Fprintln(e.stderr, "\nExit codes: 0 clean, 1 findings failed, 2 usage, 3 incomplete (timeout, interrupt, daemon errors).\n\nFlags:")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
 		return exitUsage
 	}
 	if fs.NArg() > 0 {
-		return usageErr(e, "audit", "unexpected argument %q (sections go in --only)", fs.Arg(0))
+		return usageErr(e, name, "unexpected argument %q (sections go in --only)", fs.Arg(0))
 	}
 	sev, err := rule.ParseSeverity(*failOn)
 	if err != nil {
-		return usageErr(e, "audit", "--fail-on: %v", err)
+		return usageErr(e, name, "--fail-on: %v", err)
 	}
 	f, err := report.ParseFormat(*format)
 	if err != nil {
-		return usageErr(e, "audit", "%v", err)
+		return usageErr(e, name, "%v", err)
 	}
-	opts := safedock.Options{Root: *root, All: *all, Concurrency: *conc}
-	for _, list := range []struct {
-		flag string
-		dst  *[]safedock.Section
-	}{{*only, &opts.Only}, {*skip, &opts.Skip}} {
-		for _, s := range splitList(list.flag) {
-			sec, err := safedock.ParseSection(s)
-			if err != nil {
-				return usageErr(e, "audit", "%v", err)
+	if *timeout < 0 {
+		return usageErr(e, name, "--timeout must not be negative")
+	}
+	opts := safedock.Options{All: *all, Concurrency: *conc, Only: fixed}
+	if fixed == nil {
+		opts.Root = *root
+		for _, list := range []struct {
+			flag string
+			dst  *[]safedock.Section
+		}{{*only, &opts.Only}, {*skip, &opts.Skip}} {
+			for _, s := range splitList(list.flag) {
+				sec, err := safedock.ParseSection(s)
+				if err != nil {
+					return usageErr(e, name, "%v", err)
+				}
+				*list.dst = append(*list.dst, sec)
 			}
-			*list.dst = append(*list.dst, sec)
 		}
+		opts.TrustedUsers = splitList(*trusted)
 	}
-	opts.TrustedUsers = splitList(*trusted)
+	if *waivers != "" {
+		wf, err := readWaiverFile(*waivers)
+		if err != nil {
+			return usageErr(e, name, "--waivers: %v", err)
+		}
+		opts.Waivers = wf
+	}
+	if *timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, *timeout)
+		defer cancel()
+	}
 
 	if e.getenv(statsEnv) == "1" {
 		var calls atomic.Int64
 		cli, err := countingDockerClient(&calls)
 		if err != nil {
-			fmt.Fprintln(e.stderr, "safedock audit:", err)
+			fmt.Fprintf(e.stderr, "safedock %s: %v\n", name, err)
 			return exitError
 		}
 		defer cli.Close()
@@ -81,8 +127,8 @@ func runAuditAll(ctx context.Context, e *env, args []string) int {
 		}
 	}
 	rep, err := safedock.Audit(ctx, opts)
-	if err != nil {
-		fmt.Fprintln(e.stderr, "safedock audit:", err)
+	if err != nil && !errors.Is(err, rule.ErrIncomplete) {
+		fmt.Fprintf(e.stderr, "safedock %s: %v\n", name, err)
 		return exitError
 	}
 	out := bufio.NewWriterSize(e.stdout, 64<<10)
@@ -98,21 +144,50 @@ func runAuditAll(ctx context.Context, e *env, args []string) int {
 		err = out.Flush()
 	}
 	if err != nil {
-		fmt.Fprintln(e.stderr, "safedock audit:", err)
+		fmt.Fprintf(e.stderr, "safedock %s: %v\n", name, err)
 		return exitError
 	}
 	for _, s := range rep.Sections {
-		if s.Error != "" {
-			fmt.Fprintf(e.stderr, "safedock audit: section %s could not run: %s\n", s.Section, s.Error)
+		if s.Incomplete || s.Error != "" {
+			fmt.Fprintf(e.stderr, "safedock %s: section %s is incomplete: %s\n", name, s.Section, s.Error)
 		}
 	}
+	if rep.Summary.WaivedUnapproved > 0 {
+		fmt.Fprintf(e.stderr, "safedock %s: %d finding(s) waived by container labels that no waiver file approves (use --waivers FILE)\n", name, rep.Summary.WaivedUnapproved)
+	}
 	if rep.Incomplete() {
+		if ctx.Err() != nil {
+			fmt.Fprintf(e.stderr, "safedock %s: stopped before the end (%v): the report is incomplete\n", name, context.Cause(ctx))
+		}
 		return exitError
 	}
 	if rep.Failed(sev) {
 		return exitFindings
 	}
 	return exitOK
+}
+
+// readWaiverFile reads and parses an approved-waivers file. A FIFO, a
+// device or a directory is refused at once (the open does not block).
+func readWaiverFile(path string) (*rule.WaiverFile, error) {
+	fd, err := unix.Open(path, unix.O_RDONLY|unix.O_NONBLOCK|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return nil, fmt.Errorf("opening %s: %w", path, err)
+	}
+	file := os.NewFile(uintptr(fd), path)
+	defer file.Close()
+	fi, err := file.Stat()
+	if err != nil {
+		return nil, fmt.Errorf("reading %s: %w", path, err)
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("reading %s: not a regular file (%s)", path, fi.Mode().Type())
+	}
+	data, err := io.ReadAll(io.LimitReader(file, rule.MaxWaiverFile+1))
+	if err != nil {
+		return nil, fmt.Errorf("reading %s: %w", path, err)
+	}
+	return rule.ParseWaivers(data, path, safedock.Rules())
 }
 
 func splitList(s string) []string {
@@ -158,12 +233,20 @@ func writeSectioned(w io.Writer, rep safedock.Report, passed, colour bool) error
 				count[rep.Findings[i].Status]++
 			}
 		}
-		fmt.Fprintf(w, "== %s: %d fail, %d warn, %d waived, %d skip, %d pass (%s)\n", sr.Section, count[rule.StatusFail], count[rule.StatusWarn], count[rule.StatusWaived], count[rule.StatusSkip], count[rule.StatusPass], sr.Duration.Round(100_000))
+		mark := ""
+		if sr.Incomplete || sr.Error != "" {
+			mark = " " + paint(rule.StatusFail, "INCOMPLETE")
+		}
+		fmt.Fprintf(w, "== %s:%s %d fail, %d warn, %d waived, %d skip, %d pass (%s)\n", sr.Section, mark, count[rule.StatusFail], count[rule.StatusWarn], count[rule.StatusWaived], count[rule.StatusSkip], count[rule.StatusPass], sr.Duration.Round(100_000))
 		if sr.Skipped != "" {
 			fmt.Fprintf(w, "   skipped: %s\n", sr.Skipped)
 		}
 		if sr.Error != "" {
-			fmt.Fprintf(w, "   %s\n", paint(rule.StatusFail, "could not run: "+sr.Error))
+			what := "could not run: "
+			if sr.Total > 0 || sr.Findings > 0 {
+				what = "incomplete: "
+			}
+			fmt.Fprintf(w, "   %s\n", paint(rule.StatusFail, what+sr.Error))
 		}
 		for _, f := range fs {
 			if f.Status == rule.StatusPass && !passed {
@@ -183,8 +266,21 @@ func writeSectioned(w io.Writer, rep safedock.Report, passed, colour bool) error
 		}
 	}
 	s := rep.Summary
-	_, err := fmt.Fprintf(w, "\n%d findings on %d targets: %s, %s, %d waived, %d skip, %d pass\n",
+	fmt.Fprintf(w, "\n%d findings on %d targets: %s, %s, %d waived, %d skip, %d pass\n",
 		s.Total, s.Targets, paint(rule.StatusFail, fmt.Sprintf("%d fail", s.Fail)), paint(rule.StatusWarn, fmt.Sprintf("%d warn", s.Warn)), s.Waived, s.Skip, s.Pass)
+	if s.WaivedUnapproved > 0 {
+		fmt.Fprintf(w, "%d of the waived findings are waived by container labels alone, approved by no waiver file (--waivers FILE)\n", s.WaivedUnapproved)
+	}
+	incomplete := 0
+	for _, sr := range rep.Sections {
+		if sr.Incomplete || sr.Error != "" {
+			incomplete++
+		}
+	}
+	if incomplete > 0 {
+		fmt.Fprintf(w, "%s\n", paint(rule.StatusFail, fmt.Sprintf("INCOMPLETE: %d of %d sections did not examine everything; this is not a clean result", incomplete, len(rep.Sections))))
+	}
+	_, err := fmt.Fprint(w)
 	return err
 }
 

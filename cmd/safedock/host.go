@@ -28,14 +28,17 @@ func init() {
 }
 
 // hostInputs gathers the host facts once: the daemon's Info (when a daemon
-// answers), the active audit rules (when auditctl works).
-func hostInputs(ctx context.Context, e *env, root string, offline bool, errw io.Writer) host.Inputs {
+// answers), the active audit rules (when auditctl works). The error is why
+// there is no Info although one was asked for (not offline).
+func hostInputs(ctx context.Context, e *env, root string, offline bool, errw io.Writer) (host.Inputs, error) {
 	in := host.Inputs{Root: root}
+	var infoErr error
 	if h := e.getenv("DOCKER_HOST"); strings.HasPrefix(h, "unix://") {
 		in.Socket = strings.TrimPrefix(h, "unix://")
 	}
 	if !offline {
 		cli, err := client.New(client.FromEnv)
+		infoErr = err
 		if err == nil {
 			defer cli.Close()
 			cctx, cancel := context.WithTimeout(ctx, 10*time.Second)
@@ -44,6 +47,7 @@ func hostInputs(ctx context.Context, e *env, root string, offline bool, errw io.
 			if err == nil {
 				in.Info = &info.Info
 			} else {
+				infoErr = fmt.Errorf("reading daemon info: %w", err)
 				fmt.Fprintf(errw, "safedock: no daemon info (%v); engine checks are skipped\n", err)
 			}
 		}
@@ -53,7 +57,7 @@ func hostInputs(ctx context.Context, e *env, root string, offline bool, errw io.
 			in.ActiveAuditRules = rules
 		}
 	}
-	return in
+	return in, infoErr
 }
 
 func runAuditHost(ctx context.Context, e *env, args []string) int {
@@ -71,7 +75,7 @@ func runAuditHost(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintln(e.stderr, "safedock audit host:", err)
 		return exitUsage
 	}
-	in := hostInputs(ctx, e, *root, *offline, e.stderr)
+	in, infoErr := hostInputs(ctx, e, *root, *offline, e.stderr)
 	if *trusted != "" {
 		in.TrustedUsers = strings.Split(*trusted, ",")
 	}
@@ -82,6 +86,11 @@ func runAuditHost(ctx context.Context, e *env, args []string) int {
 	}
 	if err := report.Write(e.stdout, rep, f, report.Options{Passed: true}); err != nil {
 		fmt.Fprintln(e.stderr, "safedock audit host:", err)
+		return exitError
+	}
+	if infoErr != nil {
+		// Incomplete is not clean: the engine checks did not run.
+		fmt.Fprintf(e.stderr, "safedock audit host: incomplete: the engine checks could not run (%v); use --offline to skip them on purpose\n", infoErr)
 		return exitError
 	}
 	if failed(rep) {
@@ -98,7 +107,7 @@ func runAuditRules(ctx context.Context, e *env, args []string) int {
 	if err := fl.Parse(args); err != nil {
 		return exitUsage
 	}
-	in := hostInputs(ctx, e, *root, *offline, io.Discard)
+	in, _ := hostInputs(ctx, e, *root, *offline, io.Discard) // without Info, the configured data root
 	rules, err := host.AuditRules(in)
 	if err != nil {
 		fmt.Fprintln(e.stderr, "safedock audit-rules:", err)

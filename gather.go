@@ -1,0 +1,138 @@
+package safedock
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+
+	"github.com/safedock/safedock/daemonconf"
+	"github.com/safedock/safedock/hardening"
+	"github.com/safedock/safedock/internal/hostfs"
+)
+
+// hostInputs are the host-side inputs of the whole-host audit, each read
+// once through the root (hostfs: no lookup leaves it) and handed, typed, to
+// every section that needs them. No section opens daemon.json, the
+// accounts or the mount table itself.
+type hostInputs struct {
+	// Root is the audited root, "/" for this machine.
+	Root string
+	// Facts are daemon.json (raw and merged with the running dockerd's
+	// command line), the accounts and the mount table.
+	Facts hostfs.Facts
+	// Config is daemon.json parsed (nil when absent or not a JSON object).
+	Config *daemonconf.Config
+	// Sockets are the daemon's own unix sockets and containerd's, from the
+	// merged configuration (see socketPaths).
+	Sockets []string
+}
+
+// gatherHost reads the host-side inputs of root once. socket is the
+// in-root path of the socket the client talks to ("" when not a unix
+// socket).
+func gatherHost(root, socket string) (*hostInputs, error) {
+	r, err := hostfs.Open(root)
+	if err != nil {
+		return nil, fmt.Errorf("gathering host inputs: %w", err)
+	}
+	defer r.Close()
+	in := &hostInputs{Root: root, Facts: hostfs.Gather(r, hostfs.GatherOptions{Socket: socket})}
+	if in.Facts.DaemonJSON != nil {
+		if c, err := daemonconf.Parse(in.Facts.DaemonJSON); err == nil {
+			in.Config = c
+		}
+	}
+	in.Sockets = daemonSockets(r, in.Facts.Daemon)
+	if in.Facts.Daemon.Process != nil && r.Live() {
+		// The socket the running dockerd was found behind.
+		if socket == "" {
+			socket = hostfs.DefaultSocket
+		}
+		in.Sockets = append(in.Sockets, socket)
+	}
+	return in, nil
+}
+
+// daemonSockets are the unix sockets of d and of its containerd:
+// daemon.json "hosts" and dockerd's -H flags (merged as dockerd does),
+// systemd's docker.socket when dockerd is socket-activated, and
+// containerd's sockets.
+func daemonSockets(r *hostfs.Root, d hostfs.Daemon) []string {
+	paths, fd := d.Settings.UnixSockets()
+	out := slices.Clone(paths)
+	if fd {
+		out = append(out, hostfs.SystemdListenStreams(r, "docker.socket")...)
+	}
+	ctrd, _ := d.ContainerdSockets(r)
+	return append(out, ctrd...)
+}
+
+// dockerdArgs are the running dockerd's arguments, or an empty list.
+func (in *hostInputs) dockerdArgs() []string {
+	if p := in.Facts.Daemon.Process; p != nil {
+		return slices.Clone(p.Args)
+	}
+	return []string{}
+}
+
+// noNewPrivileges says whether dockerd sets no-new-privileges on every
+// container: daemon.json "no-new-privileges": true or --no-new-privileges.
+func (in *hostInputs) noNewPrivileges() bool {
+	if v, ok := hostfs.DockerdFlag(in.dockerdArgs(), "no-new-privileges", true); ok {
+		b, err := strconv.ParseBool(v)
+		return err == nil && b
+	}
+	if in.Config != nil {
+		if b, ok := in.Config.Bool("no-new-privileges"); ok {
+			return b
+		}
+	}
+	return false
+}
+
+// seccompProfile is dockerd's default seccomp profile: --seccomp-profile,
+// else daemon.json "seccomp-profile" ("" means the built-in default).
+func (in *hostInputs) seccompProfile() string {
+	if v, ok := hostfs.DockerdFlag(in.dockerdArgs(), "seccomp-profile", false); ok {
+		return v
+	}
+	if in.Config != nil {
+		if s, ok := in.Config.String("seccomp-profile"); ok {
+			return s
+		}
+	}
+	return ""
+}
+
+// socketPaths are the host paths of every API socket of the daemon and its
+// containerd: the client's own (DOCKER_HOST), the configured and
+// socket-activated ones, the one the running dockerd was found listening
+// on, and containerd's.
+func (in *hostInputs) socketPaths(clientSocket string) []string {
+	out := slices.Clone(in.Sockets)
+	if clientSocket != "" {
+		out = append(out, clientSocket)
+	}
+	for i, p := range out {
+		out[i] = hostfs.Clean(p)
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// containerFacts are the host facts the container rules take from the
+// host-side inputs (the rest comes from the daemon's /info). clientSocket
+// is the unix socket the client talks to, "" for none (then the daemon is
+// not local).
+//
+// SeccompProfile and Local are gathered too (seccompProfile, clientSocket
+// != ""), for the HostFacts fields of the same names once hardening has
+// them.
+func (in *hostInputs) containerFacts(h hardening.HostFacts, clientSocket string) hardening.HostFacts {
+	if in == nil {
+		return h
+	}
+	h.NoNewPrivileges = h.NoNewPrivileges || in.noNewPrivileges()
+	h.SocketPaths = append(slices.Clone(h.SocketPaths), in.socketPaths(clientSocket)...)
+	return h
+}
