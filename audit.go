@@ -332,6 +332,9 @@ func Audit(ctx context.Context, opts Options) (Report, error) {
 					}
 					h := hardening.HostFacts{}.FromSecurityOptions(info.SecurityOptions)
 					if containersLocal {
+						// Host paths are resolved here: symlinks, "..",
+						// /usr aliases, sockets by device and inode.
+						h = h.ForDaemon(cli, *info)
 						if in, err := hostF(); err == nil {
 							h = in.containerFacts(h, clientSocket)
 						}

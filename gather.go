@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strconv"
 
+	"github.com/moby/moby/api/types/container"
+
 	"github.com/safedock/safedock/daemonconf"
 	"github.com/safedock/safedock/hardening"
 	"github.com/safedock/safedock/internal/hostfs"
@@ -124,15 +126,41 @@ func (in *hostInputs) socketPaths(clientSocket string) []string {
 // host-side inputs (the rest comes from the daemon's /info). clientSocket
 // is the unix socket the client talks to, "" for none (then the daemon is
 // not local).
-//
-// SeccompProfile and Local are gathered too (seccompProfile, clientSocket
-// != ""), for the HostFacts fields of the same names once hardening has
-// them.
+// The daemon-wide defaults (no-new-privileges, the seccomp profile, the
+// log driver and its options) count for every container that does not
+// override them; the rules say so in their method ("daemon-default").
 func (in *hostInputs) containerFacts(h hardening.HostFacts, clientSocket string) hardening.HostFacts {
 	if in == nil {
 		return h
 	}
 	h.NoNewPrivileges = h.NoNewPrivileges || in.noNewPrivileges()
+	if p := in.seccompProfile(); p != "" {
+		h.SeccompProfile = p
+	}
+	if lc := in.logConfig(); lc != nil && h.LogConfig == nil {
+		h.LogConfig = lc
+	}
 	h.SocketPaths = append(slices.Clone(h.SocketPaths), in.socketPaths(clientSocket)...)
 	return h
+}
+
+// logConfig is dockerd's default log driver and options: --log-driver,
+// else daemon.json "log-driver" (default json-file), with daemon.json
+// "log-opts"; nil when neither is configured.
+func (in *hostInputs) logConfig() *container.LogConfig {
+	driver, ok := hostfs.DockerdFlag(in.dockerdArgs(), "log-driver", false)
+	var opts map[string]string
+	if in.Config != nil {
+		if !ok {
+			driver, ok = in.Config.String("log-driver")
+		}
+		opts = in.Config.StringMap("log-opts")
+	}
+	if !ok && len(opts) == 0 {
+		return nil
+	}
+	if driver == "" {
+		driver = "json-file"
+	}
+	return &container.LogConfig{Type: driver, Config: opts}
 }

@@ -123,7 +123,8 @@ func Audit(ctx context.Context, cli Client, opts AuditOptions) (rule.Report, err
 			if err != nil {
 				return HostFacts{}, fmt.Errorf("reading daemon info: %w", err)
 			}
-			return HostFacts{}.FromSecurityOptions(info.Info.SecurityOptions), nil
+			// A local daemon's host paths are resolved on this machine.
+			return HostFacts{}.FromSecurityOptions(info.Info.SecurityOptions).ForDaemon(cli, info.Info), nil
 		})
 		go hostFn() // overlap /info with the list and the inspects
 	}
