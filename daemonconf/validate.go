@@ -954,10 +954,10 @@ func (v *validation) cross() {
 	}
 	if lr, _ := c.Bool("live-restore"); lr && liveRestoreRefusedInSwarm(v.ver) {
 		msg := fmt.Sprintf("live-restore is incompatible with swarm mode: on a swarm node dockerd %s fails to start its cluster component and exits", v.ver)
+		// Reported only when the host is known to be a swarm node: most
+		// hosts are not, and a file for an unknown host gets no noise.
 		if v.host != nil && v.host.SwarmActive {
 			v.hostProblem(true, EffectRefuse, "live-restore", msg+"; this node is in a swarm", "set live-restore to false on swarm nodes")
-		} else if v.host == nil {
-			v.hostProblem(false, EffectRefuse, "live-restore", msg, "leave live-restore off on swarm nodes")
 		}
 	}
 	if v.ok("cluster-store") || v.ok("cluster-advertise") {

@@ -304,3 +304,25 @@ func TestDaemonConfigWriteRefusesHardLinks(t *testing.T) {
 		t.Error("a hard-linked file was changed")
 	}
 }
+
+// TestPermsFixRefusesHardLinks: perms fix --apply leaves a hard-linked
+// daemon.json (whose other name is outside --root) untouched and says so.
+func TestPermsFixRefusesHardLinks(t *testing.T) {
+	needRoot(t)
+	root := t.TempDir()
+	p := filepath.Join(root, "etc/docker/daemon.json")
+	writeFileMode(t, p, []byte("{}"), 0o666, 1000, 1000)
+	outside := filepath.Join(t.TempDir(), "victim")
+	if err := os.Link(p, outside); err != nil {
+		t.Fatal(err)
+	}
+	before := fileState(t, outside)
+	code, out, stderr := runCLI(t, "perms", "fix", "--root", root, "--apply")
+	if code != exitFindings || !strings.Contains(out, "needs a person: file.daemon-json.mode file:/etc/docker/daemon.json: refusing to change") ||
+		!strings.Contains(out, "needs a person: file.daemon-json.owner") {
+		t.Errorf("exit %d:\n%s%s", code, out, stderr)
+	}
+	if fileState(t, outside) != before || fileState(t, p) != before {
+		t.Errorf("a hard-linked file changed: %+v -> %+v", before, fileState(t, outside))
+	}
+}
