@@ -98,6 +98,14 @@ type HardenResult struct {
 // the file modified in between.
 func HardenFile(path string, opts Options, write bool) (HardenResult, error) {
 	var res HardenResult
+	if !write {
+		data, err := ReadFile(path)
+		if err != nil {
+			return res, fmt.Errorf("harden %s: %w", path, err)
+		}
+		res.Output, res.Changes, err = Harden(data, opts)
+		return res, err
+	}
 	f, err := hostfs.OpenForReplace(path, maxInput)
 	if err != nil {
 		return res, fmt.Errorf("harden %s: %w", path, err)
@@ -111,7 +119,7 @@ func HardenFile(path string, opts Options, write bool) (HardenResult, error) {
 	if err != nil {
 		return res, err
 	}
-	if !write || len(changes) == 0 {
+	if len(changes) == 0 {
 		return res, nil
 	}
 	w, err := replace(f, out)

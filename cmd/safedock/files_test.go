@@ -296,6 +296,10 @@ func TestDaemonConfigWriteRefusesHardLinks(t *testing.T) {
 		t.Fatal(err)
 	}
 	before := fileState(t, p)
+	// Reading is fine: only writing through a hard link is refused.
+	if code, out, stderr := runCLI(t, "daemon-config", "harden", p, "--swarm", "no"); code != exitOK || !strings.Contains(out, `"icc": false`) {
+		t.Errorf("harden to stdout: exit %d: %s", code, stderr)
+	}
 	code, _, stderr := runCLI(t, "daemon-config", "harden", p, "--write", "--swarm", "no")
 	if code != exitError || !strings.Contains(stderr, "hard link") {
 		t.Errorf("exit %d: %s", code, stderr)
@@ -324,5 +328,28 @@ func TestPermsFixRefusesHardLinks(t *testing.T) {
 	}
 	if fileState(t, outside) != before || fileState(t, p) != before {
 		t.Errorf("a hard-linked file changed: %+v -> %+v", before, fileState(t, outside))
+	}
+}
+
+func TestRunspecWriteRefusesHardLinks(t *testing.T) {
+	dir := runcSpecBundle(t)
+	cfg := filepath.Join(dir, "config.json")
+	other := filepath.Join(t.TempDir(), "elsewhere.json")
+	if err := os.Link(cfg, other); err != nil {
+		t.Fatal(err)
+	}
+	before := fileState(t, cfg)
+	if code, out, stderr := runCLI(t, "runspec", "harden", dir); code != exitOK || !strings.Contains(out, `"noNewPrivileges": true`) {
+		t.Errorf("harden to stdout: exit %d: %s", code, stderr)
+	}
+	code, _, stderr := runCLI(t, "runspec", "harden", dir, "--write")
+	if code != exitError || !strings.Contains(stderr, "hard link") {
+		t.Errorf("harden --write: exit %d: %s", code, stderr)
+	}
+	if fileState(t, cfg) != before || fileState(t, other) != before {
+		t.Error("a hard-linked file was changed")
+	}
+	if bk := backups(t, dir, "config.json.*.bak"); len(bk) != 0 {
+		t.Errorf("backups left: %v", bk)
 	}
 }

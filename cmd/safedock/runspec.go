@@ -171,17 +171,25 @@ func runspecHarden(ctx context.Context, e *env, args []string) int {
 	}
 	// One read, through a descriptor that does not follow symlinks, serves
 	// both the hardening and (with --write) the backup.
-	f, err := hostfs.OpenForReplace(path, runspec.MaxConfigSize)
-	if err == nil && !f.Exists {
-		err = fmt.Errorf("reading %s: %w", path, os.ErrNotExist)
+	var f *hostfs.File
+	var data []byte
+	if *write {
+		f, err = hostfs.OpenForReplace(path, runspec.MaxConfigSize)
+		if err == nil && !f.Exists {
+			err = fmt.Errorf("reading %s: %w", path, os.ErrNotExist)
+		}
+		if f != nil {
+			defer f.Close()
+			data = f.Data
+		}
+	} else {
+		data, _, err = hostfs.ReadFile(path, runspec.MaxConfigSize)
 	}
 	if err != nil {
-		f.Close()
 		fmt.Fprintln(e.stderr, "safedock runspec harden:", err)
 		return exitError
 	}
-	defer f.Close()
-	spec, err := runspec.ReadConfig(bytes.NewReader(f.Data))
+	spec, err := runspec.ReadConfig(bytes.NewReader(data))
 	if err != nil {
 		fmt.Fprintf(e.stderr, "safedock: %s: %v\n", path, err)
 		return exitError

@@ -274,13 +274,13 @@ func (f *File) Replace(data []byte, opts ReplaceOptions) (ReplaceResult, error) 
 	if f.dir < 0 {
 		return res, fmt.Errorf("replacing %s: the file is closed", f.Path)
 	}
-	perm, uid, gid, keep := f.target(opts)
+	perm, uid, gid := f.target(opts)
 	var backup string
 	if f.Exists && opts.Backup != "" {
 		if filepath.Base(opts.Backup) != opts.Backup || opts.Backup == f.base {
 			return res, fmt.Errorf("replacing %s: backup name %q must be another name in the same directory", f.Path, opts.Backup)
 		}
-		if err := f.writeNew(opts.Backup, f.Data, f.Info.Perm, f.Info.UID, f.Info.GID, nil, hookBackupWrite); err != nil {
+		if err := f.writeNew(opts.Backup, f.Data, f.Info.Perm, f.Info.UID, f.Info.GID, hookBackupWrite); err != nil {
 			return res, fmt.Errorf("replacing %s: writing the backup: %w", f.Path, err)
 		}
 		backup = opts.Backup
@@ -291,7 +291,7 @@ func (f *File) Replace(data []byte, opts ReplaceOptions) (ReplaceResult, error) 
 		}
 	}
 	tmp := "." + f.base + ".tmp-" + randomHex()
-	if err := f.writeNew(tmp, data, perm, uid, gid, keep, nil); err != nil {
+	if err := f.writeNew(tmp, data, perm, uid, gid, nil); err != nil {
 		removeBackup()
 		return res, fmt.Errorf("replacing %s: %w", f.Path, err)
 	}
@@ -330,9 +330,8 @@ func (f *File) Replace(data []byte, opts ReplaceOptions) (ReplaceResult, error) 
 	return res, nil
 }
 
-// target decides the new file's mode and owner; keep is the fallback owner
-// (the original's) when chown to root is not permitted.
-func (f *File) target(opts ReplaceOptions) (perm fs.FileMode, uid, gid uint32, keep *[2]uint32) {
+// target decides the new file's mode and owner.
+func (f *File) target(opts ReplaceOptions) (perm fs.FileMode, uid, gid uint32) {
 	if f.Exists {
 		perm = f.Info.Perm
 	} else {
@@ -349,20 +348,16 @@ func (f *File) target(opts ReplaceOptions) (perm fs.FileMode, uid, gid uint32, k
 		uid, gid = f.Info.UID, f.Info.GID
 	}
 	if opts.RootOwned && os.Geteuid() == 0 {
-		if f.Exists && (uid != 0 || gid != 0) {
-			keep = &[2]uint32{uid, gid}
-		}
 		uid, gid = 0, 0
 	}
-	return perm, uid, gid, keep
+	return perm, uid, gid
 }
 
 // writeNew creates name (which must not exist) in the directory, writes
 // data, sets owner and mode through the descriptor, fsyncs and closes it;
-// on failure the file is removed. keep is an owner to fall back to when
-// the chown is not permitted. hook, when set, is called halfway through the
-// write and may fail it (tests).
-func (f *File) writeNew(name string, data []byte, perm fs.FileMode, uid, gid uint32, keep *[2]uint32, hook func([]byte) error) (err error) {
+// on failure the file is removed. hook, when set, is called halfway
+// through the write and may fail it (tests).
+func (f *File) writeNew(name string, data []byte, perm fs.FileMode, uid, gid uint32, hook func([]byte) error) (err error) {
 	fd, err := unix.Openat(f.dir, name, unix.O_WRONLY|unix.O_CREAT|unix.O_EXCL|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0o600)
 	if err != nil {
 		return &fs.PathError{Op: "create", Path: name, Err: err}
@@ -388,9 +383,7 @@ func (f *File) writeNew(name string, data []byte, perm fs.FileMode, uid, gid uin
 		return fmt.Errorf("writing %s: %w", name, err)
 	}
 	if err := unix.Fchown(fd, int(uid), int(gid)); err != nil {
-		if keep == nil || unix.Fchown(fd, int(keep[0]), int(keep[1])) != nil {
-			return fmt.Errorf("chown %d:%d %s: %w", uid, gid, name, err)
-		}
+		return fmt.Errorf("chown %d:%d %s: %w", uid, gid, name, err)
 	}
 	if err := unix.Fchmod(fd, uint32(perm&0o777)); err != nil {
 		return fmt.Errorf("chmod %04o %s: %w", perm, name, err)
