@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -351,5 +352,34 @@ func TestRunspecWriteRefusesHardLinks(t *testing.T) {
 	}
 	if bk := backups(t, dir, "config.json.*.bak"); len(bk) != 0 {
 		t.Errorf("backups left: %v", bk)
+	}
+}
+
+// TestFileCommandsHonourACancelledContext: once the context is cancelled
+// (a first SIGINT), the commands stop before reading or writing anything.
+func TestFileCommandsHonourACancelledContext(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "daemon.json")
+	if err := os.WriteFile(p, []byte(`{"icc": true}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	before := fileState(t, p)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	for _, args := range [][]string{
+		{"daemon-config", "validate", p, "--swarm", "no"},
+		{"daemon-config", "harden", p, "--write", "--swarm", "no"},
+		{"runspec", "check", runcSpecBundle(t)},
+		{"runspec", "harden", runcSpecBundle(t), "--write"},
+		{"perms", "check", "--root", dir},
+	} {
+		var out, errb bytes.Buffer
+		code := run(ctx, &env{stdout: &out, stderr: &errb, getenv: func(string) string { return "" }}, args)
+		if code != exitError || !strings.Contains(errb.String(), "context canceled") {
+			t.Errorf("%v: exit %d: %s%s", args, code, out.String(), errb.String())
+		}
+	}
+	if fileState(t, p) != before {
+		t.Error("a cancelled harden --write changed the file")
 	}
 }

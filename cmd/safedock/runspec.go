@@ -45,7 +45,7 @@ func runRunspec(ctx context.Context, e *env, args []string) int {
 	case "harden":
 		return runspecHarden(ctx, e, args[1:])
 	case "check":
-		return runspecCheck(e, args[1:])
+		return runspecCheck(ctx, e, args[1:])
 	}
 	fmt.Fprintf(e.stderr, "safedock runspec: unknown subcommand %q\n\n%s\n", args[0], runspecUsage)
 	return exitUsage
@@ -67,7 +67,7 @@ func parseInterspersed(fset *flag.FlagSet, args []string) ([]string, error) {
 	}
 }
 
-func runspecCheck(e *env, args []string) int {
+func runspecCheck(ctx context.Context, e *env, args []string) int {
 	fset := flag.NewFlagSet("safedock runspec check", flag.ContinueOnError)
 	fset.SetOutput(e.stderr)
 	format := fset.String("format", "text", "output format: text or json")
@@ -83,6 +83,10 @@ func runspecCheck(e *env, args []string) int {
 		}
 		fmt.Fprintln(e.stderr, runspecUsage)
 		return exitUsage
+	}
+	if err := ctx.Err(); err != nil {
+		fmt.Fprintln(e.stderr, "safedock runspec check:", err)
+		return exitError
 	}
 	rep, err := runspec.CheckFile(pos[0])
 	if err != nil {
