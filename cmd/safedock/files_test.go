@@ -134,6 +134,12 @@ func TestReadersRefuseFIFOsAtOnce(t *testing.T) {
 	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
 		t.Fatal(err)
 	}
+	// validate follows a symlink, as dockerd does: to a FIFO it is refused
+	// just the same.
+	fifoLink := filepath.Join(dir, "link.json")
+	if err := os.Symlink(fifo, fifoLink); err != nil {
+		t.Fatal(err)
+	}
 	bundle := t.TempDir()
 	if err := syscall.Mkfifo(filepath.Join(bundle, "config.json"), 0o644); err != nil {
 		t.Fatal(err)
@@ -151,6 +157,7 @@ func TestReadersRefuseFIFOsAtOnce(t *testing.T) {
 		msg  string
 	}{
 		{[]string{"daemon-config", "validate", fifo, "--swarm", "no"}, exitError, "named pipe"},
+		{[]string{"daemon-config", "validate", fifoLink, "--swarm", "no"}, exitError, "named pipe"},
 		{[]string{"daemon-config", "harden", fifo, "--swarm", "no"}, exitError, "named pipe"},
 		{[]string{"daemon-config", "harden", fifo, "--write", "--swarm", "no"}, exitError, "named pipe"},
 		{[]string{"runspec", "check", bundle}, exitError, "named pipe"},
@@ -381,5 +388,27 @@ func TestFileCommandsHonourACancelledContext(t *testing.T) {
 	}
 	if fileState(t, p) != before {
 		t.Error("a cancelled harden --write changed the file")
+	}
+}
+
+// TestDaemonConfigValidateFollowsASymlink: a daemon.json that is a symlink
+// to a regular file (as on NixOS) is validated, as dockerd reads it.
+func TestDaemonConfigValidateFollowsASymlink(t *testing.T) {
+	dir := t.TempDir()
+	real := filepath.Join(dir, "real.json")
+	if err := os.WriteFile(real, []byte(`{"disable-legacy-registry": true}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	link := filepath.Join(dir, "daemon.json")
+	if err := os.Symlink("real.json", link); err != nil {
+		t.Fatal(err)
+	}
+	code, out, stderr := runCLI(t, "daemon-config", "validate", link, "--swarm", "no")
+	if code != exitFindings || !strings.Contains(out, "disable-legacy-registry") {
+		t.Errorf("exit %d:\n%s%s", code, out, stderr)
+	}
+	// Writing through it is refused.
+	if code, _, stderr := runCLI(t, "daemon-config", "harden", link, "--write", "--swarm", "no"); code != exitError || !strings.Contains(stderr, "symbolic link") {
+		t.Errorf("harden --write through a symlink: exit %d: %s", code, stderr)
 	}
 }
