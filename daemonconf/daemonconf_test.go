@@ -117,9 +117,18 @@ func TestWrite(t *testing.T) {
 	if b, _ := os.ReadFile(res.Backup); string(b) != `{"icc": true}` {
 		t.Errorf("backup holds %q", b)
 	}
+	// 0600 is stricter than CIS 3.18's 644: it is kept, never loosened.
 	fi, err := os.Stat(path)
-	if err != nil || fi.Mode().Perm() != 0o644 {
-		t.Errorf("mode %v, err %v", fi.Mode(), err)
+	if err != nil || fi.Mode().Perm() != 0o600 || res.Perm != 0o600 {
+		t.Errorf("mode %v (result %v), err %v; want 0600 kept", fi.Mode(), res.Perm, err)
+	}
+	if bi, err := os.Stat(res.Backup); err != nil || bi.Mode().Perm() != 0o600 {
+		t.Errorf("backup mode %v, err %v; want the original's 0600", bi.Mode(), err)
+	}
+	// A new file is 0644.
+	fresh := filepath.Join(dir, "fresh.json")
+	if res, err := daemonconf.Write(fresh, good, daemonconf.Options{}); err != nil || res.Backup != "" || res.Perm != 0o644 {
+		t.Errorf("new file: %+v %v", res, err)
 	}
 	if _, err := daemonconf.Write(path, []byte(`{"disable-legacy-registry": true}`), daemonconf.Options{}); !errors.Is(err, daemonconf.ErrRejected) {
 		t.Errorf("rejected file written: %v", err)

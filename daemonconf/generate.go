@@ -41,11 +41,16 @@ func WithEngineVersion(ver Version) Option {
 }
 
 // WithUsernsRemap sets userns-remap ("default" unless given; "user" or
-// "user:group"). Turning remapping off needs WithWaiver(RuleUserns, ...).
+// "user:group"). Root ("root", "0", "0:0", "root:GROUP") is refused: dockerd
+// turns user namespaces off for it. Turning remapping off needs
+// WithWaiver(RuleUserns, ...).
 func WithUsernsRemap(spec string) Option {
 	return func(s *settings) error {
 		if strings.TrimSpace(spec) == "" || strings.ContainsAny(spec, " \t\n") {
 			return fmt.Errorf("userns-remap %q: want default, USER or USER:GROUP", spec)
+		}
+		if root, why := RemapsToRoot(spec, nil); root {
+			return fmt.Errorf("%s: dockerd turns user namespaces off when remapping to root; use \"default\" (dockerd creates the unprivileged dockremap user) or an unprivileged USER[:GROUP] with /etc/subuid and /etc/subgid ranges, or waive %s to turn remapping off on purpose", why, RuleUserns)
 		}
 		s.userns = spec
 		return nil

@@ -16,7 +16,10 @@ type Change struct {
 // every key of the user's, tightens what is weak (icc, log level, iptables,
 // insecure registries, default ulimits, log rotation, no-new-privileges,
 // live-restore, userland proxy, seccomp unconfined, experimental,
-// disable-legacy-registry) and reports each change. Settings it cannot pick
+// disable-legacy-registry) and reports each change. It judges what dockerd
+// applies: "debug": true is turned off because it overrides log-level, and
+// on a swarm node (opts.Host.SwarmActive) live-restore is never added and
+// an existing one is turned off, since dockerd refuses the two together. Settings it cannot pick
 // for the user (TLS files, userns-remap, storage driver, cgroup parent,
 // authorization plugin, remote syslog address) are left alone and remain as
 // findings of Validate. Waived rules are not touched. The input must parse;
@@ -36,6 +39,12 @@ func Harden(data []byte, opts Options) ([]byte, []Change, error) {
 			continue
 		}
 		if r.ID == RuleLiveRestore && opts.Host != nil && opts.Host.SwarmActive {
+			// dockerd refuses live-restore on a swarm node: never add it
+			// there, and take out one the file has.
+			if lr, ok := m["live-restore"].(bool); ok && lr {
+				m["live-restore"] = false
+				changes = append(changes, Change{r.ID, "live-restore: true -> false (this node is in a swarm; dockerd refuses live-restore there)"})
+			}
 			continue
 		}
 		if r.ID == RuleICC {

@@ -25,6 +25,7 @@ import (
 	"github.com/moby/moby/client"
 	"github.com/safedock/safedock/daemonconf"
 	"github.com/safedock/safedock/internal/dockertest"
+	"github.com/safedock/safedock/rule"
 )
 
 func mustGenerate(t *testing.T, opts ...daemonconf.Option) []byte {
@@ -258,5 +259,66 @@ func TestTLSMutualAuth(t *testing.T) {
 	}
 	if err := ping(nocert); err == nil {
 		t.Error("client without a certificate accepted")
+	}
+}
+
+// TestEffectiveSettingsOnDockerd boots the two files whose keys say one
+// thing while dockerd applies another, and checks what dockerd did against
+// what Validate says.
+func TestEffectiveSettingsOnDockerd(t *testing.T) {
+	t.Run("debug overrides log-level", func(t *testing.T) {
+		cfg := []byte(`{"debug": true, "log-level": "info"}`)
+		d := dockertest.StartDaemon(t, dockertest.DaemonOptions{Config: cfg})
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		info, err := d.Client.Info(ctx, client.InfoOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		log := d.LogText()
+		if !info.Info.Debug || !strings.Contains(log, "level=debug") {
+			t.Fatalf("dockerd with %s: Info.Debug=%v, debug lines in its log: %v", cfg, info.Info.Debug, strings.Contains(log, "level=debug"))
+		}
+		f := finding(t, daemonconf.Validate(cfg, daemonconf.Options{}), daemonconf.RuleLogLevel)
+		if f.Status != rule.StatusFail {
+			t.Errorf("dockerd logs at debug, Validate says %s: %s", f.Status, f.Reason)
+		}
+	})
+	t.Run("userns-remap root is off", func(t *testing.T) {
+		cfg := []byte(`{"userns-remap": "root"}`)
+		d := dockertest.StartDaemon(t, dockertest.DaemonOptions{Config: cfg})
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		info, err := d.Client.Info(ctx, client.InfoOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		userns := slices.ContainsFunc(info.Info.SecurityOptions, func(s string) bool { return strings.Contains(s, "name=userns") })
+		if userns || !strings.Contains(d.LogText(), "user namespaces are OFF") {
+			t.Fatalf("dockerd with %s: userns in security options = %v (%v)", cfg, userns, info.Info.SecurityOptions)
+		}
+		f := finding(t, daemonconf.Validate(cfg, daemonconf.Options{}), daemonconf.RuleUserns)
+		if f.Status != rule.StatusFail {
+			t.Errorf("dockerd runs without user namespaces, Validate says %s: %s", f.Status, f.Reason)
+		}
+	})
+}
+
+// TestLiveRestoreRefusedOnSwarmNode restarts a swarm node's data root with
+// live-restore on: dockerd 20.10 exits, as Validate says when told the node
+// is in a swarm.
+func TestLiveRestoreRefusedOnSwarmNode(t *testing.T) {
+	d := dockertest.StartSwarm(t, dockertest.DaemonOptions{})
+	dataRoot := filepath.Join(d.Dir, "r")
+	d.Stop() // the swarm state stays in the data root
+	cfg := []byte(`{"live-restore": true}`)
+	b := dockertest.BootConfig(t, cfg, "--data-root", dataRoot)
+	if !b.Refused || !strings.Contains(b.Error+b.Log, "incompatible with swarm mode") {
+		t.Fatalf("dockerd with live-restore on a swarm node: refused=%v %s", b.Refused, b.Error)
+	}
+	t.Logf("dockerd: %s", b.Error)
+	res := daemonconf.Validate(cfg, daemonconf.Options{Host: &daemonconf.HostFacts{SwarmActive: true}})
+	if !res.Refused() {
+		t.Errorf("Validate accepts what dockerd refused: %v", res.Problems)
 	}
 }

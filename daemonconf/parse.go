@@ -31,6 +31,11 @@ type Config struct {
 	pos    map[string]Pos // "log-opts" and "log-opts.max-file"
 	// problems found while parsing (syntax, duplicates, trailing data).
 	problems []Problem
+	// flags are the keys dockerd's command line sets, and host what is
+	// known about the host: Validate fills them in so that the security
+	// rules judge the settings dockerd applies, not only the file's.
+	flags map[string][]string
+	host  *HostFacts
 }
 
 // Keys returns the top-level keys in the order they appear (each once).

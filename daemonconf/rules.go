@@ -109,23 +109,23 @@ var rules = []daemonRule{
 	{Rule: rule.Rule{ID: RuleLogLevel, Title: "Daemon log level is info", Severity: rule.SeverityLow, CIS: []string{"2.3"},
 		Rationale:   "info records what an audit needs; debug logs too much (possibly secrets), warn and above too little.",
 		Remediation: `Set "log-level": "info".`},
-		check: func(c *Config) rule.Result {
-			s, ok := c.String("log-level")
-			if !ok || s == "info" {
-				return rule.Pass("log-level is info", "log-level: "+cmpOr(s, "info (default)"))
-			}
-			return rule.Fail("log-level is not info", "log-level: "+s)
-		},
+		check: checkLogLevel,
 		fix: func(m map[string]any) string {
+			var out []string
+			if d, ok := m["debug"].(bool); ok && d {
+				// debug forces the debug level whatever log-level says.
+				m["debug"] = false
+				out = append(out, "debug: true -> false (debug overrides log-level)")
+			}
 			if s, ok := m["log-level"].(string); ok && s != "info" {
 				m["log-level"] = "info"
-				return fmt.Sprintf("log-level: %s -> info", s)
+				out = append(out, fmt.Sprintf("log-level: %s -> info", s))
 			}
 			if _, ok := m["log-level"]; !ok {
 				m["log-level"] = "info"
-				return "log-level: set to info"
+				out = append(out, "log-level: set to info")
 			}
-			return ""
+			return strings.Join(out, "; ")
 		}},
 	{Rule: rule.Rule{ID: RuleIPTables, Title: "Docker manages iptables", Severity: rule.SeverityMedium, CIS: []string{"2.4"},
 		Rationale:   "With iptables off, published ports and icc=false are not enforced and the firewall drifts from the containers.",
@@ -204,12 +204,7 @@ var rules = []daemonRule{
 	{Rule: rule.Rule{ID: RuleUserns, Title: "User namespace remapping is on", Severity: rule.SeverityHigh, CIS: []string{"2.9"},
 		Rationale:   "With userns-remap, root in a container is an unprivileged user on the host.",
 		Remediation: `Set "userns-remap": "default" (existing images and containers stay under the old data root and must be re-created).`},
-		check: func(c *Config) rule.Result {
-			if s, _ := c.String("userns-remap"); s != "" {
-				return rule.Pass("userns-remap is on", "userns-remap: "+s)
-			}
-			return rule.Fail("userns-remap is off", "userns-remap: (unset)")
-		}},
+		check: checkUserns},
 	{Rule: rule.Rule{ID: RuleCgroupParent, Title: "A cgroup parent is set", Severity: rule.SeverityInfo, CIS: []string{"2.10"},
 		Rationale:   "A dedicated parent cgroup lets the host cap all containers together.",
 		Remediation: `Set "cgroup-parent" to a dedicated cgroup (a .slice with the systemd driver).`},
@@ -278,7 +273,7 @@ var rules = []daemonRule{
 	{Rule: rule.Rule{ID: RuleLiveRestore, Title: "Live restore is on", Severity: rule.SeverityLow, CIS: []string{"2.15"},
 		Rationale:   "Containers keep running while dockerd restarts or upgrades. (Not on swarm nodes: the two exclude each other.)",
 		Remediation: `Set "live-restore": true (except on swarm nodes).`},
-		check: wantBool("live-restore", true, false), fix: setBool("live-restore", true)},
+		check: checkLiveRestore, fix: setBool("live-restore", true)},
 	{Rule: rule.Rule{ID: RuleUserlandProxy, Title: "Userland proxy is off", Severity: rule.SeverityLow, CIS: []string{"2.16"},
 		Rationale:   "docker-proxy is one process per published port and a larger attack surface than hairpin NAT.",
 		Remediation: `Set "userland-proxy": false.`},

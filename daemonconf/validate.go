@@ -48,9 +48,14 @@ type HostFacts struct {
 	PathExists func(path string) bool
 	// UserExists reports whether a user (for userns-remap) exists.
 	UserExists func(name string) bool
+	// LookupUID returns the name of the first /etc/passwd entry with uid,
+	// as dockerd resolves a numeric userns-remap (nil: unknown).
+	LookupUID func(uid int) (name string, ok bool)
 	// AuthzPlugins are the authorization plugins installed (nil: unknown).
 	AuthzPlugins []string
-	// SwarmActive is set when the node is part of a swarm.
+	// SwarmActive is set when the node is part of a swarm (its local node
+	// state is anything but inactive, so dockerd starts the cluster
+	// component at boot). False means "not known to be".
 	SwarmActive bool
 }
 
@@ -151,7 +156,8 @@ func Validate(data []byte, opts Options) *Result {
 		res.Problems = append(res.Problems, p)
 	}
 	v.keys()
-	v.flags(opts.DockerdArgs)
+	cfg.flags = v.flags(opts.DockerdArgs)
+	cfg.host = opts.Host
 	v.values()
 	v.cross()
 	res.Findings = checkRules(cfg, target, opts.Waivers)
@@ -488,8 +494,9 @@ func parseDockerdArgs(args []string) (map[string][]string, error) {
 	return set, nil
 }
 
-// flags checks keys that are also set on dockerd's command line.
-func (v *validation) flags(args []string) {
+// flags checks keys that are also set on dockerd's command line, and
+// returns what the command line sets.
+func (v *validation) flags(args []string) map[string][]string {
 	set, err := parseDockerdArgs(args)
 	if err != nil {
 		v.warn(CodeBadDockerdArgs, "", fmt.Sprintf("reading the dockerd command line: %v", err), "conflicts with flags may be missed")
@@ -510,6 +517,7 @@ func (v *validation) flags(args []string) {
 	if v.ok("graph") && (set["data-root"] != nil || v.cfg.Has("data-root")) {
 		v.warn(CodeIneffective, "graph", `"graph" is ignored because data-root is also set`, `delete "graph"`)
 	}
+	return set
 }
 
 var (
@@ -908,7 +916,17 @@ func (v *validation) files() {
 	if v.ok("userns-remap") {
 		spec, _ := c.String("userns-remap")
 		user, _, _ := strings.Cut(spec, ":")
-		if spec != "default" && user != "" {
+		if root, why := RemapsToRoot(spec, v.host.uidLookup()); root {
+			v.warn(CodeIneffective, "userns-remap", why+`: dockerd logs "root cannot be remapped with itself; user namespaces are OFF" and runs without user namespaces`, `use "default" (CIS 2.9)`)
+		} else if uid, err := strconv.ParseInt(user, 10, 32); err == nil {
+			if v.host != nil && v.host.LookupUID != nil {
+				if _, ok := v.host.LookupUID(int(uid)); !ok {
+					v.hostProblem(true, EffectRefuse, "userns-remap", fmt.Sprintf("userns-remap uid %d has no entry in /etc/passwd", uid), `use "default" (dockerd creates dockremap)`)
+				}
+			} else {
+				v.hostProblem(false, EffectRefuse, "userns-remap", fmt.Sprintf("userns-remap uid %d must have an /etc/passwd entry with subordinate id ranges", uid), "")
+			}
+		} else if spec != "default" && user != "" {
 			if v.host != nil && v.host.UserExists != nil {
 				if !v.host.UserExists(user) {
 					v.hostProblem(true, EffectRefuse, "userns-remap", fmt.Sprintf("userns-remap user %q does not exist", user), `use "default" (dockerd creates dockremap) or create the user with /etc/subuid and /etc/subgid ranges`)
@@ -934,8 +952,13 @@ func (v *validation) cross() {
 	if v.ok("graph") && c.Has("data-root") {
 		v.refuse(CodeConflict, "graph", `"graph" and "data-root" both set: dockerd refuses both options`, `keep "data-root"`)
 	}
-	if lr, _ := c.Bool("live-restore"); lr && v.host != nil && v.host.SwarmActive {
-		v.hostProblem(true, EffectRefuse, "live-restore", "live-restore is incompatible with swarm mode: dockerd fails to start the cluster component", "disable live-restore on swarm nodes")
+	if lr, _ := c.Bool("live-restore"); lr && liveRestoreRefusedInSwarm(v.ver) {
+		msg := fmt.Sprintf("live-restore is incompatible with swarm mode: on a swarm node dockerd %s fails to start its cluster component and exits", v.ver)
+		// Reported only when the host is known to be a swarm node: most
+		// hosts are not, and a file for an unknown host gets no noise.
+		if v.host != nil && v.host.SwarmActive {
+			v.hostProblem(true, EffectRefuse, "live-restore", msg+"; this node is in a swarm", "set live-restore to false on swarm nodes")
+		}
 	}
 	if v.ok("cluster-store") || v.ok("cluster-advertise") {
 		v.refuse(CodeVersionSpecific, "cluster-store", fmt.Sprintf("Docker %s initialises the legacy cluster discovery at start and refuses to start when it fails (distribution builds lack most backends; 23.0 removed the feature)", v.ver), "use swarm mode for multi-host networking")

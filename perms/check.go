@@ -9,7 +9,8 @@ import (
 	"github.com/safedock/safedock/rule"
 )
 
-// Check examines every target of cfg and reports one finding per target.
+// Check examines every target of cfg and reports two findings per target,
+// one per CIS control: its class's ownership rule and its permissions rule.
 // The error is for a root that cannot be opened at all; everything else
 // (missing files, unreadable daemon.json) is a finding.
 func Check(cfg Config) (rule.Report, error) {
@@ -27,7 +28,7 @@ func Check(cfg Config) (rule.Report, error) {
 	fs = append(fs, configFinding(d))
 	for _, t := range ts {
 		ev := evaluate(r, acc, t)
-		fs = append(fs, ev.finding(r))
+		fs = append(fs, ev.findings(r)...)
 	}
 	return rule.NewReport(fs), nil
 }
@@ -87,9 +88,9 @@ func resolveOwner(acc *hostfs.Accounts, name string) (uint32, string) {
 
 func evaluate(r *hostfs.Root, acc *hostfs.Accounts, t Target) evaluation {
 	ev := evaluation{target: t}
-	spec, ok := SpecFor(t.Rule)
+	spec, ok := SpecOf(t.Class)
 	if !ok {
-		ev.skip = "no expectation declared for " + string(t.Rule)
+		ev.skip = "no expectation declared for " + string(t.Class)
 		return ev
 	}
 	ev.spec = spec
@@ -157,14 +158,27 @@ func (ev evaluation) ok() bool {
 	return ev.skip == "" && len(ev.fatal) == 0 && ev.ownerOK && ev.groupOK && ev.modeOK
 }
 
-func (ev evaluation) finding(r *hostfs.Root) rule.Finding {
-	rl, _ := Catalog.Lookup(ev.target.Rule)
+func (ev evaluation) ownerFine() bool { return ev.ownerOK && ev.groupOK }
+
+// hardLinked reports whether the target is a non-directory with more than
+// one hard link: Fix refuses to change it (another name of the inode may
+// live anywhere on the filesystem, outside the root too).
+func (ev evaluation) hardLinked() bool {
+	return ev.skip == "" && len(ev.fatal) == 0 && !ev.stat.Mode.IsDir() && ev.stat.Nlink > 1
+}
+
+// findings returns the ownership finding and the permissions finding of
+// the target, each naming the file and what was seen against what is
+// wanted.
+func (ev evaluation) findings(r *hostfs.Root) []rule.Finding {
 	t := ev.target
+	owner, _ := Catalog.Lookup(t.Class.OwnerRule())
+	mode, _ := Catalog.Lookup(t.Class.ModeRule())
 	if ev.skip != "" {
 		res := rule.Skip(ev.skip)
 		res.Detail = "path from " + t.Source
 		res.Method = "lstat"
-		return rl.Finding(t.Name(), res)
+		return []rule.Finding{owner.Finding(t.Name(), res), mode.Finding(t.Name(), res)}
 	}
 	var where []string
 	if ev.stat.Resolved != "" && ev.stat.Resolved != t.Path {
@@ -173,15 +187,19 @@ func (ev evaluation) finding(r *hostfs.Root) rule.Finding {
 	if !r.Live() {
 		where = append(where, "root "+r.Dir())
 	}
+	if ev.hardLinked() {
+		where = append(where, fmt.Sprintf("%d hard links (perms fix refuses to change it)", ev.stat.Nlink))
+	}
 	where = append(where, "path from "+t.Source)
 	ctx := strings.Join(where, "; ")
 	if len(ev.fatal) > 0 {
-		res := rule.Fail(t.Path+" "+strings.Join(ev.fatal, "; "), ctx)
+		res := rule.Fail(t.Path+" "+strings.Join(ev.fatal, "; "), fmt.Sprintf("%s: %s; want a %s; %s", t.Path, kindOf(ev.stat.Mode), ev.spec.Kind, ctx))
 		res.Method = "lstat"
-		return rl.Finding(t.Name(), res)
+		return []rule.Finding{owner.Finding(t.Name(), res), mode.Finding(t.Name(), res)}
 	}
-	state := fmt.Sprintf("%s:%s %04o", ev.userName, ev.groupName, ev.stat.Perm)
-	want := fmt.Sprintf("want %s:%s, %04o or stricter", ev.spec.Owner, strings.Join(ev.spec.Groups, "|"), ev.spec.MaxPerm)
+
+	seenOwner := fmt.Sprintf("%s:%s (uid %d, gid %d)", ev.userName, ev.groupName, ev.stat.UID, ev.stat.GID)
+	wantOwner := fmt.Sprintf("%s:%s", ev.spec.Owner, strings.Join(ev.spec.Groups, "|"))
 	var problems []string
 	if !ev.ownerOK {
 		problems = append(problems, fmt.Sprintf("owner is %s (uid %d), not %s (uid %d)", ev.userName, ev.stat.UID, ev.spec.Owner, ev.wantUID))
@@ -189,19 +207,25 @@ func (ev evaluation) finding(r *hostfs.Root) rule.Finding {
 	if !ev.groupOK {
 		problems = append(problems, fmt.Sprintf("group is %s (gid %d), not %s", ev.groupName, ev.stat.GID, strings.Join(ev.spec.Groups, " or ")))
 	}
-	if !ev.modeOK {
-		problems = append(problems, fmt.Sprintf("mode %04o has bits %04o outside %04o", ev.stat.Perm, ev.stat.Perm&^ev.spec.MaxPerm, ev.spec.MaxPerm))
-	}
-	detail := state + "; " + want + "; " + ctx
+	detail := fmt.Sprintf("%s: owner %s; want %s; %s", t.Path, seenOwner, wantOwner, ctx)
 	if ev.ownerNote != "" {
 		detail += "; " + ev.ownerNote
 	}
-	var res rule.Result
+	var ores rule.Result
 	if len(problems) == 0 {
-		res = rule.Pass(fmt.Sprintf("%s is %s", t.Path, state), detail)
+		ores = rule.Pass(fmt.Sprintf("%s is owned by %s:%s", t.Path, ev.userName, ev.groupName), detail)
 	} else {
-		res = rule.Fail(t.Path+": "+strings.Join(problems, "; "), detail)
+		ores = rule.Fail(t.Path+": "+strings.Join(problems, "; "), detail)
 	}
-	res.Method = "lstat"
-	return rl.Finding(t.Name(), res)
+	ores.Method = "lstat"
+
+	detail = fmt.Sprintf("%s: mode %04o; want %04o or stricter; %s", t.Path, ev.stat.Perm, ev.spec.MaxPerm, ctx)
+	var mres rule.Result
+	if ev.modeOK {
+		mres = rule.Pass(fmt.Sprintf("%s is %04o", t.Path, ev.stat.Perm), detail)
+	} else {
+		mres = rule.Fail(fmt.Sprintf("%s: mode %04o has bits %04o outside %04o", t.Path, ev.stat.Perm, ev.stat.Perm&^ev.spec.MaxPerm, ev.spec.MaxPerm), detail)
+	}
+	mres.Method = "lstat"
+	return []rule.Finding{owner.Finding(t.Name(), ores), mode.Finding(t.Name(), mres)}
 }

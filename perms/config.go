@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	"github.com/safedock/safedock/internal/hostfs"
-	"github.com/safedock/safedock/rule"
 	"golang.org/x/sys/unix"
 )
 
@@ -64,9 +63,10 @@ func Discover(root, socket string) (Config, error) {
 	return cfg, nil
 }
 
-// Target is one path a rule applies to, and where that path came from.
+// Target is one path a file class (and so its two rules) applies to, and
+// where that path came from.
 type Target struct {
-	Rule rule.ID
+	Class FileClass
 	// Path is the in-root path. It is empty when the configuration names no
 	// file for the rule (Skip says why).
 	Path string
@@ -84,7 +84,7 @@ type Target struct {
 // when there is no path.
 func (t Target) Name() string {
 	if t.Path == "" {
-		return "daemon:" + strings.TrimPrefix(string(t.Rule), "file.")
+		return "daemon:" + strings.TrimPrefix(string(t.Class), "file.")
 	}
 	return "file:" + t.Path
 }
@@ -120,14 +120,14 @@ func targets(r *hostfs.Root, cfg Config) ([]Target, hostfs.Daemon) {
 		d = hostfs.LoadDaemon(r, cfg.DockerdArgs, cfg.DaemonJSON)
 	}
 	var out []Target
-	add := func(id rule.ID, p, src string) {
-		out = append(out, Target{Rule: id, Path: hostfs.Clean(p), Source: src})
+	add := func(id FileClass, p, src string) {
+		out = append(out, Target{Class: id, Path: hostfs.Clean(p), Source: src})
 	}
 
-	units := func(id rule.ID, name string) {
+	units := func(id FileClass, name string) {
 		found := hostfs.FindUnits(r, name)
 		if len(found) == 0 {
-			out = append(out, Target{Rule: id, Path: hostfs.Clean(hostfs.UnitDirs[0] + "/" + name),
+			out = append(out, Target{Class: id, Path: hostfs.Clean(hostfs.UnitDirs[0] + "/" + name),
 				Source: "systemd unit search", Skip: name + " is not installed in any of " + strings.Join(hostfs.UnitDirs, ", ")})
 			return
 		}
@@ -155,12 +155,12 @@ func targets(r *hostfs.Root, cfg Config) ([]Target, hostfs.Daemon) {
 	regs, err := r.ReadDir(certsD)
 	switch st, lerr := r.Lstat(certsD); {
 	case lerr == nil && st.Mode&fs.ModeSymlink != 0:
-		out = append(out, Target{Rule: RegistryCerts, Path: certsD, Source: "fixed path", Kind: Directory})
+		out = append(out, Target{Class: RegistryCerts, Path: certsD, Source: "fixed path", Kind: Directory})
 		regs = nil
 	case err != nil:
-		out = append(out, Target{Rule: RegistryCerts, Path: certsD, Source: "fixed path", Skip: "no registry certificate directory (" + certsD + "): " + short(err)})
+		out = append(out, Target{Class: RegistryCerts, Path: certsD, Source: "fixed path", Skip: "no registry certificate directory (" + certsD + "): " + short(err)})
 	case len(regs) == 0:
-		out = append(out, Target{Rule: RegistryCerts, Path: certsD, Source: "fixed path", Skip: certsD + " holds no registry certificates"})
+		out = append(out, Target{Class: RegistryCerts, Path: certsD, Source: "fixed path", Skip: certsD + " holds no registry certificates"})
 	}
 	for _, reg := range regs {
 		p := certsD + "/" + reg
@@ -183,7 +183,7 @@ func targets(r *hostfs.Root, cfg Config) ([]Target, hostfs.Daemon) {
 
 	// TLS files.
 	tls := []struct {
-		id   rule.ID
+		id   FileClass
 		key  string
 		val  string
 		file string
@@ -200,7 +200,7 @@ func targets(r *hostfs.Root, cfg Config) ([]Target, hostfs.Daemon) {
 			// dockerd's default: ~/.docker of the user it runs as (root).
 			add(t.id, "/root/.docker/"+t.file, "dockerd default for "+t.key+" (TLS is on)")
 		default:
-			out = append(out, Target{Rule: t.id, Source: "configuration",
+			out = append(out, Target{Class: t.id, Source: "configuration",
 				Skip: "TLS is not configured: no " + t.key + ", tls or tlsverify in " + d.ConfigFile + " or on dockerd's command line"})
 		}
 	}
@@ -262,18 +262,18 @@ func targets(r *hostfs.Root, cfg Config) ([]Target, hostfs.Daemon) {
 	return dedupe(r, out), d
 }
 
-// dedupe drops a target whose rule and resolved file are already listed
+// dedupe drops a target whose class and resolved file are already listed
 // (for example /var/run/docker.sock and /run/docker.sock).
 func dedupe(r *hostfs.Root, ts []Target) []Target {
 	seen := map[string]bool{}
 	var out []Target
 	for _, t := range ts {
-		key := string(t.Rule) + "\x00" + t.Path + "\x00" + t.Skip
+		key := string(t.Class) + "\x00" + t.Path + "\x00" + t.Skip
 		if t.Path != "" && t.Skip == "" {
 			if st, err := r.Lstat(t.Path); err == nil {
-				key = fmt.Sprintf("%s\x00%d:%d", t.Rule, st.Dev, st.Ino)
+				key = fmt.Sprintf("%s\x00%d:%d", t.Class, st.Dev, st.Ino)
 			} else {
-				key = string(t.Rule) + "\x00" + r.Canonical(t.Path)
+				key = string(t.Class) + "\x00" + r.Canonical(t.Path)
 			}
 		}
 		if seen[key] {

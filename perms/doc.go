@@ -5,7 +5,12 @@
 // Benchmark 3.1–3.24).
 //
 // The expectations are data in Catalog and Specs, declared once and used by
-// both Check and Fix:
+// both Check and Fix. Each kind of file (a FileClass) has two rules, one per
+// CIS control: "<class>.owner" for ownership (CIS 3.1, 3.3, ... 3.23) and
+// "<class>.mode" for permissions (CIS 3.2, 3.4, ... 3.24), so a report never
+// marks a permissions control failed because only the owner is wrong. Every
+// target gets both findings, each naming the file and what was seen against
+// what is wanted:
 //
 //	rep, err := perms.Check(cfg)              // findings, rule.Report
 //	res, err := perms.Fix(cfg, perms.FixOptions{Apply: true})
@@ -30,8 +35,12 @@
 //   - Fix is a dry run unless FixOptions.Apply is set. It only removes
 //     permission bits and only changes an owner or group to root, so it
 //     never grants access to anyone new; it never follows or changes a
-//     symlink; it re-checks each file's identity (device and inode) before
-//     changing it; running it twice changes nothing the second time; and it
-//     reports every change it makes or would make.
+//     symlink; it never changes a file with more than one hard link (another
+//     name of it may be outside Root), reporting it in FixResult.Manual; it
+//     re-checks each file's identity (device and inode) before changing it;
+//     running it twice changes nothing the second time; and it reports every
+//     change it makes or would make, one Change per rule.
+//   - Reading daemon.json never blocks: a FIFO, socket or device is refused
+//     before it is opened for reading.
 //   - The library never prints or logs.
 package perms

@@ -28,5 +28,5 @@ func ExampleCheck() {
 	}
 	fmt.Printf("pass %d, fail %d, skip %d\n", rep.Summary.Pass, rep.Summary.Fail, rep.Summary.Skip)
 	// Output:
-	// pass 1, fail 0, skip 14
+	// pass 1, fail 0, skip 28
 }

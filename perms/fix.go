@@ -16,7 +16,8 @@ type FixOptions struct {
 	Apply bool
 }
 
-// Change is one planned (or made) change to one file.
+// Change is one planned (or made) change to one file for one rule: a chown
+// for an ownership rule, a chmod for a permissions rule.
 type Change struct {
 	Rule rule.ID `json:"rule"`
 	Path string  `json:"path"`
@@ -65,7 +66,8 @@ type FixResult struct {
 	// Changes are the planned changes; Applied says which were made.
 	Changes []Change `json:"changes"`
 	// Manual are failures Fix does not repair (symlinks, wrong file types,
-	// unreadable configuration): a person must look at them.
+	// hard-linked files, unreadable configuration): a person must look at
+	// them. A hard-linked file's findings say "refusing to change".
 	Manual []rule.Finding `json:"manual"`
 	// Applied is true when FixOptions.Apply was set.
 	Applied bool `json:"applied"`
@@ -73,9 +75,11 @@ type FixResult struct {
 
 // Fix checks cfg and plans the changes that make every failing file pass:
 // it removes the permission bits outside the rule's maximum and sets a wrong
-// owner or group to root. With opts.Apply it makes those changes, each on
-// the very inode that was checked (opened without following symlinks, its
-// device and inode compared with the plan's). The error joins the changes
+// owner or group to root, one Change per rule (ownership, permissions).
+// With opts.Apply it makes those changes, each on the very inode that was
+// checked (opened without following symlinks, its device and inode compared
+// with the plan's). A file with more than one hard link is never changed:
+// it is reported in Manual. The error joins the changes
 // that failed; the others are still made.
 func Fix(cfg Config, opts FixOptions) (FixResult, error) {
 	r, err := hostfs.Open(cfg.Root)
@@ -96,33 +100,51 @@ func Fix(cfg Config, opts FixOptions) (FixResult, error) {
 	seen := map[string]bool{}
 	for _, t := range ts {
 		ev := evaluate(r, acc, t)
-		f := ev.finding(r)
-		findings = append(findings, f)
+		fs := ev.findings(r)
+		findings = append(findings, fs...)
 		if ev.ok() || ev.skip != "" {
 			continue
 		}
 		if len(ev.fatal) > 0 {
-			res.Manual = append(res.Manual, f)
+			res.Manual = append(res.Manual, failed(fs)...)
 			continue
 		}
-		key := fmt.Sprintf("%d:%d", ev.stat.Dev, ev.stat.Ino)
-		if seen[key] {
-			continue // one inode reached by two rules: fix it once, tightest wins below
+		if ev.hardLinked() {
+			// Another name of this inode may be anywhere, outside the root
+			// too: changing it would change that file as well.
+			for _, f := range failed(fs) {
+				f.Reason = fmt.Sprintf("refusing to change %s: it has %d hard links, and another of them may be outside the root (%s)", t.Path, ev.stat.Nlink, f.Reason)
+				res.Manual = append(res.Manual, f)
+			}
+			continue
 		}
-		seen[key] = true
-		c := Change{
-			Rule: t.Rule, Path: t.Path, Resolved: ev.stat.Resolved,
+		base := Change{
+			Path: t.Path, Resolved: ev.stat.Resolved,
 			Dev: ev.stat.Dev, Ino: ev.stat.Ino,
 			FromUID: ev.stat.UID, FromGID: ev.stat.GID, FromPerm: ev.stat.Perm,
-			ToUID: ev.stat.UID, ToGID: ev.stat.GID, ToPerm: ev.stat.Perm & ev.spec.MaxPerm,
+			ToUID: ev.stat.UID, ToGID: ev.stat.GID, ToPerm: ev.stat.Perm,
 		}
-		if !ev.ownerOK {
-			c.ToUID = ev.wantUID
+		inode := fmt.Sprintf("%d:%d", ev.stat.Dev, ev.stat.Ino)
+		// One inode reached by two targets is changed once per control.
+		if !ev.ownerFine() && !seen[inode+" owner"] {
+			seen[inode+" owner"] = true
+			c := base
+			c.Rule = t.Class.OwnerRule()
+			if !ev.ownerOK {
+				c.ToUID = ev.wantUID
+			}
+			if !ev.groupOK {
+				c.ToGID = ev.wantGID
+			}
+			res.Changes = append(res.Changes, c)
 		}
-		if !ev.groupOK {
-			c.ToGID = ev.wantGID
+		if !ev.modeOK && !seen[inode+" mode"] {
+			seen[inode+" mode"] = true
+			c := base
+			c.Rule = t.Class.ModeRule()
+			c.ToPerm = ev.stat.Perm & ev.spec.MaxPerm
+			res.Changes = append(res.Changes, c)
 		}
-		res.Changes = append(res.Changes, c)
 	}
 	res.Before = rule.NewReport(findings)
 	if !opts.Apply {
@@ -136,6 +158,17 @@ func Fix(cfg Config, opts FixOptions) (FixResult, error) {
 		}
 	}
 	return res, errors.Join(errs...)
+}
+
+// failed returns the failing findings among fs.
+func failed(fs []rule.Finding) []rule.Finding {
+	var out []rule.Finding
+	for _, f := range fs {
+		if f.Status == rule.StatusFail {
+			out = append(out, f)
+		}
+	}
+	return out
 }
 
 // apply makes one change on the inode the plan examined, re-checking it
@@ -153,7 +186,10 @@ func apply(r *hostfs.Root, c *Change) error {
 	if st.Dev != c.Dev || st.Ino != c.Ino {
 		return fmt.Errorf("fixing %s: it is no longer the file that was checked (device/inode changed); not touched", c.Path)
 	}
-	if st.UID != c.ToUID || st.GID != c.ToGID {
+	if !st.Mode.IsDir() && st.Nlink > 1 {
+		return fmt.Errorf("fixing %s: it has %d hard links now; not touched", c.Path, st.Nlink)
+	}
+	if c.Chown() {
 		uid, gid := st.UID, st.GID
 		if c.ToUID != c.FromUID {
 			uid = c.ToUID
@@ -165,17 +201,18 @@ func apply(r *hostfs.Root, c *Change) error {
 			if err := h.SetOwner(uid, gid); err != nil {
 				return fmt.Errorf("fixing %s: %w", c.Path, err)
 			}
-			// chown may clear setuid/setgid: re-read before chmod.
-			if err := h.Refresh(); err != nil {
-				return fmt.Errorf("fixing %s: %w", c.Path, err)
-			}
 		}
 	}
-	// Only ever remove bits: the new mode is a subset of the current one.
-	want := h.Stat.Perm & c.ToPerm
-	if want != h.Stat.Perm {
-		if err := h.SetMode(want); err != nil {
+	if c.Chmod() {
+		// chown may have cleared setuid/setgid: re-read first. Only ever
+		// remove bits: the new mode is a subset of the current one.
+		if err := h.Refresh(); err != nil {
 			return fmt.Errorf("fixing %s: %w", c.Path, err)
+		}
+		if want := h.Stat.Perm & c.ToPerm; want != h.Stat.Perm {
+			if err := h.SetMode(want); err != nil {
+				return fmt.Errorf("fixing %s: %w", c.Path, err)
+			}
 		}
 	}
 	c.Applied = true

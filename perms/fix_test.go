@@ -177,15 +177,15 @@ func TestFixHostileTreeChangesNothingOutside(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f, _ := status(rep, perms.DaemonJSON, "file:/etc/docker/daemon.json")
+	f, _ := status(rep, perms.DaemonJSON.ModeRule(), "file:/etc/docker/daemon.json")
 	if f.Status != rule.StatusFail || !strings.Contains(f.Reason, "symlink") {
 		t.Errorf("symlinked daemon.json: %s %q, want a symlink failure", f.Status, f.Reason)
 	}
-	f, _ = status(rep, perms.EtcDefaultDocker, "file:/etc/default/docker")
+	f, _ = status(rep, perms.EtcDefaultDocker.ModeRule(), "file:/etc/default/docker")
 	if f.Status != rule.StatusFail || !strings.Contains(f.Reason, "symlink") {
 		t.Errorf("symlinked /etc/default/docker: %s %q, want a symlink failure", f.Status, f.Reason)
 	}
-	f, _ = status(rep, perms.RegistryCerts, "file:/etc/docker/certs.d")
+	f, _ = status(rep, perms.RegistryCerts.ModeRule(), "file:/etc/docker/certs.d")
 	if f.Status != rule.StatusFail || !strings.Contains(f.Reason, "symlink") {
 		t.Errorf("symlinked certs.d: %s %q, want a symlink failure", f.Status, f.Reason)
 	}
@@ -229,7 +229,7 @@ func TestDotDotStaysInRoot(t *testing.T) {
 	}
 	found := false
 	for _, tg := range ts {
-		if tg.Rule == perms.TLSCACert {
+		if tg.Class == perms.TLSCACert {
 			found = true
 			if tg.Path != "/srv/tls/ca.pem" || !strings.Contains(tg.Source, "--tlscacert") {
 				t.Errorf("tlscacert target = %+v, want /srv/tls/ca.pem from the flag", tg)
@@ -244,5 +244,71 @@ func TestDotDotStaysInRoot(t *testing.T) {
 	}
 	if got := lstate(t, tr.path("srv/tls/ca.pem")); got.perm != 0o444 {
 		t.Errorf("ca.pem mode %04o, want 0444", got.perm)
+	}
+}
+
+// TestFixRefusesHardLinks: daemon.json is hard-linked to a file outside the
+// root. Changing its inode would change that file too, so Fix leaves both
+// names untouched (inode, mode and owner) and reports the refusal.
+func TestFixRefusesHardLinks(t *testing.T) {
+	tr := newTree(t)
+	tr.chmod("etc/docker/daemon.json", 0o666)
+	tr.chown("etc/docker/daemon.json", 1000, 1000)
+	outside := filepath.Join(t.TempDir(), "elsewhere.json")
+	if err := os.Link(tr.path("etc/docker/daemon.json"), outside); err != nil {
+		t.Fatal(err)
+	}
+	inside, out := lstate(t, tr.path("etc/docker/daemon.json")), lstate(t, outside)
+	res, err := perms.Fix(perms.Config{Root: tr.root}, perms.FixOptions{Apply: true})
+	if err != nil {
+		t.Fatalf("fix: %v", err)
+	}
+	for _, c := range res.Changes {
+		if c.Path == "/etc/docker/daemon.json" {
+			t.Errorf("planned a change to the hard-linked file: %s", c)
+		}
+	}
+	refused := map[rule.ID]bool{}
+	for _, m := range res.Manual {
+		if m.Target == "file:/etc/docker/daemon.json" && strings.Contains(m.Reason, "refusing to change") && strings.Contains(m.Reason, "2 hard links") {
+			refused[m.Rule] = true
+		}
+	}
+	if !refused[perms.DaemonJSONOwner] || !refused[perms.DaemonJSONMode] {
+		t.Errorf("refusal not reported for both controls: %+v", res.Manual)
+	}
+	if got := lstate(t, tr.path("etc/docker/daemon.json")); got != inside {
+		t.Errorf("daemon.json changed: %+v -> %+v", inside, got)
+	}
+	if got := lstate(t, outside); got != out {
+		t.Errorf("the file outside the root changed: %+v -> %+v", out, got)
+	}
+	if f, _ := status(res.Before, perms.DaemonJSONMode, "file:/etc/docker/daemon.json"); !strings.Contains(f.Detail, "2 hard links") {
+		t.Errorf("check detail does not mention the hard links: %q", f.Detail)
+	}
+}
+
+// TestFixOneChangePerControl: a file whose owner and mode are both wrong
+// gets two changes, one per rule; fixing both makes both controls pass.
+func TestFixOneChangePerControl(t *testing.T) {
+	tr := newTree(t)
+	tr.chmod("etc/default/docker", 0o666)
+	tr.chown("etc/default/docker", 1000, 1000)
+	res, err := perms.Fix(perms.Config{Root: tr.root}, perms.FixOptions{Apply: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[rule.ID]perms.Change{}
+	for _, c := range res.Changes {
+		got[c.Rule] = c
+	}
+	if c := got[perms.EtcDefaultDockerOwner]; !c.Applied || !c.Chown() || c.Chmod() {
+		t.Errorf("owner change %+v", c)
+	}
+	if c := got[perms.EtcDefaultDockerMode]; !c.Applied || c.Chown() || !c.Chmod() || c.ToPerm != 0o644 {
+		t.Errorf("mode change %+v", c)
+	}
+	if st := lstate(t, tr.path("etc/default/docker")); st.perm != 0o644 || st.uid != 0 || st.gid != 0 {
+		t.Errorf("after fix %04o %d:%d", st.perm, st.uid, st.gid)
 	}
 }

@@ -147,30 +147,36 @@ func status(rep rule.Report, id rule.ID, target string) (rule.Finding, bool) {
 func TestCheckCorrectTreePasses(t *testing.T) {
 	tr := newTree(t)
 	rep := check(t, tr.root)
-	want := map[rule.ID]string{
-		perms.DockerService:     "file:/lib/systemd/system/docker.service",
-		perms.DockerSocketUnit:  "file:/lib/systemd/system/docker.socket",
-		perms.EtcDocker:         "file:/etc/docker",
-		perms.DaemonJSON:        "file:/etc/docker/daemon.json",
-		perms.RegistryCerts:     "file:/etc/docker/certs.d/registry.example:5000/ca.crt",
-		perms.TLSCACert:         "file:/etc/docker/tls/ca.pem",
-		perms.TLSServerCert:     "file:/etc/docker/tls/server-cert.pem",
-		perms.TLSServerKey:      "file:/etc/docker/tls/server-key.pem",
-		perms.DockerSock:        "file:/var/run/docker.sock",
-		perms.EtcDefaultDocker:  "file:/etc/default/docker",
-		perms.SysconfigDocker:   "file:/etc/sysconfig/docker",
-		perms.ContainerdSock:    "file:/run/containerd/containerd.sock",
-		perms.DataRoot:          "file:/srv/docker",
-		perms.ConfigurationRead: "file:/etc/docker/daemon.json",
+	want := map[perms.FileClass]string{
+		perms.DockerService:    "file:/lib/systemd/system/docker.service",
+		perms.DockerSocketUnit: "file:/lib/systemd/system/docker.socket",
+		perms.EtcDocker:        "file:/etc/docker",
+		perms.DaemonJSON:       "file:/etc/docker/daemon.json",
+		perms.RegistryCerts:    "file:/etc/docker/certs.d/registry.example:5000/ca.crt",
+		perms.TLSCACert:        "file:/etc/docker/tls/ca.pem",
+		perms.TLSServerCert:    "file:/etc/docker/tls/server-cert.pem",
+		perms.TLSServerKey:     "file:/etc/docker/tls/server-key.pem",
+		perms.DockerSock:       "file:/var/run/docker.sock",
+		perms.EtcDefaultDocker: "file:/etc/default/docker",
+		perms.SysconfigDocker:  "file:/etc/sysconfig/docker",
+		perms.ContainerdSock:   "file:/run/containerd/containerd.sock",
+		perms.DataRoot:         "file:/srv/docker",
 	}
-	for id, target := range want {
-		f, ok := status(rep, id, target)
-		if !ok {
-			t.Errorf("%s: no finding for %s; findings: %+v", id, target, rep.Findings)
-			continue
-		}
-		if f.Status != rule.StatusPass {
-			t.Errorf("%s %s: %s (%s; %s), want pass", id, target, f.Status, f.Reason, f.Detail)
+	covered := map[rule.ID]bool{perms.ConfigurationRead: true}
+	if f, ok := status(rep, perms.ConfigurationRead, "file:/etc/docker/daemon.json"); !ok || f.Status != rule.StatusPass {
+		t.Errorf("configuration: %+v", f)
+	}
+	for class, target := range want {
+		for _, id := range []rule.ID{class.OwnerRule(), class.ModeRule()} {
+			covered[id] = true
+			f, ok := status(rep, id, target)
+			if !ok {
+				t.Errorf("%s: no finding for %s; findings: %+v", id, target, rep.Findings)
+				continue
+			}
+			if f.Status != rule.StatusPass {
+				t.Errorf("%s %s: %s (%s; %s), want pass", id, target, f.Status, f.Reason, f.Detail)
+			}
 		}
 	}
 	if rep.Summary.Fail != 0 {
@@ -178,7 +184,7 @@ func TestCheckCorrectTreePasses(t *testing.T) {
 	}
 	// Every rule of the catalog was evaluated on the correct tree.
 	for _, r := range perms.Catalog {
-		if _, ok := want[r.ID]; !ok {
+		if !covered[r.ID] {
 			t.Errorf("rule %s is not covered by this test", r.ID)
 		}
 	}
@@ -191,53 +197,55 @@ func TestCheckTable(t *testing.T) {
 		rule   rule.ID
 		target string
 		want   rule.Status
+		// both: the other control of the file fails too (wrong file type).
+		both bool
 	}{
 		// "644 or stricter" is bitwise: these are numerically below 0644.
-		{"daemon.json 0470 (numerically < 644)", func(tr tree) { tr.chmod("etc/docker/daemon.json", 0o470) }, perms.DaemonJSON, "file:/etc/docker/daemon.json", rule.StatusFail},
-		{"daemon.json 0507 (numerically < 644)", func(tr tree) { tr.chmod("etc/docker/daemon.json", 0o507) }, perms.DaemonJSON, "file:/etc/docker/daemon.json", rule.StatusFail},
-		{"daemon.json 0600", func(tr tree) { tr.chmod("etc/docker/daemon.json", 0o600) }, perms.DaemonJSON, "file:/etc/docker/daemon.json", rule.StatusPass},
-		{"daemon.json 0444", func(tr tree) { tr.chmod("etc/docker/daemon.json", 0o444) }, perms.DaemonJSON, "file:/etc/docker/daemon.json", rule.StatusPass},
-		{"daemon.json setuid 04644", func(tr tree) { tr.chmod("etc/docker/daemon.json", 0o4644) }, perms.DaemonJSON, "file:/etc/docker/daemon.json", rule.StatusFail},
-		{"daemon.json owned by alice", func(tr tree) { tr.chown("etc/docker/daemon.json", 1000, 0) }, perms.DaemonJSON, "file:/etc/docker/daemon.json", rule.StatusFail},
-		{"daemon.json group docker", func(tr tree) { tr.chown("etc/docker/daemon.json", 0, dockerGID) }, perms.DaemonJSON, "file:/etc/docker/daemon.json", rule.StatusFail},
-		{"docker.service 0664", func(tr tree) { tr.chmod("usr/lib/systemd/system/docker.service", 0o664) }, perms.DockerService, "file:/lib/systemd/system/docker.service", rule.StatusFail},
-		{"docker.service 0470", func(tr tree) { tr.chmod("usr/lib/systemd/system/docker.service", 0o470) }, perms.DockerService, "file:/lib/systemd/system/docker.service", rule.StatusFail},
-		{"docker.socket group alice", func(tr tree) { tr.chown("usr/lib/systemd/system/docker.socket", 0, 1000) }, perms.DockerSocketUnit, "file:/lib/systemd/system/docker.socket", rule.StatusFail},
-		{"docker.socket 0400", func(tr tree) { tr.chmod("usr/lib/systemd/system/docker.socket", 0o400) }, perms.DockerSocketUnit, "file:/lib/systemd/system/docker.socket", rule.StatusPass},
-		{"/etc/docker 0775", func(tr tree) { tr.chmod("etc/docker", 0o775) }, perms.EtcDocker, "file:/etc/docker", rule.StatusFail},
-		{"/etc/docker 0700", func(tr tree) { tr.chmod("etc/docker", 0o700) }, perms.EtcDocker, "file:/etc/docker", rule.StatusPass},
-		{"/etc/docker 0757 (numerically < 755? no; o+w)", func(tr tree) { tr.chmod("etc/docker", 0o757) }, perms.EtcDocker, "file:/etc/docker", rule.StatusFail},
-		{"registry cert 0644", func(tr tree) { tr.chmod("etc/docker/certs.d/registry.example:5000/ca.crt", 0o644) }, perms.RegistryCerts, "file:/etc/docker/certs.d/registry.example:5000/ca.crt", rule.StatusFail},
-		{"registry cert 0440", func(tr tree) { tr.chmod("etc/docker/certs.d/registry.example:5000/ca.crt", 0o440) }, perms.RegistryCerts, "file:/etc/docker/certs.d/registry.example:5000/ca.crt", rule.StatusPass},
-		{"tls ca 0644", func(tr tree) { tr.chmod("etc/docker/tls/ca.pem", 0o644) }, perms.TLSCACert, "file:/etc/docker/tls/ca.pem", rule.StatusFail},
-		{"tls cert 0404", func(tr tree) { tr.chmod("etc/docker/tls/server-cert.pem", 0o404) }, perms.TLSServerCert, "file:/etc/docker/tls/server-cert.pem", rule.StatusPass},
-		{"tls key 0440", func(tr tree) { tr.chmod("etc/docker/tls/server-key.pem", 0o440) }, perms.TLSServerKey, "file:/etc/docker/tls/server-key.pem", rule.StatusFail},
-		{"tls key 0040 (numerically < 400)", func(tr tree) { tr.chmod("etc/docker/tls/server-key.pem", 0o040) }, perms.TLSServerKey, "file:/etc/docker/tls/server-key.pem", rule.StatusFail},
-		{"tls key missing", func(tr tree) { os.Remove(tr.path("etc/docker/tls/server-key.pem")) }, perms.TLSServerKey, "file:/etc/docker/tls/server-key.pem", rule.StatusSkip},
-		{"socket 0666", func(tr tree) { tr.chmod("run/docker.sock", 0o666) }, perms.DockerSock, "file:/var/run/docker.sock", rule.StatusFail},
-		{"socket root:root 0600", func(tr tree) { tr.chown("run/docker.sock", 0, 0); tr.chmod("run/docker.sock", 0o600) }, perms.DockerSock, "file:/var/run/docker.sock", rule.StatusPass},
-		{"socket group alice", func(tr tree) { tr.chown("run/docker.sock", 0, 1000) }, perms.DockerSock, "file:/var/run/docker.sock", rule.StatusFail},
+		{"daemon.json 0470 (numerically < 644)", func(tr tree) { tr.chmod("etc/docker/daemon.json", 0o470) }, perms.DaemonJSON.ModeRule(), "file:/etc/docker/daemon.json", rule.StatusFail, false},
+		{"daemon.json 0507 (numerically < 644)", func(tr tree) { tr.chmod("etc/docker/daemon.json", 0o507) }, perms.DaemonJSON.ModeRule(), "file:/etc/docker/daemon.json", rule.StatusFail, false},
+		{"daemon.json 0600", func(tr tree) { tr.chmod("etc/docker/daemon.json", 0o600) }, perms.DaemonJSON.ModeRule(), "file:/etc/docker/daemon.json", rule.StatusPass, false},
+		{"daemon.json 0444", func(tr tree) { tr.chmod("etc/docker/daemon.json", 0o444) }, perms.DaemonJSON.ModeRule(), "file:/etc/docker/daemon.json", rule.StatusPass, false},
+		{"daemon.json setuid 04644", func(tr tree) { tr.chmod("etc/docker/daemon.json", 0o4644) }, perms.DaemonJSON.ModeRule(), "file:/etc/docker/daemon.json", rule.StatusFail, false},
+		{"daemon.json owned by alice", func(tr tree) { tr.chown("etc/docker/daemon.json", 1000, 0) }, perms.DaemonJSON.OwnerRule(), "file:/etc/docker/daemon.json", rule.StatusFail, false},
+		{"daemon.json group docker", func(tr tree) { tr.chown("etc/docker/daemon.json", 0, dockerGID) }, perms.DaemonJSON.OwnerRule(), "file:/etc/docker/daemon.json", rule.StatusFail, false},
+		{"docker.service 0664", func(tr tree) { tr.chmod("usr/lib/systemd/system/docker.service", 0o664) }, perms.DockerService.ModeRule(), "file:/lib/systemd/system/docker.service", rule.StatusFail, false},
+		{"docker.service 0470", func(tr tree) { tr.chmod("usr/lib/systemd/system/docker.service", 0o470) }, perms.DockerService.ModeRule(), "file:/lib/systemd/system/docker.service", rule.StatusFail, false},
+		{"docker.socket group alice", func(tr tree) { tr.chown("usr/lib/systemd/system/docker.socket", 0, 1000) }, perms.DockerSocketUnit.OwnerRule(), "file:/lib/systemd/system/docker.socket", rule.StatusFail, false},
+		{"docker.socket 0400", func(tr tree) { tr.chmod("usr/lib/systemd/system/docker.socket", 0o400) }, perms.DockerSocketUnit.ModeRule(), "file:/lib/systemd/system/docker.socket", rule.StatusPass, false},
+		{"/etc/docker 0775", func(tr tree) { tr.chmod("etc/docker", 0o775) }, perms.EtcDocker.ModeRule(), "file:/etc/docker", rule.StatusFail, false},
+		{"/etc/docker 0700", func(tr tree) { tr.chmod("etc/docker", 0o700) }, perms.EtcDocker.ModeRule(), "file:/etc/docker", rule.StatusPass, false},
+		{"/etc/docker 0757 (numerically < 755? no; o+w)", func(tr tree) { tr.chmod("etc/docker", 0o757) }, perms.EtcDocker.ModeRule(), "file:/etc/docker", rule.StatusFail, false},
+		{"registry cert 0644", func(tr tree) { tr.chmod("etc/docker/certs.d/registry.example:5000/ca.crt", 0o644) }, perms.RegistryCerts.ModeRule(), "file:/etc/docker/certs.d/registry.example:5000/ca.crt", rule.StatusFail, false},
+		{"registry cert 0440", func(tr tree) { tr.chmod("etc/docker/certs.d/registry.example:5000/ca.crt", 0o440) }, perms.RegistryCerts.ModeRule(), "file:/etc/docker/certs.d/registry.example:5000/ca.crt", rule.StatusPass, false},
+		{"tls ca 0644", func(tr tree) { tr.chmod("etc/docker/tls/ca.pem", 0o644) }, perms.TLSCACert.ModeRule(), "file:/etc/docker/tls/ca.pem", rule.StatusFail, false},
+		{"tls cert 0404", func(tr tree) { tr.chmod("etc/docker/tls/server-cert.pem", 0o404) }, perms.TLSServerCert.ModeRule(), "file:/etc/docker/tls/server-cert.pem", rule.StatusPass, false},
+		{"tls key 0440", func(tr tree) { tr.chmod("etc/docker/tls/server-key.pem", 0o440) }, perms.TLSServerKey.ModeRule(), "file:/etc/docker/tls/server-key.pem", rule.StatusFail, false},
+		{"tls key 0040 (numerically < 400)", func(tr tree) { tr.chmod("etc/docker/tls/server-key.pem", 0o040) }, perms.TLSServerKey.ModeRule(), "file:/etc/docker/tls/server-key.pem", rule.StatusFail, false},
+		{"tls key missing", func(tr tree) { os.Remove(tr.path("etc/docker/tls/server-key.pem")) }, perms.TLSServerKey.ModeRule(), "file:/etc/docker/tls/server-key.pem", rule.StatusSkip, false},
+		{"socket 0666", func(tr tree) { tr.chmod("run/docker.sock", 0o666) }, perms.DockerSock.ModeRule(), "file:/var/run/docker.sock", rule.StatusFail, false},
+		{"socket root:root 0600", func(tr tree) { tr.chown("run/docker.sock", 0, 0); tr.chmod("run/docker.sock", 0o600) }, perms.DockerSock.ModeRule(), "file:/var/run/docker.sock", rule.StatusPass, false},
+		{"socket group alice", func(tr tree) { tr.chown("run/docker.sock", 0, 1000) }, perms.DockerSock.OwnerRule(), "file:/var/run/docker.sock", rule.StatusFail, false},
 		// The host's docker group (if any) is not the tree's: names are
 		// resolved against the tree's etc/group.
-		{"socket group 105 (not docker in this tree)", func(tr tree) { tr.chown("run/docker.sock", 0, 105) }, perms.DockerSock, "file:/var/run/docker.sock", rule.StatusFail},
+		{"socket group 105 (not docker in this tree)", func(tr tree) { tr.chown("run/docker.sock", 0, 105) }, perms.DockerSock.OwnerRule(), "file:/var/run/docker.sock", rule.StatusFail, false},
 		{"socket replaced by a regular file", func(tr tree) {
 			os.Remove(tr.path("run/docker.sock"))
 			tr.write("run/docker.sock", "", 0o600)
-		}, perms.DockerSock, "file:/var/run/docker.sock", rule.StatusFail},
-		{"containerd socket group docker", func(tr tree) { tr.chown("run/containerd/containerd.sock", 0, dockerGID) }, perms.ContainerdSock, "file:/run/containerd/containerd.sock", rule.StatusFail},
-		{"containerd socket 0606", func(tr tree) { tr.chmod("run/containerd/containerd.sock", 0o606) }, perms.ContainerdSock, "file:/run/containerd/containerd.sock", rule.StatusFail},
-		{"/etc/default/docker 0646", func(tr tree) { tr.chmod("etc/default/docker", 0o646) }, perms.EtcDefaultDocker, "file:/etc/default/docker", rule.StatusFail},
-		{"/etc/sysconfig/docker missing", func(tr tree) { os.Remove(tr.path("etc/sysconfig/docker")) }, perms.SysconfigDocker, "file:/etc/sysconfig/docker", rule.StatusSkip},
-		{"/etc/sysconfig/docker 0470", func(tr tree) { tr.chmod("etc/sysconfig/docker", 0o470) }, perms.SysconfigDocker, "file:/etc/sysconfig/docker", rule.StatusFail},
-		{"data root 0755", func(tr tree) { tr.chmod("srv/docker", 0o755) }, perms.DataRoot, "file:/srv/docker", rule.StatusFail},
-		{"data root owned by alice", func(tr tree) { tr.chown("srv/docker", 1000, 1000) }, perms.DataRoot, "file:/srv/docker", rule.StatusFail},
+		}, perms.DockerSock.ModeRule(), "file:/var/run/docker.sock", rule.StatusFail, true},
+		{"containerd socket group docker", func(tr tree) { tr.chown("run/containerd/containerd.sock", 0, dockerGID) }, perms.ContainerdSock.OwnerRule(), "file:/run/containerd/containerd.sock", rule.StatusFail, false},
+		{"containerd socket 0606", func(tr tree) { tr.chmod("run/containerd/containerd.sock", 0o606) }, perms.ContainerdSock.ModeRule(), "file:/run/containerd/containerd.sock", rule.StatusFail, false},
+		{"/etc/default/docker 0646", func(tr tree) { tr.chmod("etc/default/docker", 0o646) }, perms.EtcDefaultDocker.ModeRule(), "file:/etc/default/docker", rule.StatusFail, false},
+		{"/etc/sysconfig/docker missing", func(tr tree) { os.Remove(tr.path("etc/sysconfig/docker")) }, perms.SysconfigDocker.ModeRule(), "file:/etc/sysconfig/docker", rule.StatusSkip, false},
+		{"/etc/sysconfig/docker 0470", func(tr tree) { tr.chmod("etc/sysconfig/docker", 0o470) }, perms.SysconfigDocker.ModeRule(), "file:/etc/sysconfig/docker", rule.StatusFail, false},
+		{"data root 0755", func(tr tree) { tr.chmod("srv/docker", 0o755) }, perms.DataRoot.ModeRule(), "file:/srv/docker", rule.StatusFail, false},
+		{"data root owned by alice", func(tr tree) { tr.chown("srv/docker", 1000, 1000) }, perms.DataRoot.OwnerRule(), "file:/srv/docker", rule.StatusFail, false},
 		{"daemon.json is a directory", func(tr tree) {
 			os.Remove(tr.path("etc/docker/daemon.json"))
 			tr.mkdir("etc/docker/daemon.json", 0o755)
-		}, perms.DaemonJSON, "file:/etc/docker/daemon.json", rule.StatusFail},
-		{"daemon.json missing", func(tr tree) { os.Remove(tr.path("etc/docker/daemon.json")) }, perms.DaemonJSON, "file:/etc/docker/daemon.json", rule.StatusSkip},
-		{"daemon.json unparseable", func(tr tree) { tr.write("etc/docker/daemon.json", "{not json", 0o644) }, perms.ConfigurationRead, "file:/etc/docker/daemon.json", rule.StatusFail},
-		{"docker.service missing everywhere", func(tr tree) { os.Remove(tr.path("usr/lib/systemd/system/docker.service")) }, perms.DockerService, "file:/lib/systemd/system/docker.service", rule.StatusSkip},
+		}, perms.DaemonJSON.ModeRule(), "file:/etc/docker/daemon.json", rule.StatusFail, true},
+		{"daemon.json missing", func(tr tree) { os.Remove(tr.path("etc/docker/daemon.json")) }, perms.DaemonJSON.ModeRule(), "file:/etc/docker/daemon.json", rule.StatusSkip, false},
+		{"daemon.json unparseable", func(tr tree) { tr.write("etc/docker/daemon.json", "{not json", 0o644) }, perms.ConfigurationRead, "file:/etc/docker/daemon.json", rule.StatusFail, false},
+		{"docker.service missing everywhere", func(tr tree) { os.Remove(tr.path("usr/lib/systemd/system/docker.service")) }, perms.DockerService.ModeRule(), "file:/lib/systemd/system/docker.service", rule.StatusSkip, false},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -256,6 +264,33 @@ func TestCheckTable(t *testing.T) {
 			}
 			if f.Status == rule.StatusFail && f.Remediation == "" {
 				t.Error("a failure must carry the remediation")
+			}
+			if len(f.CIS) > 1 {
+				t.Errorf("%s cites %v: one CIS control per finding", f.Rule, f.CIS)
+			}
+			// The file's other control is judged on its own: a wrong owner
+			// never fails the permissions control, nor the reverse.
+			class, ok := perms.ClassOf(tc.rule)
+			if !ok {
+				return
+			}
+			sib := class.OwnerRule()
+			if sib == tc.rule {
+				sib = class.ModeRule()
+			}
+			wantSib := rule.StatusPass
+			switch {
+			case tc.want == rule.StatusSkip:
+				wantSib = rule.StatusSkip
+			case tc.both:
+				wantSib = rule.StatusFail
+			}
+			sf, _ := status(rep, sib, tc.target)
+			if sf.Status != wantSib {
+				t.Errorf("other control %s: %s (%s), want %s", sib, sf.Status, sf.Reason, wantSib)
+			}
+			if f.Status != rule.StatusSkip && !strings.Contains(f.Detail, strings.TrimPrefix(tc.target, "file:")) {
+				t.Errorf("detail %q does not name the file", f.Detail)
 			}
 		})
 	}
@@ -281,11 +316,17 @@ func TestCatalogValid(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, s := range perms.Specs {
-		if _, ok := perms.Catalog.Lookup(s.Rule); !ok {
-			t.Errorf("spec for %s has no rule in the catalog", s.Rule)
+		for _, id := range []rule.ID{s.Class.OwnerRule(), s.Class.ModeRule()} {
+			r, ok := perms.Catalog.Lookup(id)
+			if !ok {
+				t.Errorf("spec for %s has no rule %s in the catalog", s.Class, id)
+			}
+			if len(r.CIS) > 1 {
+				t.Errorf("%s cites %v: one CIS control per rule", id, r.CIS)
+			}
 		}
 		if s.Owner == "" || len(s.Groups) == 0 || s.Kind == 0 {
-			t.Errorf("spec for %s is incomplete: %+v", s.Rule, s)
+			t.Errorf("spec for %s is incomplete: %+v", s.Class, s)
 		}
 	}
 	for _, r := range perms.Catalog {

@@ -2,26 +2,71 @@ package perms
 
 import (
 	"io/fs"
+	"strings"
 
 	"github.com/safedock/safedock/rule"
 )
 
-// Rule IDs. They are stable; CIS numbers are references on the rules.
+// FileClass names one kind of Docker file the rules examine (docker.service,
+// the Docker socket, daemon.json, ...). Each class has two rules, one per
+// CIS control: ownership (OwnerRule, e.g. CIS 3.1) and permissions
+// (ModeRule, e.g. CIS 3.2), so a report never marks one control failed
+// because of the other.
+type FileClass string
+
+// File classes. Their names are the prefix of their rules' IDs.
 const (
-	DockerService     rule.ID = "file.docker-service"
-	DockerSocketUnit  rule.ID = "file.docker-socket-unit"
-	EtcDocker         rule.ID = "file.etc-docker"
-	RegistryCerts     rule.ID = "file.registry-certs"
-	TLSCACert         rule.ID = "file.tls-ca-cert"
-	TLSServerCert     rule.ID = "file.tls-server-cert"
-	TLSServerKey      rule.ID = "file.tls-server-key"
-	DockerSock        rule.ID = "file.docker-sock"
-	DaemonJSON        rule.ID = "file.daemon-json"
-	EtcDefaultDocker  rule.ID = "file.etc-default-docker"
-	SysconfigDocker   rule.ID = "file.etc-sysconfig-docker"
-	ContainerdSock    rule.ID = "file.containerd-sock"
-	DataRoot          rule.ID = "file.data-root"
-	ConfigurationRead rule.ID = "file.configuration-readable"
+	DockerService    FileClass = "file.docker-service"
+	DockerSocketUnit FileClass = "file.docker-socket-unit"
+	EtcDocker        FileClass = "file.etc-docker"
+	RegistryCerts    FileClass = "file.registry-certs"
+	TLSCACert        FileClass = "file.tls-ca-cert"
+	TLSServerCert    FileClass = "file.tls-server-cert"
+	TLSServerKey     FileClass = "file.tls-server-key"
+	DockerSock       FileClass = "file.docker-sock"
+	DaemonJSON       FileClass = "file.daemon-json"
+	EtcDefaultDocker FileClass = "file.etc-default-docker"
+	SysconfigDocker  FileClass = "file.etc-sysconfig-docker"
+	ContainerdSock   FileClass = "file.containerd-sock"
+	DataRoot         FileClass = "file.data-root"
+)
+
+// OwnerRule is the ID of the class's ownership rule ("<class>.owner").
+func (c FileClass) OwnerRule() rule.ID { return rule.ID(string(c) + ".owner") }
+
+// ModeRule is the ID of the class's permissions rule ("<class>.mode").
+func (c FileClass) ModeRule() rule.ID { return rule.ID(string(c) + ".mode") }
+
+// Rule IDs. They are stable; CIS numbers are references on the rules, one
+// each.
+const (
+	DockerServiceOwner    rule.ID = "file.docker-service.owner"       // CIS 3.1
+	DockerServiceMode     rule.ID = "file.docker-service.mode"        // CIS 3.2
+	DockerSocketUnitOwner rule.ID = "file.docker-socket-unit.owner"   // CIS 3.3
+	DockerSocketUnitMode  rule.ID = "file.docker-socket-unit.mode"    // CIS 3.4
+	EtcDockerOwner        rule.ID = "file.etc-docker.owner"           // CIS 3.5
+	EtcDockerMode         rule.ID = "file.etc-docker.mode"            // CIS 3.6
+	RegistryCertsOwner    rule.ID = "file.registry-certs.owner"       // CIS 3.7
+	RegistryCertsMode     rule.ID = "file.registry-certs.mode"        // CIS 3.8
+	TLSCACertOwner        rule.ID = "file.tls-ca-cert.owner"          // CIS 3.9
+	TLSCACertMode         rule.ID = "file.tls-ca-cert.mode"           // CIS 3.10
+	TLSServerCertOwner    rule.ID = "file.tls-server-cert.owner"      // CIS 3.11
+	TLSServerCertMode     rule.ID = "file.tls-server-cert.mode"       // CIS 3.12
+	TLSServerKeyOwner     rule.ID = "file.tls-server-key.owner"       // CIS 3.13
+	TLSServerKeyMode      rule.ID = "file.tls-server-key.mode"        // CIS 3.14
+	DockerSockOwner       rule.ID = "file.docker-sock.owner"          // CIS 3.15
+	DockerSockMode        rule.ID = "file.docker-sock.mode"           // CIS 3.16
+	DaemonJSONOwner       rule.ID = "file.daemon-json.owner"          // CIS 3.17
+	DaemonJSONMode        rule.ID = "file.daemon-json.mode"           // CIS 3.18
+	EtcDefaultDockerOwner rule.ID = "file.etc-default-docker.owner"   // CIS 3.19
+	EtcDefaultDockerMode  rule.ID = "file.etc-default-docker.mode"    // CIS 3.20
+	SysconfigDockerOwner  rule.ID = "file.etc-sysconfig-docker.owner" // CIS 3.21
+	SysconfigDockerMode   rule.ID = "file.etc-sysconfig-docker.mode"  // CIS 3.22
+	ContainerdSockOwner   rule.ID = "file.containerd-sock.owner"      // CIS 3.23
+	ContainerdSockMode    rule.ID = "file.containerd-sock.mode"       // CIS 3.24
+	DataRootOwner         rule.ID = "file.data-root.owner"
+	DataRootMode          rule.ID = "file.data-root.mode"
+	ConfigurationRead     rule.ID = "file.configuration-readable"
 )
 
 // Kind is the file type a rule expects.
@@ -58,10 +103,10 @@ func (k Kind) matches(m fs.FileMode) bool {
 	return false
 }
 
-// Spec is the expected state of the files of one rule.
+// Spec is the expected state of the files of one class.
 type Spec struct {
-	Rule rule.ID
-	Kind Kind
+	Class FileClass
+	Kind  Kind
 	// Owner is the user name that must own the file.
 	Owner string
 	// Groups are the acceptable group names, the CIS one first. Root is
@@ -72,77 +117,144 @@ type Spec struct {
 	MaxPerm uint32
 }
 
-// Catalog holds the rules of this package.
-var Catalog = rule.Catalog{
-	{ID: DockerService, Title: "docker.service is root:root and 644 or stricter", Severity: rule.SeverityHigh, CIS: []string{"3.1", "3.2"},
-		Rationale:   "docker.service decides how dockerd starts and with which flags; whoever can edit it controls the daemon, which is root on the host.",
-		Remediation: "chown root:root on the unit file and its drop-ins, and chmod go-w (644 or stricter); or run `safedock perms fix --apply`."},
-	{ID: DockerSocketUnit, Title: "docker.socket is root:root and 644 or stricter", Severity: rule.SeverityHigh, CIS: []string{"3.3", "3.4"},
-		Rationale:   "docker.socket sets the path, owner and mode of the API socket; editing it hands out control of the daemon.",
-		Remediation: "chown root:root docker.socket and chmod 644 or stricter; or run `safedock perms fix --apply`."},
-	{ID: EtcDocker, Title: "/etc/docker is root:root and 755 or stricter", Severity: rule.SeverityHigh, CIS: []string{"3.5", "3.6"},
-		Rationale:   "/etc/docker holds daemon.json, TLS material and registry certificates; a writable directory lets anyone replace them.",
-		Remediation: "chown root:root /etc/docker and chmod 755 or stricter; or run `safedock perms fix --apply`."},
-	{ID: RegistryCerts, Title: "registry certificates are root:root and 444 or stricter", Severity: rule.SeverityHigh, CIS: []string{"3.7", "3.8"},
-		Rationale:   "Certificates under /etc/docker/certs.d decide which registries the daemon trusts; a writable one lets an attacker swap trust anchors.",
-		Remediation: "chown root:root and chmod 444 (or stricter) every file under /etc/docker/certs.d; or run `safedock perms fix --apply`."},
-	{ID: TLSCACert, Title: "the daemon's TLS CA certificate is root:root and 444 or stricter", Severity: rule.SeverityHigh, CIS: []string{"3.9", "3.10"},
-		Rationale:   "The CA certificate decides which clients may drive a TLS-protected daemon; replacing it admits any client.",
-		Remediation: "chown root:root and chmod 444 the file named by tlscacert; or run `safedock perms fix --apply`."},
-	{ID: TLSServerCert, Title: "the daemon's TLS server certificate is root:root and 444 or stricter", Severity: rule.SeverityHigh, CIS: []string{"3.11", "3.12"},
-		Rationale:   "A replaced server certificate lets an attacker impersonate the daemon to its clients.",
-		Remediation: "chown root:root and chmod 444 the file named by tlscert; or run `safedock perms fix --apply`."},
-	{ID: TLSServerKey, Title: "the daemon's TLS server key is root:root and 400", Severity: rule.SeverityCritical, CIS: []string{"3.13", "3.14"},
-		Rationale:   "Anyone who can read the server key can impersonate the daemon; it must be readable by root only.",
-		Remediation: "chown root:root and chmod 400 the file named by tlskey; or run `safedock perms fix --apply`."},
-	{ID: DockerSock, Title: "the Docker socket is root:docker and 660 or stricter", Severity: rule.SeverityCritical, CIS: []string{"3.15", "3.16"},
-		Rationale:   "Access to the Docker socket is root on the host; only root and the docker group may have it.",
-		Remediation: "chown root:docker (or root:root) and chmod 660 or stricter the socket; set SocketUser/SocketGroup/SocketMode in docker.socket so it stays so after a restart."},
-	{ID: DaemonJSON, Title: "daemon.json is root:root and 644 or stricter", Severity: rule.SeverityHigh, CIS: []string{"3.17", "3.18"},
-		Rationale:   "daemon.json configures the daemon; whoever can edit it controls the daemon at its next start.",
-		Remediation: "chown root:root and chmod 644 or stricter daemon.json; or run `safedock perms fix --apply`."},
-	{ID: EtcDefaultDocker, Title: "/etc/default/docker is root:root and 644 or stricter", Severity: rule.SeverityHigh, CIS: []string{"3.19", "3.20"},
-		Rationale:   "/etc/default/docker supplies dockerd's flags (DOCKER_OPTS) on Debian-family systems.",
-		Remediation: "chown root:root and chmod 644 or stricter /etc/default/docker; or run `safedock perms fix --apply`."},
-	{ID: SysconfigDocker, Title: "/etc/sysconfig/docker is root:root and 644 or stricter", Severity: rule.SeverityHigh, CIS: []string{"3.21", "3.22"},
-		Rationale:   "/etc/sysconfig/docker supplies dockerd's flags on Red Hat-family systems.",
-		Remediation: "chown root:root and chmod 644 or stricter /etc/sysconfig/docker; or run `safedock perms fix --apply`."},
-	{ID: ContainerdSock, Title: "the containerd socket is root:root and 660 or stricter", Severity: rule.SeverityCritical, CIS: []string{"3.23", "3.24"},
-		Rationale:   "containerd's socket is as powerful as Docker's: it creates privileged containers without asking dockerd.",
-		Remediation: "chown root:root and chmod 660 or stricter containerd.sock (set [grpc] uid/gid in containerd's config so it stays so)."},
-	{ID: DataRoot, Title: "the data root is root:root and 711 or stricter", Severity: rule.SeverityMedium,
-		Rationale:   "The data root holds every image layer, volume and container filesystem; dockerd creates it root-owned and 0711 (0710 with user namespaces) so other users cannot list or alter it.",
-		Remediation: "chown root:root and chmod 711 or stricter the data root; or run `safedock perms fix --apply`."},
-	{ID: ConfigurationRead, Title: "the daemon's configuration can be read", Severity: rule.SeverityMedium,
+// classDoc documents one class: what its two rules say and cite.
+type classDoc struct {
+	class      FileClass
+	what       string // "docker.service"
+	owner      string // "root:root"
+	mode       string // "644 or stricter"
+	cisOwner   string
+	cisMode    string
+	severity   rule.Severity
+	rationale  string
+	fixOwner   string // the chown to run
+	fixMode    string // the chmod to run
+	afterFixes string // what else keeps it so, or ""
+}
+
+var classDocs = []classDoc{
+	{DockerService, "docker.service (and its drop-ins)", "root:root", "644 or stricter", "3.1", "3.2", rule.SeverityHigh,
+		"docker.service decides how dockerd starts and with which flags; whoever can edit it controls the daemon, which is root on the host.",
+		"chown root:root the unit file and its drop-ins", "chmod go-w the unit file and its drop-ins (644 or stricter)", ""},
+	{DockerSocketUnit, "docker.socket", "root:root", "644 or stricter", "3.3", "3.4", rule.SeverityHigh,
+		"docker.socket sets the path, owner and mode of the API socket; editing it hands out control of the daemon.",
+		"chown root:root docker.socket", "chmod 644 (or stricter) docker.socket", ""},
+	{EtcDocker, "/etc/docker", "root:root", "755 or stricter", "3.5", "3.6", rule.SeverityHigh,
+		"/etc/docker holds daemon.json, TLS material and registry certificates; a writable directory lets anyone replace them.",
+		"chown root:root /etc/docker", "chmod 755 (or stricter) /etc/docker", ""},
+	{RegistryCerts, "registry certificates", "root:root", "444 or stricter", "3.7", "3.8", rule.SeverityHigh,
+		"Certificates under /etc/docker/certs.d decide which registries the daemon trusts; a writable one lets an attacker swap trust anchors.",
+		"chown root:root every file under /etc/docker/certs.d", "chmod 444 (or stricter) every file under /etc/docker/certs.d", ""},
+	{TLSCACert, "the daemon's TLS CA certificate", "root:root", "444 or stricter", "3.9", "3.10", rule.SeverityHigh,
+		"The CA certificate decides which clients may drive a TLS-protected daemon; replacing it admits any client.",
+		"chown root:root the file named by tlscacert", "chmod 444 the file named by tlscacert", ""},
+	{TLSServerCert, "the daemon's TLS server certificate", "root:root", "444 or stricter", "3.11", "3.12", rule.SeverityHigh,
+		"A replaced server certificate lets an attacker impersonate the daemon to its clients.",
+		"chown root:root the file named by tlscert", "chmod 444 the file named by tlscert", ""},
+	{TLSServerKey, "the daemon's TLS server key", "root:root", "400", "3.13", "3.14", rule.SeverityCritical,
+		"Anyone who can read the server key can impersonate the daemon; it must be readable by root only.",
+		"chown root:root the file named by tlskey", "chmod 400 the file named by tlskey", ""},
+	{DockerSock, "the Docker socket", "root:docker", "660 or stricter", "3.15", "3.16", rule.SeverityCritical,
+		"Access to the Docker socket is root on the host; only root and the docker group may have it.",
+		"chown root:docker (or root:root) the socket", "chmod 660 (or stricter) the socket",
+		"set SocketUser/SocketGroup/SocketMode in docker.socket so it stays so after a restart"},
+	{DaemonJSON, "daemon.json", "root:root", "644 or stricter", "3.17", "3.18", rule.SeverityHigh,
+		"daemon.json configures the daemon; whoever can edit it controls the daemon at its next start.",
+		"chown root:root daemon.json", "chmod 644 (or stricter) daemon.json", ""},
+	{EtcDefaultDocker, "/etc/default/docker", "root:root", "644 or stricter", "3.19", "3.20", rule.SeverityHigh,
+		"/etc/default/docker supplies dockerd's flags (DOCKER_OPTS) on Debian-family systems.",
+		"chown root:root /etc/default/docker", "chmod 644 (or stricter) /etc/default/docker", ""},
+	{SysconfigDocker, "/etc/sysconfig/docker", "root:root", "644 or stricter", "3.21", "3.22", rule.SeverityHigh,
+		"/etc/sysconfig/docker supplies dockerd's flags on Red Hat-family systems.",
+		"chown root:root /etc/sysconfig/docker", "chmod 644 (or stricter) /etc/sysconfig/docker", ""},
+	{ContainerdSock, "the containerd socket", "root:root", "660 or stricter", "3.23", "3.24", rule.SeverityCritical,
+		"containerd's socket is as powerful as Docker's: it creates privileged containers without asking dockerd.",
+		"chown root:root containerd.sock", "chmod 660 (or stricter) containerd.sock",
+		"set [grpc] uid/gid in containerd's config so it stays so"},
+	{DataRoot, "the data root", "root:root", "711 or stricter", "", "", rule.SeverityMedium,
+		"The data root holds every image layer, volume and container filesystem; dockerd creates it root-owned and 0711 (0710 with user namespaces) so other users cannot list or alter it.",
+		"chown root:root the data root", "chmod 711 (or stricter) the data root", ""},
+}
+
+func cis(ref string) []string {
+	if ref == "" {
+		return nil
+	}
+	return []string{ref}
+}
+
+func buildCatalog() rule.Catalog {
+	var out rule.Catalog
+	for _, d := range classDocs {
+		verb := " is "
+		if strings.HasSuffix(d.what, "certificates") {
+			verb = " are "
+		}
+		tail := "; or run `safedock perms fix --apply`."
+		if d.afterFixes != "" {
+			tail = "; " + d.afterFixes + ". `safedock perms fix --apply` fixes the file itself."
+		}
+		out = append(out,
+			rule.Rule{ID: d.class.OwnerRule(), Title: d.what + verb + "owned by " + d.owner, Severity: d.severity, CIS: cis(d.cisOwner),
+				Rationale: d.rationale, Remediation: strings.ToUpper(d.fixOwner[:1]) + d.fixOwner[1:] + tail},
+			rule.Rule{ID: d.class.ModeRule(), Title: d.what + verb + d.mode, Severity: d.severity, CIS: cis(d.cisMode),
+				Rationale: d.rationale, Remediation: strings.ToUpper(d.fixMode[:1]) + d.fixMode[1:] + tail},
+		)
+	}
+	return append(out, rule.Rule{ID: ConfigurationRead, Title: "the daemon's configuration can be read", Severity: rule.SeverityMedium,
 		Rationale:   "File paths come from daemon.json and dockerd's flags; when daemon.json cannot be parsed the TLS files, sockets and data root it names are unknown, so their checks cannot be trusted.",
-		Remediation: "Make daemon.json valid JSON with correctly typed keys (package daemonconf validates it in full) and run the check again."},
+		Remediation: "Make daemon.json valid JSON with correctly typed keys (package daemonconf validates it in full) and run the check again."})
 }
 
-// Specs are the expectations behind the file rules, one per rule.
+// Catalog holds the rules of this package: an ownership and a permissions
+// rule for every FileClass, then ConfigurationRead.
+var Catalog = buildCatalog()
+
+// Specs are the expectations behind the file rules, one per class.
 var Specs = []Spec{
-	{Rule: DockerService, Kind: Regular, Owner: "root", Groups: []string{"root"}, MaxPerm: 0o644},
-	{Rule: DockerSocketUnit, Kind: Regular, Owner: "root", Groups: []string{"root"}, MaxPerm: 0o644},
-	{Rule: EtcDocker, Kind: Directory, Owner: "root", Groups: []string{"root"}, MaxPerm: 0o755},
-	{Rule: RegistryCerts, Kind: Regular, Owner: "root", Groups: []string{"root"}, MaxPerm: 0o444},
-	{Rule: TLSCACert, Kind: Regular, Owner: "root", Groups: []string{"root"}, MaxPerm: 0o444},
-	{Rule: TLSServerCert, Kind: Regular, Owner: "root", Groups: []string{"root"}, MaxPerm: 0o444},
-	{Rule: TLSServerKey, Kind: Regular, Owner: "root", Groups: []string{"root"}, MaxPerm: 0o400},
-	{Rule: DockerSock, Kind: Socket, Owner: "root", Groups: []string{"docker", "root"}, MaxPerm: 0o660},
-	{Rule: DaemonJSON, Kind: Regular, Owner: "root", Groups: []string{"root"}, MaxPerm: 0o644},
-	{Rule: EtcDefaultDocker, Kind: Regular, Owner: "root", Groups: []string{"root"}, MaxPerm: 0o644},
-	{Rule: SysconfigDocker, Kind: Regular, Owner: "root", Groups: []string{"root"}, MaxPerm: 0o644},
-	{Rule: ContainerdSock, Kind: Socket, Owner: "root", Groups: []string{"root"}, MaxPerm: 0o660},
-	{Rule: DataRoot, Kind: Directory, Owner: "root", Groups: []string{"root"}, MaxPerm: 0o711},
+	{Class: DockerService, Kind: Regular, Owner: "root", Groups: []string{"root"}, MaxPerm: 0o644},
+	{Class: DockerSocketUnit, Kind: Regular, Owner: "root", Groups: []string{"root"}, MaxPerm: 0o644},
+	{Class: EtcDocker, Kind: Directory, Owner: "root", Groups: []string{"root"}, MaxPerm: 0o755},
+	{Class: RegistryCerts, Kind: Regular, Owner: "root", Groups: []string{"root"}, MaxPerm: 0o444},
+	{Class: TLSCACert, Kind: Regular, Owner: "root", Groups: []string{"root"}, MaxPerm: 0o444},
+	{Class: TLSServerCert, Kind: Regular, Owner: "root", Groups: []string{"root"}, MaxPerm: 0o444},
+	{Class: TLSServerKey, Kind: Regular, Owner: "root", Groups: []string{"root"}, MaxPerm: 0o400},
+	{Class: DockerSock, Kind: Socket, Owner: "root", Groups: []string{"docker", "root"}, MaxPerm: 0o660},
+	{Class: DaemonJSON, Kind: Regular, Owner: "root", Groups: []string{"root"}, MaxPerm: 0o644},
+	{Class: EtcDefaultDocker, Kind: Regular, Owner: "root", Groups: []string{"root"}, MaxPerm: 0o644},
+	{Class: SysconfigDocker, Kind: Regular, Owner: "root", Groups: []string{"root"}, MaxPerm: 0o644},
+	{Class: ContainerdSock, Kind: Socket, Owner: "root", Groups: []string{"root"}, MaxPerm: 0o660},
+	{Class: DataRoot, Kind: Directory, Owner: "root", Groups: []string{"root"}, MaxPerm: 0o711},
 }
 
-// SpecFor returns the expectation of a file rule.
-func SpecFor(id rule.ID) (Spec, bool) {
+// SpecOf returns the expectation of a file class.
+func SpecOf(c FileClass) (Spec, bool) {
 	for _, s := range Specs {
-		if s.Rule == id {
+		if s.Class == c {
 			return s, true
 		}
 	}
 	return Spec{}, false
+}
+
+// SpecFor returns the expectation behind a file rule (an ownership or a
+// permissions rule).
+func SpecFor(id rule.ID) (Spec, bool) {
+	c, ok := ClassOf(id)
+	if !ok {
+		return Spec{}, false
+	}
+	return SpecOf(c)
+}
+
+// ClassOf returns the class of an ownership or permissions rule.
+func ClassOf(id rule.ID) (FileClass, bool) {
+	for _, s := range Specs {
+		if id == s.Class.OwnerRule() || id == s.Class.ModeRule() {
+			return s.Class, true
+		}
+	}
+	return "", false
 }
 
 // Stricter reports whether perm has no bit outside max: the bitwise meaning

@@ -10,10 +10,10 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"syscall"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 
+	"github.com/safedock/safedock/internal/hostfs"
 	"github.com/safedock/safedock/rule"
 )
 
@@ -76,33 +76,27 @@ func ConfigPath(pathOrBundle string) (string, error) {
 }
 
 // LoadFile reads the config.json of a bundle directory (or the named file).
-// A config.json that is a symlink or not a regular file is refused. It
-// returns the spec, the absolute path read and the file's mode.
+// It never blocks: a config.json that is a symlink, a FIFO, a socket or a
+// device is refused before anything is read from it (it is examined with
+// lstat, opened with O_NOFOLLOW|O_NONBLOCK and checked again with fstat).
+// It returns the spec, the absolute path read and the file's mode.
 func LoadFile(pathOrBundle string) (*specs.Spec, string, fs.FileMode, error) {
 	p, err := ConfigPath(pathOrBundle)
 	if err != nil {
 		return nil, "", 0, err
 	}
-	f, err := os.OpenFile(p, os.O_RDONLY|syscall.O_NOFOLLOW|syscall.O_NONBLOCK, 0)
+	data, info, err := hostfs.ReadFile(p, MaxConfigSize)
 	if err != nil {
-		if errors.Is(err, syscall.ELOOP) {
+		if errors.Is(err, hostfs.ErrSymlink) {
 			return nil, p, 0, fmt.Errorf("opening %s: refusing a symlinked config.json", p)
 		}
 		return nil, p, 0, fmt.Errorf("opening config: %w", err)
 	}
-	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return nil, p, 0, fmt.Errorf("opening config: %w", err)
-	}
-	if !fi.Mode().IsRegular() {
-		return nil, p, 0, fmt.Errorf("opening %s: not a regular file (%s)", p, fi.Mode().Type())
-	}
-	spec, err := ReadConfig(f)
+	spec, err := ReadConfig(bytes.NewReader(data))
 	if err != nil {
 		return nil, p, 0, fmt.Errorf("%s: %w", p, err)
 	}
-	return spec, p, fi.Mode().Perm(), nil
+	return spec, p, info.Perm, nil
 }
 
 // CheckFile checks the config.json of a bundle directory (or the named

@@ -2,11 +2,17 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
-	"io"
+	iofs "io/fs"
 	"os"
+	"path/filepath"
 	"strings"
+	"time"
+
+	"github.com/moby/moby/api/types/swarm"
+	"github.com/moby/moby/client"
 
 	"github.com/safedock/safedock/daemonconf"
 	"github.com/safedock/safedock/report"
@@ -27,17 +33,20 @@ func runDaemonConfig(ctx context.Context, e *env, args []string) int {
   safedock daemon-config generate [--userns-remap U] [--no-userns-remap REASON] [--syslog ADDR]
                                   [--tls-ca F --tls-cert F --tls-key F --tls-listen HOST:PORT]
                                   [--cgroup-parent P] [--seccomp-profile F] [--authz-plugin NAME] [--engine-version V]
-  safedock daemon-config validate FILE [--dockerd-args ".."] [--engine-version V] [--format text|json]
-  safedock daemon-config harden FILE [--write] [--dockerd-args ".."] [--engine-version V]`)
+  safedock daemon-config validate FILE [--dockerd-args ".."] [--engine-version V] [--swarm auto|yes|no] [--format text|json]
+  safedock daemon-config harden FILE [--write] [--dockerd-args ".."] [--engine-version V] [--swarm auto|yes|no]
+
+--swarm says whether the node is in a swarm (dockerd refuses live-restore there); auto (the
+default) asks the daemon at DOCKER_HOST, briefly, and treats it as unknown when none answers.`)
 		return exitUsage
 	}
 	switch args[0] {
 	case "generate":
 		return daemonGenerate(e, args[1:])
 	case "validate":
-		return daemonValidate(e, args[1:])
+		return daemonValidate(ctx, e, args[1:])
 	case "harden":
-		return daemonHarden(e, args[1:])
+		return daemonHarden(ctx, e, args[1:])
 	}
 	fmt.Fprintf(e.stderr, "safedock daemon-config: unknown subcommand %q (generate, validate, harden)\n", args[0])
 	return exitUsage
@@ -58,13 +67,14 @@ func engineVersion(s string) (daemonconf.Version, error) {
 	return daemonconf.ParseVersion(s)
 }
 
-func daemonValidate(e *env, args []string) int {
+func daemonValidate(ctx context.Context, e *env, args []string) int {
 	file, rest := splitFileArg(args)
 	fs := flag.NewFlagSet("daemon-config validate", flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
 	dargs := fs.String("dockerd-args", "", "dockerd's command line, e.g. \"-H fd:// --containerd=/run/containerd/containerd.sock\"")
 	ver := fs.String("engine-version", "", "engine version that will read the file (default 20.10)")
 	format := fs.String("format", "text", "output format: text or json")
+	swarmMode := fs.String("swarm", "auto", "is this node in a swarm: auto (ask the daemon), yes or no")
 	if err := fs.Parse(rest); err != nil {
 		return exitUsage
 	}
@@ -85,12 +95,17 @@ func daemonValidate(e *env, args []string) int {
 		fmt.Fprintln(e.stderr, "safedock daemon-config validate:", err)
 		return exitUsage
 	}
-	data, err := readConfigFile(file)
+	host, err := swarmFacts(ctx, e, *swarmMode)
+	if err != nil {
+		fmt.Fprintln(e.stderr, "safedock daemon-config validate:", err)
+		return exitUsage
+	}
+	data, err := readConfigFile(ctx, file)
 	if err != nil {
 		fmt.Fprintln(e.stderr, "safedock daemon-config validate:", err)
 		return exitError
 	}
-	res := daemonconf.Validate(data, daemonconf.Options{Version: v, DockerdArgs: strings.Fields(*dargs), Target: "file:" + file})
+	res := daemonconf.Validate(data, daemonconf.Options{Version: v, DockerdArgs: strings.Fields(*dargs), Target: "file:" + file, Host: host})
 	if err := report.Write(e.stdout, res.Report(), f, report.Options{}); err != nil {
 		fmt.Fprintln(e.stderr, "safedock daemon-config validate:", err)
 		return exitError
@@ -101,17 +116,73 @@ func daemonValidate(e *env, args []string) int {
 	return exitOK
 }
 
-func readConfigFile(path string) ([]byte, error) {
-	f, err := os.Open(path)
-	if err != nil {
+// readConfigFile reads a daemon.json to validate. It never blocks: FIFOs,
+// sockets and devices are refused before anything is read (see
+// hostfs.ReadFile). A symlink is resolved first, as dockerd follows it, and
+// its target is read the same way.
+func readConfigFile(ctx context.Context, path string) ([]byte, error) {
+	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("reading %s: %w", path, err)
 	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, 8<<20))
+	target := path
+	if fi, err := os.Lstat(path); err == nil && fi.Mode()&iofs.ModeSymlink != 0 {
+		resolved, err := filepath.EvalSymlinks(path)
+		if err != nil {
+			return nil, fmt.Errorf("reading %s: resolving the symlink: %w", path, err)
+		}
+		target = resolved
+	}
+	data, err := daemonconf.ReadFile(target)
 	if err != nil {
-		return nil, fmt.Errorf("reading %s: %w", path, err)
+		if target != path {
+			return nil, fmt.Errorf("%s (a symlink to %s): %w", path, target, err)
+		}
+		return nil, err
 	}
 	return data, nil
+}
+
+// swarmProbeTimeout bounds the question "is this node in a swarm?".
+const swarmProbeTimeout = 3 * time.Second
+
+// swarmFacts turns --swarm into host facts for the validator: yes and no
+// are taken as given; auto asks the daemon at DOCKER_HOST, within
+// swarmProbeTimeout, and returns nil (unknown) when none answers.
+func swarmFacts(ctx context.Context, e *env, mode string) (*daemonconf.HostFacts, error) {
+	switch mode {
+	case "yes":
+		return &daemonconf.HostFacts{SwarmActive: true}, nil
+	case "no":
+		return &daemonconf.HostFacts{}, nil
+	case "auto", "":
+	default:
+		return nil, fmt.Errorf("--swarm %q: want auto, yes or no", mode)
+	}
+	active, err := askSwarm(ctx)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "note: could not ask the daemon whether this node is in a swarm (%v); give --swarm yes or no to say\n", err)
+		return nil, nil
+	}
+	return &daemonconf.HostFacts{SwarmActive: active}, nil
+}
+
+// askSwarm reports whether the daemon's node takes part in a swarm: any
+// local node state but inactive means dockerd starts its cluster component
+// at boot.
+func askSwarm(ctx context.Context) (bool, error) {
+	cli, err := dockerClient()
+	if err != nil {
+		return false, err
+	}
+	defer cli.Close()
+	ctx, cancel := context.WithTimeout(ctx, swarmProbeTimeout)
+	defer cancel()
+	info, err := cli.Info(ctx, client.InfoOptions{})
+	if err != nil {
+		return false, fmt.Errorf("asking the daemon for its swarm state: %w", err)
+	}
+	st := info.Info.Swarm.LocalNodeState
+	return st != "" && st != swarm.LocalNodeStateInactive, nil
 }
 
 func daemonGenerate(e *env, args []string) int {
@@ -164,13 +235,14 @@ func daemonGenerate(e *env, args []string) int {
 	return exitOK
 }
 
-func daemonHarden(e *env, args []string) int {
+func daemonHarden(ctx context.Context, e *env, args []string) int {
 	file, rest := splitFileArg(args)
 	fs := flag.NewFlagSet("daemon-config harden", flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
 	write := fs.Bool("write", false, "replace FILE (atomically, keeping a backup) instead of printing the result")
 	dargs := fs.String("dockerd-args", "", "dockerd's command line")
 	ver := fs.String("engine-version", "", "engine version that will read the file")
+	swarmMode := fs.String("swarm", "auto", "is this node in a swarm: auto (ask the daemon), yes or no")
 	if err := fs.Parse(rest); err != nil {
 		return exitUsage
 	}
@@ -186,34 +258,42 @@ func daemonHarden(e *env, args []string) int {
 		fmt.Fprintln(e.stderr, "safedock daemon-config harden:", err)
 		return exitUsage
 	}
-	data, err := readConfigFile(file)
+	host, err := swarmFacts(ctx, e, *swarmMode)
 	if err != nil {
+		fmt.Fprintln(e.stderr, "safedock daemon-config harden:", err)
+		return exitUsage
+	}
+	if err := ctx.Err(); err != nil {
 		fmt.Fprintln(e.stderr, "safedock daemon-config harden:", err)
 		return exitError
 	}
-	opts := daemonconf.Options{Version: v, DockerdArgs: strings.Fields(*dargs), Target: "file:" + file, Waivers: rule.Waivers{}}
-	out, changes, err := daemonconf.Harden(data, opts)
-	if err != nil {
-		fmt.Fprintln(e.stderr, "safedock daemon-config harden:", err)
-		return exitFindings
-	}
-	for _, c := range changes {
+	opts := daemonconf.Options{Version: v, DockerdArgs: strings.Fields(*dargs), Target: "file:" + file, Waivers: rule.Waivers{}, Host: host}
+	res, err := daemonconf.HardenFile(file, opts, *write)
+	for _, c := range res.Changes {
 		fmt.Fprintf(e.stderr, "changed (%s): %s\n", c.Rule, c.Description)
 	}
-	if len(changes) == 0 {
-		fmt.Fprintln(e.stderr, "nothing to change")
-	}
-	if !*write {
-		_, _ = e.stdout.Write(out)
-		return exitOK
-	}
-	res, err := daemonconf.Write(file, out, opts)
 	if err != nil {
 		fmt.Fprintln(e.stderr, "safedock daemon-config harden:", err)
+		if errors.Is(err, daemonconf.ErrRejected) {
+			return exitFindings
+		}
 		return exitError
 	}
-	if res.Backup != "" {
-		fmt.Fprintf(e.stderr, "wrote %s (previous file kept as %s); restart dockerd to apply\n", res.Path, res.Backup)
+	if len(res.Changes) == 0 {
+		fmt.Fprintln(e.stderr, "nothing to change")
+	}
+	for _, c := range res.Changes {
+		if host == nil && c.Rule == daemonconf.RuleLiveRestore {
+			fmt.Fprintln(e.stderr, "note: live-restore was added, which dockerd refuses on swarm nodes; if this node is in a swarm, run again with --swarm yes")
+		}
+	}
+	if !*write {
+		_, _ = e.stdout.Write(res.Output)
+		return exitOK
+	}
+	if res.Written {
+		fmt.Fprintf(e.stderr, "wrote %s (mode %04o, owner %d:%d; previous file kept as %s); restart dockerd to apply\n",
+			res.Write.Path, res.Write.Perm, res.Write.UID, res.Write.GID, res.Write.Backup)
 	}
 	return exitOK
 }

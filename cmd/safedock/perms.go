@@ -49,6 +49,10 @@ func runPerms(ctx context.Context, e *env, args []string) int {
 			sock = strings.TrimPrefix(h, "unix://")
 		}
 	}
+	if err := ctx.Err(); err != nil {
+		fmt.Fprintln(e.stderr, "safedock perms:", err)
+		return exitError
+	}
 	cfg, err := perms.Discover(*root, sock)
 	if err != nil {
 		fmt.Fprintln(e.stderr, "safedock perms:", err)

@@ -33,7 +33,7 @@ func TestPermsFixCommand(t *testing.T) {
 		t.Fatalf("apply: code %d\n%s", code, out)
 	}
 	code, out = runCmd("perms", "check", "--root", root, "--format", "json")
-	if code != exitOK || !strings.Contains(out, `"file.daemon-json"`) {
+	if code != exitOK || !strings.Contains(out, `"file.daemon-json.mode"`) {
 		t.Fatalf("check: code %d\n%s", code, out)
 	}
 	if code, _ := runCmd("audit", "host", "--root", root, "--offline", "--format", "json"); code != exitFindings && code != exitOK {

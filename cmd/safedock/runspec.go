@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -11,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/safedock/safedock/internal/hostfs"
 	"github.com/safedock/safedock/report"
 	"github.com/safedock/safedock/rule"
 	"github.com/safedock/safedock/runspec"
@@ -29,7 +31,9 @@ const runspecUsage = `usage:
   safedock runspec check  BUNDLE_OR_FILE [--format text|json] [--passed]
 
 harden prints the hardened config.json, or with --write replaces the file
-atomically (keeping its mode) after saving a backup next to it.
+atomically (keeping its mode and owner) after saving a backup next to it,
+with the original's mode, from the bytes that were read: a config.json that
+is a symlink, hard-linked, or swapped while being hardened is refused.
 check exits 1 when a rule fails, 3 when the file cannot be read.`
 
 func runRunspec(ctx context.Context, e *env, args []string) int {
@@ -39,9 +43,9 @@ func runRunspec(ctx context.Context, e *env, args []string) int {
 	}
 	switch args[0] {
 	case "harden":
-		return runspecHarden(e, args[1:])
+		return runspecHarden(ctx, e, args[1:])
 	case "check":
-		return runspecCheck(e, args[1:])
+		return runspecCheck(ctx, e, args[1:])
 	}
 	fmt.Fprintf(e.stderr, "safedock runspec: unknown subcommand %q\n\n%s\n", args[0], runspecUsage)
 	return exitUsage
@@ -63,7 +67,7 @@ func parseInterspersed(fset *flag.FlagSet, args []string) ([]string, error) {
 	}
 }
 
-func runspecCheck(e *env, args []string) int {
+func runspecCheck(ctx context.Context, e *env, args []string) int {
 	fset := flag.NewFlagSet("safedock runspec check", flag.ContinueOnError)
 	fset.SetOutput(e.stderr)
 	format := fset.String("format", "text", "output format: text or json")
@@ -80,6 +84,10 @@ func runspecCheck(e *env, args []string) int {
 		fmt.Fprintln(e.stderr, runspecUsage)
 		return exitUsage
 	}
+	if err := ctx.Err(); err != nil {
+		fmt.Fprintln(e.stderr, "safedock runspec check:", err)
+		return exitError
+	}
 	rep, err := runspec.CheckFile(pos[0])
 	if err != nil {
 		fmt.Fprintln(e.stderr, "safedock:", err)
@@ -95,7 +103,7 @@ func runspecCheck(e *env, args []string) int {
 	return exitOK
 }
 
-func runspecHarden(e *env, args []string) int {
+func runspecHarden(ctx context.Context, e *env, args []string) int {
 	fset := flag.NewFlagSet("safedock runspec harden", flag.ContinueOnError)
 	fset.SetOutput(e.stderr)
 	write := fset.Bool("write", false, "replace the config.json (a backup is kept next to it)")
@@ -156,9 +164,38 @@ func runspecHarden(e *env, args []string) int {
 		opts = append(opts, runspec.Waive(rule.ID(id), reason))
 	}
 
-	spec, path, mode, err := runspec.LoadFile(pos[0])
+	path, err := runspec.ConfigPath(pos[0])
 	if err != nil {
 		fmt.Fprintln(e.stderr, "safedock:", err)
+		return exitError
+	}
+	if err := ctx.Err(); err != nil {
+		fmt.Fprintln(e.stderr, "safedock runspec harden:", err)
+		return exitError
+	}
+	// One read, through a descriptor that does not follow symlinks, serves
+	// both the hardening and (with --write) the backup.
+	var f *hostfs.File
+	var data []byte
+	if *write {
+		f, err = hostfs.OpenForReplace(path, runspec.MaxConfigSize)
+		if err == nil && !f.Exists {
+			err = fmt.Errorf("reading %s: %w", path, os.ErrNotExist)
+		}
+		if f != nil {
+			defer f.Close()
+			data = f.Data
+		}
+	} else {
+		data, _, err = hostfs.ReadFile(path, runspec.MaxConfigSize)
+	}
+	if err != nil {
+		fmt.Fprintln(e.stderr, "safedock runspec harden:", err)
+		return exitError
+	}
+	spec, err := runspec.ReadConfig(bytes.NewReader(data))
+	if err != nil {
+		fmt.Fprintf(e.stderr, "safedock: %s: %v\n", path, err)
 		return exitError
 	}
 	if err := runspec.Apply(spec, opts...); err != nil {
@@ -181,71 +218,19 @@ func runspecHarden(e *env, args []string) int {
 		}
 		return exitOK
 	}
-	backup, err := writeWithBackup(path, out, mode)
+	if testHookBeforeRunspecWrite != nil {
+		testHookBeforeRunspecWrite(path)
+	}
+	backup := fmt.Sprintf("%s.%s.bak", filepath.Base(path), time.Now().UTC().Format("20060102T150405.000000000"))
+	res, err := f.Replace(out, hostfs.ReplaceOptions{Backup: backup})
 	if err != nil {
-		fmt.Fprintln(e.stderr, "safedock:", err)
+		fmt.Fprintln(e.stderr, "safedock runspec harden:", err)
 		return exitError
 	}
-	fmt.Fprintf(e.stdout, "hardened %s (backup: %s)\n", path, backup)
+	fmt.Fprintf(e.stdout, "hardened %s (mode %04o, owner %d:%d kept; backup: %s)\n", path, res.Perm, res.UID, res.GID, res.Backup)
 	return exitOK
 }
 
-// writeWithBackup copies path to a new timestamped backup, then replaces
-// path atomically (temporary file in the same directory, fsync, rename)
-// with data, keeping mode and, when possible, the owner.
-func writeWithBackup(path string, data []byte, mode os.FileMode) (string, error) {
-	orig, err := os.ReadFile(path)
-	if err != nil {
-		return "", fmt.Errorf("reading %s for a backup: %w", path, err)
-	}
-	fi, err := os.Lstat(path)
-	if err != nil {
-		return "", fmt.Errorf("writing %s: %w", path, err)
-	}
-	dir := filepath.Dir(path)
-	backup := filepath.Join(dir, fmt.Sprintf("%s.%s.bak", filepath.Base(path), time.Now().UTC().Format("20060102T150405.000000000")))
-	if err := writeNew(backup, orig, mode, fi); err != nil {
-		return "", fmt.Errorf("writing backup: %w", err)
-	}
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return "", fmt.Errorf("writing %s: %w", path, err)
-	}
-	defer os.Remove(tmp.Name()) // no-op after the rename
-	if err := fillAndSync(tmp, data, mode, fi); err != nil {
-		return "", fmt.Errorf("writing %s: %w", path, err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return "", fmt.Errorf("replacing %s: %w", path, err)
-	}
-	if d, err := os.Open(dir); err == nil {
-		_ = d.Sync()
-		d.Close()
-	}
-	return backup, nil
-}
-
-func writeNew(p string, data []byte, mode os.FileMode, like os.FileInfo) error {
-	f, err := os.OpenFile(p, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if err != nil {
-		return err
-	}
-	return fillAndSync(f, data, mode, like)
-}
-
-func fillAndSync(f *os.File, data []byte, mode os.FileMode, like os.FileInfo) error {
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Chmod(mode); err != nil {
-		f.Close()
-		return err
-	}
-	chownLike(f, like)
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
-}
+// testHookBeforeRunspecWrite, when set by a test, runs after the config was
+// read and hardened and before the file is replaced.
+var testHookBeforeRunspecWrite func(path string)

@@ -1,10 +1,15 @@
 package hostfs
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"slices"
+	"syscall"
 	"testing"
+	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 func TestParseDockerdArgs(t *testing.T) {
@@ -115,4 +120,36 @@ func FuzzParseDockerdArgs(f *testing.F) {
 		_, _ = s.UnixSockets()
 		_ = Merge(s, s)
 	})
+}
+
+// TestRootReadFileRefusesSpecialFiles: a FIFO (no writer), a device node and
+// a directory under the root are refused at once, also through a symlink.
+func TestRootReadFileRefusesSpecialFiles(t *testing.T) {
+	root := t.TempDir()
+	os.MkdirAll(filepath.Join(root, "etc/docker"), 0o755)
+	if err := syscall.Mkfifo(filepath.Join(root, "etc/docker/daemon.json"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("daemon.json", filepath.Join(root, "etc/docker/link.json")); err != nil {
+		t.Fatal(err)
+	}
+	names := []string{"/etc/docker/daemon.json", "/etc/docker/link.json", "/etc"}
+	if os.Geteuid() == 0 {
+		// /dev/zero's device number, as a node inside the root.
+		if err := syscall.Mknod(filepath.Join(root, "etc/docker/zero"), syscall.S_IFCHR|0o644, int(unix.Mkdev(1, 5))); err == nil {
+			names = append(names, "/etc/docker/zero")
+		}
+	}
+	r, err := Open(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	for _, p := range names {
+		within(t, 5*time.Second, func() {
+			if _, err := r.ReadFile(p, 1<<20); !errors.Is(err, ErrNotRegular) {
+				t.Errorf("%s: %v, want ErrNotRegular", p, err)
+			}
+		})
+	}
 }

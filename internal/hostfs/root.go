@@ -81,6 +81,8 @@ type Stat struct {
 	Perm     uint32
 	UID, GID uint32
 	Dev, Ino uint64
+	// Nlink is the number of hard links to the inode.
+	Nlink uint64
 	// Link is the symlink's target when Mode is a symlink.
 	Link string
 }
@@ -178,13 +180,14 @@ func (r *Root) Lstat(p string) (Stat, error) {
 
 func statFrom(p string, st *unix.Stat_t) Stat {
 	return Stat{
-		Path: p,
-		Mode: goMode(st.Mode),
-		Perm: st.Mode & 0o7777,
-		UID:  st.Uid,
-		GID:  st.Gid,
-		Dev:  uint64(st.Dev), //nolint:unconvert // Dev's width differs by platform
-		Ino:  st.Ino,
+		Path:  p,
+		Mode:  goMode(st.Mode),
+		Perm:  st.Mode & 0o7777,
+		UID:   st.Uid,
+		GID:   st.Gid,
+		Dev:   uint64(st.Dev), //nolint:unconvert // Dev's width differs by platform
+		Ino:   st.Ino,
+		Nlink: uint64(st.Nlink), //nolint:unconvert // Nlink's width differs by platform
 	}
 }
 
@@ -218,20 +221,36 @@ func goMode(m uint32) fs.FileMode {
 
 // ReadFile reads at most max bytes of the regular file p. Symlinks,
 // including a final one, are followed inside the root, as the daemon itself
-// would follow them; a file larger than max is an error.
+// would follow them; a file larger than max is an error. It never blocks
+// and never opens a device for reading: p is first opened with O_PATH and
+// its type checked with fstat (a FIFO, socket, device or directory is
+// refused with ErrNotRegular), and only that very inode is then opened for
+// reading (through /proc/self/fd, with O_NONBLOCK).
 func (r *Root) ReadFile(p string, max int64) ([]byte, error) {
-	fd, err := r.openat2(r.fd, rel(p), unix.O_RDONLY|unix.O_NONBLOCK)
+	pfd, err := r.openat2(r.fd, rel(p), unix.O_PATH)
+	if err != nil {
+		return nil, fmt.Errorf("opening %s: %w", Clean(p), err)
+	}
+	defer unix.Close(pfd)
+	var pst unix.Stat_t
+	if err := unix.Fstat(pfd, &pst); err != nil {
+		return nil, fmt.Errorf("stat %s: %w", Clean(p), err)
+	}
+	if pst.Mode&unix.S_IFMT != unix.S_IFREG {
+		return nil, fmt.Errorf("reading %s: %w (%s)", Clean(p), ErrNotRegular, kindName(pst.Mode))
+	}
+	fd, err := unix.Open("/proc/self/fd/"+strconv.Itoa(pfd), unix.O_RDONLY|unix.O_NONBLOCK|unix.O_NOCTTY|unix.O_CLOEXEC, 0)
 	if err != nil {
 		return nil, fmt.Errorf("opening %s: %w", Clean(p), err)
 	}
 	f := os.NewFile(uintptr(fd), Clean(p))
 	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
+	var st unix.Stat_t
+	if err := unix.Fstat(fd, &st); err != nil {
 		return nil, fmt.Errorf("stat %s: %w", Clean(p), err)
 	}
-	if !fi.Mode().IsRegular() {
-		return nil, fmt.Errorf("reading %s: not a regular file (%s)", Clean(p), fi.Mode().Type())
+	if st.Dev != pst.Dev || st.Ino != pst.Ino || st.Mode&unix.S_IFMT != unix.S_IFREG {
+		return nil, fmt.Errorf("reading %s: %w", Clean(p), ErrChanged)
 	}
 	data, err := io.ReadAll(io.LimitReader(f, max+1))
 	if err != nil {
