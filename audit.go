@@ -7,6 +7,7 @@ import (
 	"maps"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -527,10 +528,25 @@ func filterSection(r rule.Report, sec Section) rule.Report {
 // for the engine version it reports.
 func auditDaemonConfig(in *hostInputs, info *system.Info) (rule.Report, error) {
 	d := in.Facts.Daemon
-	opts := daemonconf.Options{DockerdArgs: in.dockerdArgs(), Target: "file:" + d.ConfigFile}
+	opts := daemonconf.Options{DockerdArgs: in.dockerdArgs(), Target: "file:" + d.ConfigFile, Host: &daemonconf.HostFacts{}}
 	if info != nil {
 		if v, err := daemonconf.ParseVersion(info.ServerVersion); err == nil {
 			opts.Version = v
+		}
+		// A swarm node refuses live-restore at boot (CIS 2.15 is judged so).
+		st := info.Swarm.LocalNodeState
+		opts.Host.SwarmActive = st != "" && st != "inactive"
+	}
+	if acc := in.Facts.Accounts; in.Facts.AccountsErr == nil && acc != nil {
+		// The accounts already gathered: userns-remap's user, and whether
+		// a numeric remap is uid 0 by name (dockerd compares the name).
+		opts.Host.UserExists = func(name string) bool { _, ok := acc.UID(name); return ok }
+		opts.Host.LookupUID = func(uid int) (string, bool) {
+			if uid < 0 {
+				return "", false
+			}
+			n := acc.UserName(uint32(uid))
+			return n, n != "" && n != strconv.Itoa(uid)
 		}
 	}
 	data := in.Facts.DaemonJSON
