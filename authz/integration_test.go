@@ -59,7 +59,9 @@ func (s *syncBuffer) lines() []map[string]any {
 
 // lateFacts reads facts from a daemon that starts after the plugin (dockerd
 // checks its authorization plugins at startup, so the plugin comes first).
-type lateFacts struct{ f atomic.Pointer[authz.DockerFacts] }
+type lateFacts struct {
+	f atomic.Pointer[authz.DockerFacts]
+}
 
 func (l *lateFacts) get() (*authz.DockerFacts, error) {
 	if f := l.f.Load(); f != nil {
