@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -174,9 +173,6 @@ func authzInstall(e *env, args []string) int {
 	got, err := authz.Install(authz.InstallOptions{Root: *dir, Socket: *socket, Binary: bin, ServeArgs: serveArgs})
 	if err != nil {
 		fmt.Fprintln(e.stderr, "safedock:", err)
-		if errors.Is(err, os.ErrNotExist) {
-			return exitError
-		}
 		return exitError
 	}
 	fmt.Fprintf(e.stdout, "wrote %s\nwrote %s\nnext: systemctl daemon-reload && systemctl enable --now safedock-authz, then add \"authorization-plugins\": [%q] to daemon.json and restart docker\n",
