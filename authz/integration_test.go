@@ -448,3 +448,13 @@ func TestPluginConcurrentRequests(t *testing.T) {
 	}
 	assert.GreaterOrEqual(t, n, 1000, "every request was judged and logged")
 }
+
+// TestDaemonRefusesToStartWithoutPlugin: a configured authorization plugin
+// that does not answer keeps dockerd from starting at all.
+func TestDaemonRefusesToStartWithoutPlugin(t *testing.T) {
+	name := dockertest.Name("authz-absent")
+	res := dockertest.BootConfig(t, nil, "--authorization-plugin="+name)
+	require.True(t, res.Refused, "dockerd started without its authorization plugin")
+	t.Logf("dockerd refused: %s", res.Error)
+	assert.Contains(t, res.Error+res.Log, name)
+}
