@@ -8,8 +8,8 @@ package authzbench
 import (
 	"context"
 	"fmt"
-	"os"
 	"net/http"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
@@ -27,7 +27,9 @@ import (
 
 func TestMain(m *testing.M) { os.Exit(dockertest.Main(m)) }
 
-type lateFacts struct{ f atomic.Pointer[authz.DockerFacts] }
+type lateFacts struct {
+	f atomic.Pointer[authz.DockerFacts]
+}
 
 func (l *lateFacts) HostFacts(ctx context.Context) (hardening.HostFacts, error) {
 	if f := l.f.Load(); f != nil {

@@ -89,7 +89,7 @@ func authzServe(ctx context.Context, e *env, args []string) int {
 		if h == "" {
 			h = "unix:///var/run/docker.sock"
 		}
-		cli, err := client.New(client.WithHost(h), client.WithAPIVersionNegotiation())
+		cli, err := client.New(client.WithHost(h))
 		if err != nil {
 			fmt.Fprintln(e.stderr, "safedock authz serve: connecting to the Docker daemon:", err)
 			return exitError
