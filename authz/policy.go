@@ -1,6 +1,7 @@
 package authz
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -323,43 +324,79 @@ func (p *Policy) body(req *Request, d *Decision) ([]byte, bool) {
 // decodeStrict decodes body into v and checks that every key of the JSON
 // object (and of the nested objects named in nested) is a field of v's
 // type, or carries a zero value: a key dockerd may know and the plugin does
-// not must not slip a setting past it.
+// not must not slip a setting past it. Every occurrence of a key counts:
+// encoding/json merges a repeated object or map key into one value, so a
+// later empty duplicate does not hide an earlier one.
 func (p *Policy) decodeStrict(d *Decision, body []byte, v any, known map[string]bool, nested map[string]map[string]bool) bool {
 	if err := json.Unmarshal(body, v); err != nil {
 		p.unjudgeable(d, "the body does not decode: "+err.Error())
 		return false
 	}
-	var top map[string]json.RawMessage
-	if err := json.Unmarshal(body, &top); err != nil {
-		p.unjudgeable(d, "the body is not a JSON object: "+err.Error())
-		return false
-	}
-	for k, raw := range top {
+	var problem string
+	err := forEachMember(body, func(k string, raw json.RawMessage) bool {
 		name, ok := knownKey(known, k)
 		if !ok {
 			if !zeroJSON(raw) {
-				p.unjudgeable(d, fmt.Sprintf("unknown field %q with a value: the plugin cannot judge it (a legacy top-level HostConfig field?)", k))
+				problem = fmt.Sprintf("unknown field %q with a value: the plugin cannot judge it (a legacy top-level HostConfig field?)", k)
 				return false
 			}
-			continue
+			return true
 		}
 		sub, ok := nested[name]
-		if !ok || zeroJSON(raw) {
-			continue
+		if !ok || string(raw) == "null" {
+			return true
 		}
-		var inner map[string]json.RawMessage
-		if err := json.Unmarshal(raw, &inner); err != nil {
-			p.unjudgeable(d, fmt.Sprintf("field %s is not a JSON object", name))
-			return false
-		}
-		for ik, iraw := range inner {
+		ierr := forEachMember(raw, func(ik string, iraw json.RawMessage) bool {
 			if _, ok := knownKey(sub, ik); !ok && !zeroJSON(iraw) {
-				p.unjudgeable(d, fmt.Sprintf("unknown field %s.%s with a value: the plugin cannot judge it", name, ik))
+				problem = fmt.Sprintf("unknown field %s.%s with a value: the plugin cannot judge it", name, ik)
 				return false
 			}
+			return true
+		})
+		if ierr != nil && problem == "" {
+			problem = fmt.Sprintf("field %s is not a JSON object: %v", name, ierr)
 		}
+		return problem == ""
+	})
+	if err != nil && problem == "" {
+		problem = "the body is not a JSON object: " + err.Error()
+	}
+	if problem != "" {
+		p.unjudgeable(d, problem)
+		return false
 	}
 	return true
+}
+
+// forEachMember calls fn for every member of the JSON object in data, in
+// order and duplicates included, until fn returns false.
+func forEachMember(data []byte, fn func(key string, val json.RawMessage) bool) error {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	tok, err := dec.Token()
+	if err != nil {
+		return err
+	}
+	if delim, ok := tok.(json.Delim); !ok || delim != '{' {
+		return errors.New("not an object")
+	}
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return err
+		}
+		key, ok := tok.(string)
+		if !ok {
+			return errors.New("object key is not a string")
+		}
+		var raw json.RawMessage
+		if err := dec.Decode(&raw); err != nil {
+			return err
+		}
+		if !fn(key, raw) {
+			return nil
+		}
+	}
+	return nil
 }
 
 // knownKey finds k among known the way encoding/json matches keys to
@@ -376,18 +413,18 @@ func knownKey(known map[string]bool, k string) (string, bool) {
 	return "", false
 }
 
-// zeroJSON reports whether raw is null, false, 0, "", [] or {}.
+// zeroJSON reports whether raw is null, false, a zero number, "", [] or {}.
 func zeroJSON(raw json.RawMessage) bool {
-	s := strings.TrimSpace(string(raw))
-	switch s {
-	case "null", "false", "0", `""`, "[]", "{}":
-		return true
+	var b bytes.Buffer
+	if json.Compact(&b, raw) != nil {
+		return false
 	}
-	if strings.Trim(s, "[]{} \t\r\n") == "" {
+	switch b.String() {
+	case "null", "false", `""`, "[]", "{}":
 		return true
 	}
 	var f float64
-	if json.Unmarshal(raw, &f) == nil && f == 0 {
+	if c := b.Bytes()[0]; (c == '-' || (c >= '0' && c <= '9')) && json.Unmarshal(b.Bytes(), &f) == nil && f == 0 {
 		return true
 	}
 	return false

@@ -340,3 +340,20 @@ func TestRulesCatalogValid(t *testing.T) {
 	all := append(hardening.Rules(), authz.Rules()...)
 	require.NoError(t, all.Validate(), "no authz rule ID collides with a container rule")
 }
+
+func TestDuplicateKeysCannotHideAField(t *testing.T) {
+	// encoding/json merges repeated object keys: an empty second copy of an
+	// unknown field must not hide a first one with a value.
+	p := policy(t)
+	body := []byte(`{"Image":"` + imageID + `","User":"65534","RestartPolicy":{"Name":"always"},"RestartPolicy":{},` +
+		`"HostConfig":{"CapDrop":["ALL"],"Frobnicate":{"x":1}},"HostConfig":{"Frobnicate":{}}}`)
+	d := judge(t, p, "POST", "/containers/create", body)
+	assert.False(t, d.Allow)
+	assert.Contains(t, d.Rules(), authz.RuleJudgeable)
+	assert.Contains(t, d.Message(), "RestartPolicy")
+	// [{}] is not a zero value.
+	d = judge(t, p, "POST", "/containers/create", hardenedBody(func(hc, _ map[string]any) { hc["Capabilities"] = []any{map[string]any{}} }))
+	assert.Contains(t, d.Rules(), authz.RuleJudgeable)
+	d = judge(t, p, "POST", "/containers/create", hardenedBody(func(hc, _ map[string]any) { hc["KernelMemory"] = 0.0 }))
+	assert.True(t, d.Allow, d.Message())
+}
