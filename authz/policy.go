@@ -266,15 +266,19 @@ func (p *Policy) lookupCtx(ctx context.Context) (context.Context, context.Cancel
 	return context.WithTimeout(ctx, p.factTimeout)
 }
 
+// hostFacts returns the daemon's host facts. When they are unknown it
+// assumes AppArmor and SELinux are there, so that a request turning either
+// off is denied rather than skipped: the plugin fails closed.
 func (p *Policy) hostFacts(ctx context.Context) hardening.HostFacts {
+	assumed := hardening.HostFacts{Known: true, AppArmor: true, SELinux: true}
 	if p.facts == nil {
-		return hardening.HostFacts{}
+		return assumed
 	}
 	c, cancel := p.lookupCtx(ctx)
 	defer cancel()
 	h, err := p.facts.HostFacts(c)
-	if err != nil {
-		return hardening.HostFacts{}
+	if err != nil || !h.Known {
+		return assumed
 	}
 	return h
 }

@@ -357,3 +357,25 @@ func TestDuplicateKeysCannotHideAField(t *testing.T) {
 	d = judge(t, p, "POST", "/containers/create", hardenedBody(func(hc, _ map[string]any) { hc["KernelMemory"] = 0.0 }))
 	assert.True(t, d.Allow, d.Message())
 }
+
+func TestUnknownHostFactsFailClosed(t *testing.T) {
+	// Without facts the plugin cannot tell whether the host has AppArmor or
+	// SELinux: turning either off is denied, not skipped.
+	p, err := authz.NewPolicy()
+	require.NoError(t, err)
+	for opt, want := range map[string]rule.ID{"apparmor=unconfined": rule.ContainerAppArmor, "label=disable": rule.ContainerSELinux} {
+		d := judge(t, p, "POST", "/containers/create", hardenedBody(func(hc, _ map[string]any) {
+			hc["SecurityOpt"] = []string{"no-new-privileges", opt}
+		}))
+		assert.Contains(t, d.Rules(), want, opt)
+	}
+}
+
+func TestAbsoluteFormURIDenied(t *testing.T) {
+	// Go's server (dockerd) accepts "POST http://host/path": RequestURI is
+	// then absolute; the plugin does not guess and denies.
+	raw, _ := json.Marshal(authz.Request{RequestMethod: "POST", RequestURI: "http://docker/v1.41/containers/create",
+		RequestBody: hardenedBody(func(hc, _ map[string]any) { hc["Privileged"] = true })})
+	_, _, err := authz.DecodeRequest(raw)
+	require.ErrorIs(t, err, authz.ErrUndecodable)
+}
