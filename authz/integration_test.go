@@ -334,6 +334,28 @@ func TestPluginJudgesEveryClient(t *testing.T) {
 		assert.Equal(t, http.StatusForbidden, code, msg)
 		assert.Contains(t, msg, "[authz.judgeable]")
 		assert.False(t, containerExists(t, d, name))
+		// API < 1.24 accepts a HostConfig on start: the plugin refuses those
+		// starts (dockerd 28 already refuses the version itself).
+		okName := dockertest.Name("oldstart")
+		code, msg = rawHTTP(t, d, "POST", "/v1.41/containers/create?name="+okName, map[string]any{"Image": img.ID, "User": "65534:65534",
+			"HostConfig": map[string]any{"CapDrop": []string{"ALL"}, "ReadonlyRootfs": true, "SecurityOpt": []string{"no-new-privileges"},
+				"PidsLimit": 256, "Memory": 512 << 20, "CpuShares": 512, "NetworkMode": netName,
+				"RestartPolicy": map[string]any{"Name": "on-failure", "MaximumRetryCount": 5}}})
+		require.Equal(t, http.StatusCreated, code, msg)
+		var created struct{ ID string }
+		require.NoError(t, json.Unmarshal([]byte(msg), &created))
+		dockertest.RemoveContainerOnCleanup(t, d.Client, created.ID)
+		code, msg = rawHTTP(t, d, "POST", "/v1.23/containers/"+created.ID+"/start", map[string]any{"Binds": []string{"/:/host"}, "Privileged": true})
+		assert.GreaterOrEqual(t, code, 400, msg)
+		t.Logf("start on API 1.23 with a HostConfig: %d %s", code, strings.TrimSpace(msg))
+		if code == http.StatusForbidden {
+			assert.Contains(t, msg, "[authz.judgeable]")
+		}
+		ins, err := d.Client.ContainerInspect(ctx, created.ID, client.ContainerInspectOptions{})
+		require.NoError(t, err)
+		assert.False(t, ins.Container.State.Running, "not started")
+		assert.Empty(t, ins.Container.HostConfig.Binds, "no host bind slipped in on start")
+		assert.False(t, ins.Container.HostConfig.Privileged)
 		// A create whose body dockerd does not forward (not JSON) is denied.
 		code, msg = rawHTTP(t, d, "POST", "/containers/create", nil)
 		assert.Equal(t, http.StatusForbidden, code, msg)
@@ -457,4 +479,43 @@ func TestDaemonRefusesToStartWithoutPlugin(t *testing.T) {
 	require.True(t, res.Refused, "dockerd started without its authorization plugin")
 	t.Logf("dockerd refused: %s", res.Error)
 	assert.Contains(t, res.Error+res.Log, name)
+}
+
+// TestLegacyShapesWithoutPlugin shows, on a daemon without the plugin, why
+// the plugin denies two legacy API shapes instead of ignoring them: dockerd
+// 20.10 makes a privileged container from a create body with Privileged at
+// the top level, and applies a HostConfig sent on start over API 1.23.
+func TestLegacyShapesWithoutPlugin(t *testing.T) {
+	d := dockertest.StartDaemon(t, dockertest.DaemonOptions{})
+	ctx := context.Background()
+	ver, err := d.Client.ServerVersion(ctx, client.ServerVersionOptions{})
+	require.NoError(t, err)
+	img := dockertest.ProbeImage(t, d.Client, dockertest.ProbeImageOptions{})
+
+	code, msg := rawHTTP(t, d, "POST", "/v1.41/containers/create", map[string]any{"Image": img.ID, "Privileged": true})
+	var created struct{ ID string }
+	if code == http.StatusCreated {
+		require.NoError(t, json.Unmarshal([]byte(msg), &created))
+		dockertest.RemoveContainerOnCleanup(t, d.Client, created.ID)
+		ins, err := d.Client.ContainerInspect(ctx, created.ID, client.ContainerInspectOptions{})
+		require.NoError(t, err)
+		t.Logf("dockerd %s: top-level Privileged gave HostConfig.Privileged=%v", ver.Version, ins.Container.HostConfig.Privileged)
+		if strings.HasPrefix(ver.Version, "20.10") {
+			assert.True(t, ins.Container.HostConfig.Privileged, "20.10 reads HostConfig fields at the top level")
+		}
+	} else {
+		t.Logf("dockerd %s refused the top-level shape: %d %s", ver.Version, code, msg)
+	}
+
+	code, msg = rawHTTP(t, d, "POST", "/v1.41/containers/create", map[string]any{"Image": img.ID, "Cmd": []string{"sleep", "30"}})
+	require.Equal(t, http.StatusCreated, code, msg)
+	require.NoError(t, json.Unmarshal([]byte(msg), &created))
+	dockertest.RemoveContainerOnCleanup(t, d.Client, created.ID)
+	code, msg = rawHTTP(t, d, "POST", "/v1.23/containers/"+created.ID+"/start", map[string]any{"Binds": []string{"/etc:/hostetc:ro"}})
+	ins, err := d.Client.ContainerInspect(ctx, created.ID, client.ContainerInspectOptions{})
+	require.NoError(t, err)
+	t.Logf("dockerd %s: start on API 1.23 with Binds: %d %s; Binds now %v", ver.Version, code, strings.TrimSpace(msg), ins.Container.HostConfig.Binds)
+	if strings.HasPrefix(ver.Version, "20.10") {
+		assert.Equal(t, []string{"/etc:/hostetc:ro"}, ins.Container.HostConfig.Binds, "20.10 applies a HostConfig sent on start")
+	}
 }

@@ -177,3 +177,19 @@ func TestServeStopsWithContext(t *testing.T) {
 	_, err = os.Lstat(sock)
 	assert.True(t, errors.Is(err, os.ErrNotExist), "socket removed on shutdown")
 }
+
+func TestWarnModeServerAllowsAndLogsWarn(t *testing.T) {
+	var log bytes.Buffer
+	s := newServer(t, &log, authz.WithMode(authz.ModeWarn))
+	body, _ := json.Marshal(map[string]any{"Image": "x", "HostConfig": map[string]any{"Privileged": true}})
+	req, _ := json.Marshal(authz.Request{RequestMethod: "POST", RequestURI: "/v1.41/containers/create?name=web",
+		RequestBody: body, RequestHeaders: map[string]string{"Content-Type": "application/json"}})
+	_, res := post(t, s, authz.PathAuthZReq, req)
+	assert.True(t, res.Allow, "warn mode allows")
+	var line map[string]any
+	require.NoError(t, json.Unmarshal(log.Bytes(), &line))
+	assert.Equal(t, "warn", line["decision"])
+	assert.Equal(t, "warn", line["mode"])
+	assert.Contains(t, line["rules"], "container.privileged")
+	assert.Contains(t, line["message"], "would deny (warn mode)")
+}
