@@ -3,6 +3,7 @@ package authz_test
 import (
 	"context"
 	"encoding/json"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -378,4 +379,21 @@ func TestAbsoluteFormURIDenied(t *testing.T) {
 		RequestBody: hardenedBody(func(hc, _ map[string]any) { hc["Privileged"] = true })})
 	_, _, err := authz.DecodeRequest(raw)
 	require.ErrorIs(t, err, authz.ErrUndecodable)
+}
+
+func TestReloadableWaivers(t *testing.T) {
+	file := t.TempDir() + "/w.yaml"
+	entry := "waivers:\n  - {rule: container.capabilities, target: 'container:emulator', reason: tap, expires: 2099-01-01, approved-by: sec}\n"
+	require.NoError(t, os.WriteFile(file, []byte("waivers: []\n"), 0o600))
+	w, err := authz.NewReloadableWaivers(file)
+	require.NoError(t, err)
+	p := policy(t, authz.WithWaivers(w))
+	body := hardenedBody(func(hc, _ map[string]any) { hc["CapAdd"] = []string{"NET_ADMIN"} })
+	assert.False(t, judge(t, p, "POST", "/containers/create?name=emulator", body).Allow)
+	require.NoError(t, os.WriteFile(file, []byte(entry), 0o600))
+	require.NoError(t, w.Reload())
+	assert.True(t, judge(t, p, "POST", "/containers/create?name=emulator", body).Allow, "new waiver in force after reload")
+	require.NoError(t, os.WriteFile(file, []byte("waivers: [{rule: x}]\n"), 0o600))
+	assert.Error(t, w.Reload())
+	assert.True(t, judge(t, p, "POST", "/containers/create?name=emulator", body).Allow, "a bad file keeps the previous waivers")
 }

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"go.yaml.in/yaml/v3"
@@ -142,4 +143,37 @@ func (w *Waiver) validate() error {
 		return errors.New(strings.Join(problems, "; "))
 	}
 	return nil
+}
+
+// ReloadableWaivers is a WaiverSource whose file can be read again while
+// the plugin serves (safedock authz serve reloads on SIGHUP): restarting the
+// plugin to pick up a new waiver would make dockerd refuse requests
+// meanwhile. A reload that fails keeps the waivers in force.
+type ReloadableWaivers struct {
+	file string
+	cur  atomic.Pointer[FileWaivers]
+}
+
+// NewReloadableWaivers loads file (see LoadWaivers).
+func NewReloadableWaivers(file string) (*ReloadableWaivers, error) {
+	r := &ReloadableWaivers{file: file}
+	if err := r.Reload(); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// Reload reads the file again; on error the previous waivers stay.
+func (r *ReloadableWaivers) Reload() error {
+	w, err := LoadWaivers(r.file)
+	if err != nil {
+		return err
+	}
+	r.cur.Store(w)
+	return nil
+}
+
+// Waive implements WaiverSource.
+func (r *ReloadableWaivers) Waive(id rule.ID, target string) (string, bool) {
+	return r.cur.Load().Waive(id, target)
 }

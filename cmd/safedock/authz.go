@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"syscall"
 	"time"
@@ -29,7 +30,7 @@ const authzUsage = `usage:
   safedock authz install [--socket PATH] [--dir DIR] [--binary PATH] [--waivers FILE] [--log FILE]
 
 serve answers dockerd's authorization requests on a unix socket until
-SIGINT/SIGTERM: every container create, update, exec, service, volume,
+SIGINT/SIGTERM (SIGHUP reloads the waiver file): every container create, update, exec, service, volume,
 build and plugin install is judged with safedock's container rules; a
 request it cannot judge is denied. warn mode allows and logs instead.
 install writes /etc/docker/plugins/safedock.spec and a systemd unit under
@@ -74,12 +75,31 @@ func authzServe(ctx context.Context, e *env, args []string) int {
 	}
 	opts := []authz.Option{authz.WithMode(m)}
 	if *waivers != "" {
-		w, err := authz.LoadWaivers(*waivers)
+		w, err := authz.NewReloadableWaivers(*waivers)
 		if err != nil {
 			fmt.Fprintln(e.stderr, "safedock authz serve:", err)
 			return exitError
 		}
 		opts = append(opts, authz.WithWaivers(w))
+		// SIGHUP reads the waiver file again without a restart, during
+		// which dockerd would refuse every request.
+		hup := make(chan os.Signal, 1)
+		signal.Notify(hup, syscall.SIGHUP)
+		defer signal.Stop(hup)
+		go func() {
+			for {
+				select {
+				case <-ctx.Done():
+					return
+				case <-hup:
+					if err := w.Reload(); err != nil {
+						fmt.Fprintln(e.stderr, "safedock authz serve: reloading waivers (the previous ones stay in force):", err)
+					} else {
+						fmt.Fprintln(e.stderr, "safedock authz serve: waivers reloaded from", *waivers)
+					}
+				}
+			}
+		}()
 	}
 	if !*noFacts {
 		h := *host

@@ -9,6 +9,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -107,4 +109,46 @@ func TestAuthzServeAnswersAndLogs(t *testing.T) {
 	fi, err := os.Stat(logFile)
 	require.NoError(t, err)
 	assert.Equal(t, os.FileMode(0o600), fi.Mode().Perm())
+}
+
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+func TestAuthzServeReloadsWaiversOnSIGHUP(t *testing.T) {
+	dir := t.TempDir()
+	sock := filepath.Join(dir, "p.sock")
+	wf := filepath.Join(dir, "w.yaml")
+	require.NoError(t, os.WriteFile(wf, []byte("waivers: []\n"), 0o600))
+	ctx, cancel := context.WithCancel(context.Background())
+	errb := &lockedBuffer{}
+	done := make(chan int, 1)
+	go func() {
+		done <- run(ctx, &env{stdout: &bytes.Buffer{}, stderr: errb, getenv: func(string) string { return "" }},
+			[]string{"authz", "serve", "--no-facts", "--socket", sock, "--waivers", wf, "--log", filepath.Join(dir, "log")})
+	}()
+	defer func() {
+		cancel()
+		<-done
+	}()
+	require.Eventually(t, func() bool { return strings.Contains(errb.String(), "serving on") }, 10*time.Second, 20*time.Millisecond, errb.String())
+	require.NoError(t, os.WriteFile(wf, []byte("waivers:\n  - {rule: container.privileged, target: 'container:x', reason: r, expires: 2099-01-01, approved-by: a}\n"), 0o600))
+	require.NoError(t, syscall.Kill(os.Getpid(), syscall.SIGHUP))
+	require.Eventually(t, func() bool { return strings.Contains(errb.String(), "waivers reloaded") }, 10*time.Second, 20*time.Millisecond, errb.String())
+	require.NoError(t, os.WriteFile(wf, []byte("waivers: [{rule: nope}]\n"), 0o600))
+	require.NoError(t, syscall.Kill(os.Getpid(), syscall.SIGHUP))
+	require.Eventually(t, func() bool { return strings.Contains(errb.String(), "previous ones stay in force") }, 10*time.Second, 20*time.Millisecond, errb.String())
 }
