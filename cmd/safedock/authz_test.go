@@ -1,0 +1,154 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/safedock/safedock/authz"
+)
+
+func TestAuthzInstallCommand(t *testing.T) {
+	dir := t.TempDir()
+	code, out, stderr := runCLI(t, "authz", "install", "--dir", dir, "--binary", "/usr/local/bin/safedock", "--waivers", "/etc/safedock/waivers.yaml")
+	require.Equal(t, exitOK, code, stderr)
+	assert.Contains(t, out, "authorization-plugins")
+	b, err := os.ReadFile(filepath.Join(dir, "etc/docker/plugins/safedock.spec"))
+	require.NoError(t, err)
+	assert.Equal(t, "unix:///run/safedock/authz.sock\n", string(b))
+	unit, err := os.ReadFile(filepath.Join(dir, "etc/systemd/system/safedock-authz.service"))
+	require.NoError(t, err)
+	assert.Contains(t, string(unit), "--waivers /etc/safedock/waivers.yaml")
+}
+
+func TestAuthzServeStartupErrors(t *testing.T) {
+	dir := t.TempDir()
+	code, _, stderr := runCLI(t, "authz", "serve", "--no-facts", "--socket", filepath.Join(dir, "a.sock"), "--waivers", filepath.Join(dir, "missing.yaml"))
+	assert.Equal(t, exitError, code)
+	assert.Contains(t, stderr, "reading waiver file")
+
+	bad := filepath.Join(dir, "bad.yaml")
+	require.NoError(t, os.WriteFile(bad, []byte("waivers:\n  - rule: container.privileged\n"), 0o600))
+	code, _, stderr = runCLI(t, "authz", "serve", "--no-facts", "--socket", filepath.Join(dir, "a.sock"), "--waivers", bad)
+	assert.Equal(t, exitError, code)
+	assert.Contains(t, stderr, "no reason")
+
+	code, _, _ = runCLI(t, "authz", "serve", "--mode", "lenient")
+	assert.Equal(t, exitUsage, code)
+
+	sock := filepath.Join(dir, "live.sock")
+	l, err := authz.Listen(sock)
+	require.NoError(t, err)
+	defer l.Close()
+	code, _, stderr = runCLI(t, "authz", "serve", "--no-facts", "--socket", sock)
+	assert.Equal(t, exitError, code)
+	assert.Contains(t, stderr, "in use by a live listener")
+
+	file := filepath.Join(dir, "file")
+	require.NoError(t, os.WriteFile(file, nil, 0o600))
+	code, _, stderr = runCLI(t, "authz", "serve", "--no-facts", "--socket", file)
+	assert.Equal(t, exitError, code)
+	assert.Contains(t, stderr, "not a socket")
+}
+
+func TestAuthzServeAnswersAndLogs(t *testing.T) {
+	dir := t.TempDir()
+	sock := filepath.Join(dir, "p.sock")
+	logFile := filepath.Join(dir, "decisions.log")
+	ctx, cancel := context.WithCancel(context.Background())
+	var errb bytes.Buffer
+	done := make(chan int, 1)
+	go func() {
+		done <- run(ctx, &env{stdout: &bytes.Buffer{}, stderr: &errb, getenv: func(string) string { return "" }},
+			[]string{"authz", "serve", "--no-facts", "--socket", sock, "--log", logFile})
+	}()
+	hc := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
+		return (&net.Dialer{}).DialContext(ctx, "unix", sock)
+	}}}
+	var res *http.Response
+	var err error
+	for i := 0; i < 100; i++ {
+		res, err = hc.Post("http://plugin"+authz.PathActivate, authz.ContentType, nil)
+		if err == nil {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	require.NoError(t, err, "plugin never answered: %s", errb.String())
+	res.Body.Close()
+	req, _ := json.Marshal(authz.Request{RequestMethod: "POST", RequestURI: "/v1.41/containers/create?name=x"})
+	res, err = hc.Post("http://plugin"+authz.PathAuthZReq, authz.ContentType, bytes.NewReader(req))
+	require.NoError(t, err)
+	var ans authz.Response
+	require.NoError(t, json.NewDecoder(res.Body).Decode(&ans))
+	res.Body.Close()
+	assert.False(t, ans.Allow, "create without a body is denied")
+	cancel()
+	select {
+	case code := <-done:
+		assert.Equal(t, exitOK, code, errb.String())
+	case <-time.After(25 * time.Second):
+		t.Fatal("serve did not stop within 25 s of cancel")
+	}
+	b, err := os.ReadFile(logFile)
+	require.NoError(t, err)
+	assert.Equal(t, 1, strings.Count(string(b), "\n"))
+	assert.Contains(t, string(b), `"decision":"deny"`)
+	fi, err := os.Stat(logFile)
+	require.NoError(t, err)
+	assert.Equal(t, os.FileMode(0o600), fi.Mode().Perm())
+}
+
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+func TestAuthzServeReloadsWaiversOnSIGHUP(t *testing.T) {
+	dir := t.TempDir()
+	sock := filepath.Join(dir, "p.sock")
+	wf := filepath.Join(dir, "w.yaml")
+	require.NoError(t, os.WriteFile(wf, []byte("waivers: []\n"), 0o600))
+	ctx, cancel := context.WithCancel(context.Background())
+	errb := &lockedBuffer{}
+	done := make(chan int, 1)
+	go func() {
+		done <- run(ctx, &env{stdout: &bytes.Buffer{}, stderr: errb, getenv: func(string) string { return "" }},
+			[]string{"authz", "serve", "--no-facts", "--socket", sock, "--waivers", wf, "--log", filepath.Join(dir, "log")})
+	}()
+	defer func() {
+		cancel()
+		<-done
+	}()
+	require.Eventually(t, func() bool { return strings.Contains(errb.String(), "serving on") }, 10*time.Second, 20*time.Millisecond, errb.String())
+	require.NoError(t, os.WriteFile(wf, []byte("waivers:\n  - {rule: container.privileged, target: 'container:x', reason: r, expires: 2099-01-01, approved-by: a}\n"), 0o600))
+	require.NoError(t, syscall.Kill(os.Getpid(), syscall.SIGHUP))
+	require.Eventually(t, func() bool { return strings.Contains(errb.String(), "waivers reloaded") }, 10*time.Second, 20*time.Millisecond, errb.String())
+	require.NoError(t, os.WriteFile(wf, []byte("waivers: [{rule: nope}]\n"), 0o600))
+	require.NoError(t, syscall.Kill(os.Getpid(), syscall.SIGHUP))
+	require.Eventually(t, func() bool { return strings.Contains(errb.String(), "previous ones stay in force") }, 10*time.Second, 20*time.Millisecond, errb.String())
+}
