@@ -227,7 +227,7 @@ func TestParseWaiversRefusesIncompleteEntries(t *testing.T) {
 		"bad date":      "waivers:\n  - {rule: container.privileged, target: 'container:x', reason: r, expires: soon, approved-by: a}\n",
 		"no approver":   "waivers:\n  - {rule: container.privileged, target: 'container:x', reason: r, expires: 2027-01-01}\n",
 		"bad rule":      "waivers:\n  - {rule: Privileged, target: 'container:x', reason: r, expires: 2027-01-01, approved-by: a}\n",
-		"bad glob":      "waivers:\n  - {rule: container.privileged, target: 'container:[', reason: r, expires: 2027-01-01, approved-by: a}\n",
+		"unknown rule":  "waivers:\n  - {rule: container.no-such-rule, target: 'container:x', reason: r, expires: 2027-01-01, approved-by: a}\n",
 		"unknown key":   "waivers:\n  - {rule: container.privileged, target: 'container:x', reason: r, expires: 2027-01-01, approved-by: a, scope: all}\n",
 		"not waivable":  "waivers:\n  - {rule: authz.judgeable, target: '*', reason: r, expires: 2027-01-01, approved-by: a}\n",
 		"not yaml list": "waivers: yes\n",
@@ -385,7 +385,7 @@ func TestReloadableWaivers(t *testing.T) {
 	file := t.TempDir() + "/w.yaml"
 	entry := "waivers:\n  - {rule: container.capabilities, target: 'container:emulator', reason: tap, expires: 2099-01-01, approved-by: sec}\n"
 	require.NoError(t, os.WriteFile(file, []byte("waivers: []\n"), 0o600))
-	w, err := authz.NewReloadableWaivers(file)
+	w, err := authz.NewReloadableWaivers(file, nil)
 	require.NoError(t, err)
 	p := policy(t, authz.WithWaivers(w))
 	body := hardenedBody(func(hc, _ map[string]any) { hc["CapAdd"] = []string{"NET_ADMIN"} })

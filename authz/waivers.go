@@ -2,17 +2,13 @@ package authz
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
-	"io"
-	"os"
-	"path"
-	"strings"
+	"slices"
 	"sync/atomic"
 	"time"
 
-	"go.yaml.in/yaml/v3"
-
+	"github.com/safedock/safedock/hardening"
+	"github.com/safedock/safedock/internal/hostfs"
 	"github.com/safedock/safedock/rule"
 )
 
@@ -24,125 +20,77 @@ type WaiverSource interface {
 	Waive(id rule.ID, target string) (reason string, ok bool)
 }
 
-// Waiver is one approved entry of a waiver file.
-type Waiver struct {
-	Rule rule.ID `yaml:"rule"`
-	// Target is a glob (path.Match) on the target, e.g. "container:emulator"
-	// or "container:ci-*".
-	Target     string `yaml:"target"`
-	Reason     string `yaml:"reason"`
-	Expires    string `yaml:"expires"` // YYYY-MM-DD, last day the waiver holds (UTC)
-	ApprovedBy string `yaml:"approved-by"`
-
-	expires time.Time // the first instant it no longer holds
-}
-
-// FileWaivers are the waivers of a waiver file. The zero value has none.
+// FileWaivers are the approved waivers of a waiver file, the same file
+// and format as safedock audit --waivers (rule.ParseWaivers): the plugin
+// and the audit judge one list. The zero value has none.
 type FileWaivers struct {
-	Waivers []Waiver
+	File *rule.WaiverFile
 	// Now is the clock expiry is judged by (default time.Now).
 	Now func() time.Time
 }
 
-// Waive implements WaiverSource: the first waiver for id whose target glob
-// matches target and that has not expired.
+// Waive implements WaiverSource: an entry for id whose target glob matches
+// target and that has not expired.
 func (f *FileWaivers) Waive(id rule.ID, target string) (string, bool) {
-	if f == nil || len(f.Waivers) == 0 {
+	if f == nil || f.File == nil {
 		return "", false
 	}
 	now := time.Now
 	if f.Now != nil {
 		now = f.Now
 	}
-	var t time.Time
-	for i := range f.Waivers {
-		w := &f.Waivers[i]
-		if w.Rule != id {
-			continue
-		}
-		if ok, _ := path.Match(w.Target, target); !ok {
-			continue
-		}
-		if t.IsZero() {
-			t = now()
-		}
-		if !w.expires.IsZero() && !t.Before(w.expires) {
-			continue
-		}
-		return fmt.Sprintf("%s (approved by %s, expires %s)", w.Reason, w.ApprovedBy, w.Expires), true
+	t := now()
+	e, ok := f.File.Lookup(id, target, t)
+	if !ok || e.Expired(t) {
+		return "", false
 	}
-	return "", false
+	return fmt.Sprintf("%s (approved by %s, expires %s)", e.Reason, e.ApprovedBy, e.ExpiresOn()), true
+}
+
+// Catalog is the rules a waiver file for the plugin may name by default:
+// the container and image rules it judges and its own (Rules). A file
+// shared with the whole-host audit names other rules too: pass that
+// catalog to LoadWaivers instead.
+func Catalog() rule.Catalog {
+	return slices.Concat(hardening.Rules(), hardening.ImageRules(), Rules())
 }
 
 // LoadWaivers reads a waiver file (YAML, a top-level "waivers" list; see
-// docs/authz.md). Every entry needs a valid rule ID, a target glob, a
-// reason, an expiry date and who approved it; unknown keys are errors. An
-// entry for authz.judgeable is refused: that rule cannot be waived.
-func LoadWaivers(file string) (*FileWaivers, error) {
-	b, err := os.ReadFile(file)
+// docs/authz.md) without following a symlink and refusing FIFOs and other
+// special files, and parses it as ParseWaivers does, checking rule IDs
+// against cat (nil: Catalog()).
+func LoadWaivers(file string, cat rule.Catalog) (*FileWaivers, error) {
+	b, _, err := hostfs.ReadFile(file, rule.MaxWaiverFile)
 	if err != nil {
 		return nil, fmt.Errorf("reading waiver file: %w", err)
 	}
-	w, err := ParseWaivers(b)
-	if err != nil {
-		return nil, fmt.Errorf("reading waiver file %s: %w", file, err)
-	}
-	return w, nil
+	return parseWaivers(b, file, cat)
 }
 
-// ParseWaivers parses the content of a waiver file (see LoadWaivers).
-func ParseWaivers(data []byte) (*FileWaivers, error) {
-	var doc struct {
-		Waivers []Waiver `yaml:"waivers"`
+// ParseWaivers parses the content of a waiver file with rule.ParseWaivers
+// (every entry needs a known rule ID, a target glob, a reason, an expiry
+// date and who approved it; unknown keys are errors) against Catalog(). An
+// empty file has no waivers. An entry for authz.judgeable is refused: that
+// rule cannot be waived.
+func ParseWaivers(data []byte) (*FileWaivers, error) { return parseWaivers(data, "waivers", nil) }
+
+func parseWaivers(data []byte, name string, cat rule.Catalog) (*FileWaivers, error) {
+	if len(bytes.TrimSpace(data)) == 0 {
+		return &FileWaivers{File: &rule.WaiverFile{Name: name}}, nil
 	}
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	dec.KnownFields(true)
-	if err := dec.Decode(&doc); err != nil && !errors.Is(err, io.EOF) {
-		return nil, fmt.Errorf("parsing waivers: %w", err)
+	if cat == nil {
+		cat = Catalog()
 	}
-	var errs []error
-	for i := range doc.Waivers {
-		w := &doc.Waivers[i]
-		if err := w.validate(); err != nil {
-			errs = append(errs, fmt.Errorf("waiver %d (%s %s): %w", i+1, w.Rule, w.Target, err))
-		}
-	}
-	if err := errors.Join(errs...); err != nil {
+	f, err := rule.ParseWaivers(data, name, cat)
+	if err != nil {
 		return nil, err
 	}
-	return &FileWaivers{Waivers: doc.Waivers}, nil
-}
-
-func (w *Waiver) validate() error {
-	var problems []string
-	if !w.Rule.Valid() {
-		problems = append(problems, fmt.Sprintf("rule %q is not a rule ID", w.Rule))
+	for _, e := range f.Entries {
+		if e.Rule == RuleJudgeable {
+			return nil, fmt.Errorf("parsing waivers: %s:%d: %s cannot be waived: a request the plugin cannot judge is always denied", name, e.Line, RuleJudgeable)
+		}
 	}
-	if w.Rule == RuleJudgeable {
-		problems = append(problems, "authz.judgeable cannot be waived")
-	}
-	if strings.TrimSpace(w.Target) == "" {
-		problems = append(problems, "no target")
-	} else if _, err := path.Match(w.Target, ""); err != nil {
-		problems = append(problems, fmt.Sprintf("target %q is not a valid glob", w.Target))
-	}
-	if strings.TrimSpace(w.Reason) == "" {
-		problems = append(problems, "no reason")
-	}
-	if strings.TrimSpace(w.ApprovedBy) == "" {
-		problems = append(problems, "no approved-by")
-	}
-	if w.Expires == "" {
-		problems = append(problems, "no expires date")
-	} else if d, err := time.Parse(time.DateOnly, w.Expires); err != nil {
-		problems = append(problems, fmt.Sprintf("expires %q is not a YYYY-MM-DD date", w.Expires))
-	} else {
-		w.expires = d.AddDate(0, 0, 1)
-	}
-	if len(problems) > 0 {
-		return errors.New(strings.Join(problems, "; "))
-	}
-	return nil
+	return &FileWaivers{File: f}, nil
 }
 
 // ReloadableWaivers is a WaiverSource whose file can be read again while
@@ -151,12 +99,13 @@ func (w *Waiver) validate() error {
 // meanwhile. A reload that fails keeps the waivers in force.
 type ReloadableWaivers struct {
 	file string
+	cat  rule.Catalog
 	cur  atomic.Pointer[FileWaivers]
 }
 
-// NewReloadableWaivers loads file (see LoadWaivers).
-func NewReloadableWaivers(file string) (*ReloadableWaivers, error) {
-	r := &ReloadableWaivers{file: file}
+// NewReloadableWaivers loads file (see LoadWaivers; cat nil: Catalog()).
+func NewReloadableWaivers(file string, cat rule.Catalog) (*ReloadableWaivers, error) {
+	r := &ReloadableWaivers{file: file, cat: cat}
 	if err := r.Reload(); err != nil {
 		return nil, err
 	}
@@ -165,7 +114,7 @@ func NewReloadableWaivers(file string) (*ReloadableWaivers, error) {
 
 // Reload reads the file again; on error the previous waivers stay.
 func (r *ReloadableWaivers) Reload() error {
-	w, err := LoadWaivers(r.file)
+	w, err := LoadWaivers(r.file, r.cat)
 	if err != nil {
 		return err
 	}

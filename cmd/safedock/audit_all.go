@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -15,6 +16,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/safedock/safedock"
+	"github.com/safedock/safedock/authz"
 	"github.com/safedock/safedock/hardening"
 	"github.com/safedock/safedock/report"
 	"github.com/safedock/safedock/rule"
@@ -187,7 +189,7 @@ func readWaiverFile(path string) (*rule.WaiverFile, error) {
 	if err != nil {
 		return nil, fmt.Errorf("reading %s: %w", path, err)
 	}
-	return rule.ParseWaivers(data, path, safedock.Rules())
+	return rule.ParseWaivers(data, path, waiverCatalog())
 }
 
 func splitList(s string) []string {
@@ -287,4 +289,11 @@ func writeSectioned(w io.Writer, rep safedock.Report, passed, colour bool) error
 // reportOptions carries what SARIF needs: every rule's description.
 func reportOptions() report.Options {
 	return report.Options{Rules: safedock.Rules()}
+}
+
+// waiverCatalog is every rule a waiver file may name: the whole-host
+// audit's and the authorization plugin's, so that one approved file serves
+// safedock audit --waivers and safedock authz serve --waivers alike.
+func waiverCatalog() rule.Catalog {
+	return slices.Concat(safedock.Rules(), authz.Rules())
 }

@@ -75,7 +75,7 @@ func authzServe(ctx context.Context, e *env, args []string) int {
 	}
 	opts := []authz.Option{authz.WithMode(m)}
 	if *waivers != "" {
-		w, err := authz.NewReloadableWaivers(*waivers)
+		w, err := authz.NewReloadableWaivers(*waivers, waiverCatalog())
 		if err != nil {
 			fmt.Fprintln(e.stderr, "safedock authz serve:", err)
 			return exitError

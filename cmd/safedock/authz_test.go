@@ -43,7 +43,7 @@ func TestAuthzServeStartupErrors(t *testing.T) {
 	require.NoError(t, os.WriteFile(bad, []byte("waivers:\n  - rule: container.privileged\n"), 0o600))
 	code, _, stderr = runCLI(t, "authz", "serve", "--no-facts", "--socket", filepath.Join(dir, "a.sock"), "--waivers", bad)
 	assert.Equal(t, exitError, code)
-	assert.Contains(t, stderr, "no reason")
+	assert.Contains(t, stderr, "bad.yaml:2: entry 1: field \"target\" is missing", "the audit's waiver parser: line and field")
 
 	code, _, _ = runCLI(t, "authz", "serve", "--mode", "lenient")
 	assert.Equal(t, exitUsage, code)
@@ -151,4 +151,36 @@ func TestAuthzServeReloadsWaiversOnSIGHUP(t *testing.T) {
 	require.NoError(t, os.WriteFile(wf, []byte("waivers: [{rule: nope}]\n"), 0o600))
 	require.NoError(t, syscall.Kill(os.Getpid(), syscall.SIGHUP))
 	require.Eventually(t, func() bool { return strings.Contains(errb.String(), "previous ones stay in force") }, 10*time.Second, 20*time.Millisecond, errb.String())
+}
+
+// One approved waiver file serves safedock audit --waivers and safedock
+// authz serve --waivers: each accepts the other's rule IDs, and both refuse
+// an unknown one.
+func TestOneWaiverFileForAuditAndPlugin(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "waivers.yaml")
+	require.NoError(t, os.WriteFile(file, []byte(`waivers:
+  - rule: daemon.icc
+    target: 'file:*daemon.json*'
+    reason: legacy links
+    expires: 2099-01-01
+    approved-by: platform
+  - rule: authz.plugin-install
+    target: 'plugin:vieux/*'
+    reason: sshfs volumes
+    expires: 2099-01-01
+    approved-by: ops
+`), 0o600))
+	wf, err := readWaiverFile(file)
+	require.NoError(t, err, "the audit accepts the plugin's rules")
+	assert.Len(t, wf.Entries, 2)
+	w, err := authz.NewReloadableWaivers(file, waiverCatalog())
+	require.NoError(t, err, "the plugin accepts the audit's rules")
+	_, ok := w.Waive("authz.plugin-install", "plugin:vieux/sshfs")
+	assert.True(t, ok)
+
+	require.NoError(t, os.WriteFile(file, []byte("waivers:\n  - {rule: daemon.no-such, target: x, reason: r, expires: 2099-01-01, approved-by: a}\n"), 0o600))
+	_, err = readWaiverFile(file)
+	assert.Error(t, err)
+	_, err = authz.NewReloadableWaivers(file, waiverCatalog())
+	assert.Error(t, err)
 }
