@@ -216,10 +216,13 @@ var rules = []daemonRule{
 		}},
 	{Rule: rule.Rule{ID: RuleAuthz, Title: "An authorization plugin is configured", Severity: rule.SeverityInfo, CIS: []string{"2.12"},
 		Rationale:   "Without an authorization plugin, every user of the socket can do everything.",
-		Remediation: `Install an authorization plugin and list it in "authorization-plugins".`},
+		Remediation: `Run safedock's own plugin, which enforces this catalog on every client (safedock authz install; docs/authz.md), and set "authorization-plugins": ["safedock"]; or install another authorization plugin and list it there.`},
 		check: func(c *Config) rule.Result {
+			if p := c.flags["authorization-plugins"]; len(p) > 0 {
+				return rule.Pass("authorization plugin configured", "dockerd --authorization-plugin "+strings.Join(p, ", "))
+			}
 			if p := c.Strings("authorization-plugins"); len(p) > 0 {
-				return rule.Pass("authorization plugin configured", strings.Join(p, ", "))
+				return rule.Pass("authorization plugin configured", "authorization-plugins: "+strings.Join(p, ", "))
 			}
 			return rule.Warn("no authorization plugin", "authorization-plugins: (unset)")
 		}},
