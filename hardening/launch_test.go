@@ -2,9 +2,12 @@ package hardening_test
 
 import (
 	"context"
+	"errors"
+	"sync"
 	"testing"
 	"time"
 
+	cerrdefs "github.com/containerd/errdefs"
 	"github.com/moby/moby/api/types/container"
 	"github.com/moby/moby/client"
 	"github.com/stretchr/testify/assert"
@@ -97,4 +100,213 @@ func TestLaunchUnderATakenNameRemovesNothing(t *testing.T) {
 		require.NoError(t, err)
 		assert.Empty(t, list.Items, "the launch's own container was removed")
 	})
+}
+
+// stepFault injects one fault at the k-th daemon call of a launch (Info,
+// ImageInspect, NetworkList, NetworkCreate, ContainerCreate,
+// ContainerStart, counted in that order) and then lets every call through.
+type stepFault struct {
+	hardening.Client
+	at     int
+	mode   string // "fail", "lost" (the daemon did it, the answer is lost), "cancel", "cancel-after"
+	cancel context.CancelFunc
+
+	mu    sync.Mutex
+	n     int
+	fired bool
+}
+
+func (s *stepFault) hit() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.n++
+	if s.n == s.at && !s.fired {
+		s.fired = true
+		return true
+	}
+	return false
+}
+
+// around runs do (the real call) and injects the fault when this is step k.
+func around[T any](s *stepFault, ctx context.Context, do func() (T, error)) (T, error) {
+	var zero T
+	if !s.hit() {
+		return do()
+	}
+	switch s.mode {
+	case "fail":
+		return zero, errors.New("injected fault")
+	case "lost":
+		_, _ = do()
+		return zero, errors.New("injected fault: answer lost")
+	case "cancel":
+		s.cancel()
+		return zero, ctx.Err()
+	default: // cancel-after
+		r, err := do()
+		s.cancel()
+		if err != nil {
+			return r, err
+		}
+		return zero, context.Canceled
+	}
+}
+
+func (s *stepFault) Info(ctx context.Context, o client.InfoOptions) (client.SystemInfoResult, error) {
+	return around(s, ctx, func() (client.SystemInfoResult, error) { return s.Client.Info(ctx, o) })
+}
+func (s *stepFault) ImageInspect(ctx context.Context, img string, o ...client.ImageInspectOption) (client.ImageInspectResult, error) {
+	return around(s, ctx, func() (client.ImageInspectResult, error) { return s.Client.ImageInspect(ctx, img, o...) })
+}
+func (s *stepFault) NetworkCreate(ctx context.Context, name string, o client.NetworkCreateOptions) (client.NetworkCreateResult, error) {
+	return around(s, ctx, func() (client.NetworkCreateResult, error) {
+		return s.Client.NetworkCreate(context.WithoutCancel(ctx), name, o)
+	})
+}
+func (s *stepFault) ContainerCreate(ctx context.Context, o client.ContainerCreateOptions) (client.ContainerCreateResult, error) {
+	return around(s, ctx, func() (client.ContainerCreateResult, error) {
+		return s.Client.ContainerCreate(context.WithoutCancel(ctx), o)
+	})
+}
+func (s *stepFault) ContainerStart(ctx context.Context, id string, o client.ContainerStartOptions) (client.ContainerStartResult, error) {
+	return around(s, ctx, func() (client.ContainerStartResult, error) {
+		return s.Client.ContainerStart(context.WithoutCancel(ctx), id, o)
+	})
+}
+func (s *stepFault) NetworkList(ctx context.Context, o client.NetworkListOptions) (client.NetworkListResult, error) {
+	if _, ok := o.Filters["name"]; !ok {
+		return s.Client.NetworkList(ctx, o) // cleanup's list by label is not a launch step
+	}
+	return around(s, ctx, func() (client.NetworkListResult, error) { return s.Client.NetworkList(ctx, o) })
+}
+
+// assertLaunchLeftNothing checks that no container labelled test.owner=owner
+// and no network named netName exist.
+func assertLaunchLeftNothing(t *testing.T, cli *client.Client, owner, netName string) {
+	t.Helper()
+	ctx := context.Background()
+	list, err := cli.ContainerList(ctx, client.ContainerListOptions{All: true, Filters: client.Filters{}.Add("label", "test.owner="+owner)})
+	require.NoError(t, err)
+	for _, c := range list.Items {
+		dockertest.RemoveContainerOnCleanup(t, cli, c.ID)
+	}
+	assert.Empty(t, list.Items, "containers left behind")
+	nets, err := cli.NetworkList(ctx, client.NetworkListOptions{Filters: client.Filters{}.Add("name", netName)})
+	require.NoError(t, err)
+	for _, n := range nets.Items {
+		dockertest.RemoveNetworkOnCleanup(t, cli, n.ID)
+	}
+	assert.Empty(t, nets.Items, "networks left behind")
+}
+
+// TestAFaultAtEveryStepLeavesNothing fails, loses the answer of, or cancels
+// each daemon call of a launch in turn, on the real daemon, and checks that
+// nothing of the launch is left.
+func TestAFaultAtEveryStepLeavesNothing(t *testing.T) {
+	cli := dockertest.Client(t)
+	img := dockertest.ProbeImage(t, cli, dockertest.ProbeImageOptions{})
+	for _, mode := range []string{"fail", "lost", "cancel", "cancel-after"} {
+		for k := 1; ; k++ {
+			owner, netName := dockertest.Name("step"), dockertest.Name("net")
+			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+			f := &stepFault{Client: cli, at: k, mode: mode, cancel: cancel}
+			c, err := hardening.Run(ctx, f, img.Ref, hardening.WithNetwork(netName), hardening.WithNonRootUser(),
+				hardening.WithCmd("sleep"), hardening.WithLabels(map[string]string{"test.owner": owner}))
+			cancel()
+			if !f.fired {
+				// k is past the last step: the launch went through.
+				require.NoError(t, err)
+				require.NoError(t, c.Remove(context.Background()))
+				assertLaunchLeftNothing(t, cli, owner, netName)
+				t.Logf("%s: %d steps", mode, k-1)
+				break
+			}
+			require.Error(t, err, "%s at step %d", mode, k)
+			if c != nil {
+				dockertest.RemoveContainerOnCleanup(t, cli, c.ID)
+			}
+			t.Logf("%s at step %d: %v", mode, k, err)
+			assertLaunchLeftNothing(t, cli, owner, netName)
+			require.Less(t, k, 20)
+		}
+	}
+}
+
+// lateCreate is a create that reaches the daemon only after the launch gave
+// up on it and after cleanup's first look for the launch's containers, as
+// a create stuck in a slow daemon lands after the client went away.
+type lateCreate struct {
+	hardening.Client
+	cancel         context.CancelFunc
+	listed, landed chan struct{}
+	once           sync.Once
+}
+
+func (l *lateCreate) ContainerCreate(ctx context.Context, o client.ContainerCreateOptions) (client.ContainerCreateResult, error) {
+	l.cancel()
+	<-ctx.Done() // the launcher stops waiting for the answer
+	go func() {
+		defer close(l.landed)
+		<-l.listed
+		_, _ = l.Client.ContainerCreate(context.Background(), o)
+	}()
+	return client.ContainerCreateResult{}, ctx.Err()
+}
+
+func (l *lateCreate) ContainerList(ctx context.Context, o client.ContainerListOptions) (client.ContainerListResult, error) {
+	r, err := l.Client.ContainerList(ctx, o)
+	l.once.Do(func() {
+		close(l.listed)
+		<-l.landed
+	})
+	return r, err
+}
+
+func TestACreateThatLandsAfterTheLaunchGaveUpIsRemoved(t *testing.T) {
+	cli := dockertest.Client(t)
+	img := dockertest.ProbeImage(t, cli, dockertest.ProbeImageOptions{})
+	owner, netName := dockertest.Name("late"), dockertest.Name("net")
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	l := &lateCreate{Client: cli, cancel: cancel, listed: make(chan struct{}), landed: make(chan struct{})}
+	_, err := hardening.Run(ctx, l, img.Ref, hardening.WithNetwork(netName), hardening.WithNonRootUser(),
+		hardening.WithLabels(map[string]string{"test.owner": owner}))
+	require.ErrorIs(t, err, context.Canceled)
+	select {
+	case <-l.landed:
+	case <-time.After(30 * time.Second):
+		t.Fatal("the cleanup never looked for the launch's containers")
+	}
+	assertLaunchLeftNothing(t, cli, owner, netName)
+}
+
+// TestASiblingsRemoveKeepsTheSharedNetwork: a stopped container on a
+// managed network starts again after another container on it is removed;
+// the last container's Remove removes the network.
+func TestASiblingsRemoveKeepsTheSharedNetwork(t *testing.T) {
+	cli := dockertest.Client(t)
+	img := dockertest.ProbeImage(t, cli, dockertest.ProbeImageOptions{})
+	netName := dockertest.Name("net")
+	dockertest.RemoveNetworkOnCleanup(t, cli, netName)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+
+	stopped := launch(t, cli, img.Ref, netName, hardening.WithNonRootUser(), hardening.WithCmd("status"))
+	code, err := stopped.Wait(ctx)
+	require.NoError(t, err)
+	require.EqualValues(t, 0, code)
+	sibling := launch(t, cli, img.Ref, netName, hardening.WithNonRootUser(), hardening.WithCmd("sleep"))
+	require.Equal(t, stopped.NetworkID, sibling.NetworkID)
+
+	require.NoError(t, sibling.Remove(ctx))
+	_, err = cli.NetworkInspect(ctx, stopped.NetworkID, client.NetworkInspectOptions{})
+	require.NoError(t, err, "the network a stopped container references is kept")
+	_, err = cli.ContainerStart(ctx, stopped.ID, client.ContainerStartOptions{})
+	require.NoError(t, err, "the stopped container starts again")
+	_, err = stopped.Wait(ctx)
+	require.NoError(t, err)
+
+	require.NoError(t, stopped.Remove(ctx))
+	_, err = cli.NetworkInspect(ctx, stopped.NetworkID, client.NetworkInspectOptions{})
+	assert.True(t, cerrdefs.IsNotFound(err), "the last Remove removes the managed network (err=%v)", err)
 }
