@@ -310,3 +310,92 @@ func TestASiblingsRemoveKeepsTheSharedNetwork(t *testing.T) {
 	_, err = cli.NetworkInspect(ctx, stopped.NetworkID, client.NetworkInspectOptions{})
 	assert.True(t, cerrdefs.IsNotFound(err), "the last Remove removes the managed network (err=%v)", err)
 }
+
+// rivalCreate creates a same-name isolated network just before the
+// launch's own create, as another process launching at the same moment
+// would: the rival is older.
+type rivalCreate struct {
+	hardening.Client
+	rival string
+}
+
+func (r *rivalCreate) NetworkCreate(ctx context.Context, name string, o client.NetworkCreateOptions) (client.NetworkCreateResult, error) {
+	res, err := r.Client.NetworkCreate(ctx, name, client.NetworkCreateOptions{Driver: "bridge", Options: map[string]string{hardening.ICCOption: "false"}})
+	if err != nil {
+		return res, err
+	}
+	r.rival = res.ID
+	return r.Client.NetworkCreate(ctx, name, o)
+}
+
+func isolatedNetworks(t *testing.T, cli *client.Client) []string {
+	t.Helper()
+	list, err := cli.NetworkList(context.Background(), client.NetworkListOptions{Filters: client.Filters{}.Add("name", hardening.DefaultNetwork)})
+	require.NoError(t, err)
+	var ids []string
+	for _, n := range list.Items {
+		if n.Name == hardening.DefaultNetwork {
+			ids = append(ids, n.ID)
+		}
+	}
+	return ids
+}
+
+// TestFirstLaunchesShareOneNetwork runs on a throwaway dockerd, which has
+// no safedock-isolated network yet.
+func TestFirstLaunchesShareOneNetwork(t *testing.T) {
+	d := dockertest.StartDaemon(t, dockertest.DaemonOptions{})
+	cli := d.Client
+	img := dockertest.ProbeImage(t, cli, dockertest.ProbeImageOptions{})
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	require.Empty(t, isolatedNetworks(t, cli))
+	opts := []hardening.Option{hardening.WithNonRootUser(), hardening.WithCmd("sleep")}
+
+	const n = 8
+	cs := make([]*hardening.Container, n)
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() { cs[i], errs[i] = hardening.Run(ctx, cli, img.Ref, opts...) })
+	}
+	wg.Wait()
+	for i := range n {
+		require.NoError(t, errs[i], "parallel first launch %d", i)
+	}
+	nets := isolatedNetworks(t, cli)
+	require.Len(t, nets, 1, "exactly one %s network", hardening.DefaultNetwork)
+	for _, c := range cs {
+		assert.Equal(t, nets[0], c.NetworkID)
+	}
+	later, err := hardening.Run(ctx, cli, img.Ref, opts...)
+	require.NoError(t, err, "a later launch works")
+	assert.Equal(t, nets[0], later.NetworkID)
+
+	for _, c := range append(cs, later) {
+		require.NoError(t, c.Remove(ctx))
+	}
+	require.Empty(t, isolatedNetworks(t, cli), "the last Remove removed the managed network")
+
+	t.Run("another process created it at the same time", func(t *testing.T) {
+		rc := &rivalCreate{Client: cli}
+		c, err := hardening.Run(ctx, rc, img.Ref, opts...)
+		require.NoError(t, err)
+		require.NotEmpty(t, rc.rival)
+		assert.Equal(t, rc.rival, c.NetworkID, "the older network is kept and joined by ID")
+		assert.Equal(t, []string{rc.rival}, isolatedNetworks(t, cli), "the launch removed its own duplicate")
+		require.NoError(t, c.Remove(ctx))
+		assert.Equal(t, []string{rc.rival}, isolatedNetworks(t, cli), "a network safedock did not create is kept")
+
+		// Two same-name networks made by hand: the launch joins the
+		// oldest and removes neither.
+		second, err := cli.NetworkCreate(ctx, hardening.DefaultNetwork, client.NetworkCreateOptions{Driver: "bridge", Options: map[string]string{hardening.ICCOption: "false"}})
+		require.NoError(t, err)
+		require.Len(t, isolatedNetworks(t, cli), 2)
+		c, err = hardening.Run(ctx, cli, img.Ref, opts...)
+		require.NoError(t, err, "the launch works although the name is ambiguous")
+		assert.Equal(t, rc.rival, c.NetworkID, "the oldest is joined")
+		require.NoError(t, c.Remove(ctx))
+		assert.ElementsMatch(t, []string{rc.rival, second.ID}, isolatedNetworks(t, cli))
+	})
+}

@@ -14,6 +14,7 @@ import (
 	cerrdefs "github.com/containerd/errdefs"
 	"github.com/moby/moby/api/pkg/stdcopy"
 	"github.com/moby/moby/api/types/container"
+	"github.com/moby/moby/api/types/network"
 	"github.com/moby/moby/client"
 
 	"github.com/safedock/safedock/rule"
@@ -290,7 +291,20 @@ func (c *Container) joinNetwork(ctx context.Context, sp *Spec) (func(), error) {
 		}
 	}
 	c.NetworkID = n.ID
+	// The daemon stores the endpoint under the network's name and, at
+	// start, resolves that name again unless the endpoint carries the
+	// network's ID: give both, so a second network of the same name can
+	// neither capture the container nor make its start fail as ambiguous.
 	sp.HostConfig.NetworkMode = container.NetworkMode(n.ID)
+	if sp.Networking == nil {
+		sp.Networking = &network.NetworkingConfig{}
+	}
+	ep := sp.Networking.EndpointsConfig[name]
+	if ep == nil {
+		ep = &network.EndpointSettings{}
+	}
+	ep.NetworkID = n.ID
+	sp.Networking.EndpointsConfig = map[string]*network.EndpointSettings{name: ep}
 	return unlock, nil
 }
 
