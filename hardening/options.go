@@ -59,6 +59,14 @@ var knownCaps = []string{"AUDIT_CONTROL", "AUDIT_READ", "AUDIT_WRITE", "BLOCK_SU
 // WithAddedCapabilities adds capabilities back after ALL is dropped. Names
 // are validated ("NET_BIND_SERVICE" or "CAP_NET_BIND_SERVICE"); powerful ones
 // (SYS_ADMIN, NET_ADMIN, ...) need a waiver of container.capabilities.
+//
+// Added capabilities are effective only for a process running as root:
+// Docker sets no ambient capabilities, so a non-root process starts with
+// none of them. Build therefore refuses them (ErrInvalidSpec) when the user
+// (WithUser, or the image's USER) is not root: run as root with a waiver of
+// container.non-root-user, or give the binary file capabilities in the
+// image. Binding a port below 1024 needs neither on dockerd 20.10 and
+// later, which sets net.ipv4.ip_unprivileged_port_start=0 in containers.
 func WithAddedCapabilities(caps ...string) Option {
 	return func(sp *Spec) error {
 		for _, c := range caps {

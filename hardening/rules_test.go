@@ -281,7 +281,8 @@ func TestDockerSocketIsNeverMountable(t *testing.T) {
 }
 
 func TestCapabilitiesNormalized(t *testing.T) {
-	sp, err := Build(testImage, append(hardenedOpts(), WithAddedCapabilities("cap_net_bind_service", "NET_BIND_SERVICE"))...)
+	sp, err := Build(testImage, append(hardenedOpts(), WithUser("0"), Waive(rule.ContainerNonRootUser, "capabilities need root"),
+		WithAddedCapabilities("cap_net_bind_service", "NET_BIND_SERVICE"))...)
 	require.NoError(t, err)
 	assert.Equal(t, []string{"NET_BIND_SERVICE"}, sp.HostConfig.CapAdd)
 }

@@ -124,6 +124,9 @@ func (sp *Spec) finish() error {
 	if hc.NetworkMode.IsContainer() && len(hc.PortBindings) > 0 {
 		errs = append(errs, errors.New("ports cannot be published on a container that shares another container's network"))
 	}
+	if err := sp.checkCapabilitiesTakeEffect(); err != nil {
+		errs = append(errs, err)
+	}
 	for dst := range hc.Tmpfs {
 		for _, m := range hc.Binds {
 			if b, err := parseBind(m); err == nil && b.Destination == dst {
@@ -135,6 +138,24 @@ func (sp *Spec) finish() error {
 		sp.Config.Labels[LabelWaivePrefix+string(id)] = reason
 	}
 	return errors.Join(errs...)
+}
+
+// checkCapabilitiesTakeEffect refuses added capabilities for a process that
+// runs as a non-root user: Docker sets no ambient capabilities, so such a
+// process starts with none of them effective and the addition only widens
+// the bounding set (what a setuid or file-capability binary could gain).
+func (sp *Spec) checkCapabilitiesTakeEffect() error {
+	if len(sp.HostConfig.CapAdd) == 0 {
+		return nil
+	}
+	u, known := sp.Subject().user()
+	if !known || isRootUser(u) {
+		return nil
+	}
+	return fmt.Errorf("capabilities %s are added but the process runs as user %q: Docker sets no ambient capabilities, "+
+		"so a non-root process gets none of them; run as root (WithUser(\"0\") with Waive(%q, reason)), "+
+		"or give the image's binary file capabilities (setcap), or do without (dockerd 20.10 and later let any user bind ports below 1024)",
+		strings.Join(sp.HostConfig.CapAdd, ","), u, rule.ContainerNonRootUser)
 }
 
 // Subject returns the view of this spec that the rules evaluate.
