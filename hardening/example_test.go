@@ -81,6 +81,62 @@ func ExampleHostConfigModifier() {
 	// test-net [ALL] true 268435456 no
 }
 
+func ExampleModifiers() {
+	mods, err := hardening.Modifiers(hardening.WithNonRootUser(), hardening.WithMemory(256<<20))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	// The Config and HostConfig as a tool such as testcontainers-go builds them.
+	cfg := &container.Config{Image: "postgres:16"}
+	hc := &container.HostConfig{NetworkMode: "test-net", Privileged: true}
+	mods.Config(cfg)
+	mods.HostConfig(hc)
+	fmt.Println(cfg.User, hc.Privileged, hc.CapDrop, hc.Memory)
+
+	// What a modifier cannot carry is an error, never dropped.
+	_, err = hardening.HostConfigModifier(hardening.WithUser("1000:1000"))
+	fmt.Println(errors.Is(err, hardening.ErrModifierCannotApply))
+	// Output:
+	// 65534:65534 false [ALL] 268435456
+	// true
+}
+
+// Verify is what a testcontainers-go PreStarts hook calls, so that a
+// container another modifier loosened never starts:
+//
+//	req := testcontainers.ContainerRequest{
+//		Image: image,
+//		ConfigModifier:     mods.Config,
+//		HostConfigModifier: mods.HostConfig,
+//		LifecycleHooks: []testcontainers.ContainerLifecycleHooks{{
+//			PreStarts: []testcontainers.ContainerHook{func(ctx context.Context, c testcontainers.Container) error {
+//				return hardening.Verify(ctx, cli, c.GetContainerID())
+//			}},
+//		}},
+//	}
+//
+// (tctest/ has this wiring, run against a real daemon.) Not run here: it
+// needs a daemon.
+func ExampleVerify() {
+	ctx := context.Background()
+	cli, err := client.New(client.FromEnv)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer cli.Close()
+	preStart := func(ctx context.Context, containerID string) error {
+		return hardening.Verify(ctx, cli, containerID)
+	}
+	if err := preStart(ctx, "created-but-not-started"); err != nil {
+		var v *rule.Violation
+		if errors.As(err, &v) {
+			fmt.Println("refused to start:", v.Rule, v.Reason)
+		}
+	}
+}
+
 func ExampleParseSELinuxLabel() {
 	hc := &container.HostConfig{SecurityOpt: []string{"no-new-privileges:true", "label=type:svirt_apache_t", "label=level:s0:c100,c200"}}
 	l, ok, err := hardening.ParseSELinuxLabel(hc)
