@@ -15,6 +15,7 @@ test: docker
 	$(GO) vet $(PKGS)
 	$(GO) test -race -count=1 -timeout 20m $(PKGS)
 	cd kube && $(GO) test -race -count=1 ./...
+	cd tctest && $(GO) test -race -count=1 ./...
 	$(MAKE) fuzz
 
 ## unit: the tests that need no daemon (integration tests skip).
