@@ -55,3 +55,14 @@ func TestAddedCapabilityIsEffectiveForRoot(t *testing.T) {
 	assert.Equal(t, uint64(1)<<10, eff, "CapEff is exactly CAP_NET_BIND_SERVICE: %s", out)
 	assert.Equal(t, "1", st.NoNewPrivs)
 }
+
+// TestNonRootBindsPort80WithoutACapability backs the README's advice: on
+// dockerd 20.10+ a non-root process with no capability binds port 80.
+func TestNonRootBindsPort80WithoutACapability(t *testing.T) {
+	cli := dockertest.Client(t)
+	img := dockertest.ProbeImage(t, cli, dockertest.ProbeImageOptions{})
+	netName := dockertest.Name("net")
+	dockertest.RemoveNetworkOnCleanup(t, cli, netName)
+	c := launch(t, cli, img.Ref, netName, hardening.WithNonRootUser(), hardening.WithCmd("listen", "80"))
+	waitForLog(t, c, "listening")
+}
