@@ -36,7 +36,7 @@ func TestHostConfigModifierRefusesWhatItCannotApply(t *testing.T) {
 	require.ErrorAs(t, err, &v, "the rules are judged")
 	assert.Equal(t, rule.ContainerCapabilities, v.Rule)
 
-	mod, err := hardening.HostConfigModifier(hardening.WithMemory(64<<20))
+	mod, err := hardening.HostConfigModifier(hardening.WithMemory(64 << 20))
 	require.NoError(t, err)
 	hc := &container.HostConfig{Privileged: true, CapAdd: []string{"SYS_PTRACE"}, PidMode: "host"}
 	mod(hc)
