@@ -22,15 +22,27 @@ func TestAddedCapabilitiesNeedRoot(t *testing.T) {
 		"user set after":    {hardening.WithAddedCapabilities("NET_BIND_SERVICE"), hardening.WithUser("1000:1000")},
 		"image USER nobody": {hardening.WithImageFacts(hardening.ImageFacts{ID: imageID, User: "nobody"}), hardening.WithAddedCapabilities("CHOWN")},
 	} {
-		_, err := hardening.Build(imageID, opts...)
+		_, err := hardening.Modifiers(opts...)
 		require.ErrorIs(t, err, hardening.ErrInvalidSpec, name)
 		assert.Contains(t, err.Error(), "no ambient capabilities", name)
 		assert.Contains(t, err.Error(), string(rule.ContainerNonRootUser), name)
 	}
-	sp, err := hardening.Build(imageID, hardening.WithUser("0"), hardening.Waive(rule.ContainerNonRootUser, "needs NET_BIND_SERVICE"),
+	_, err := hardening.Modifiers(hardening.WithUser("0"), hardening.Waive(rule.ContainerNonRootUser, "needs NET_BIND_SERVICE"),
 		hardening.WithAddedCapabilities("NET_BIND_SERVICE"))
 	require.NoError(t, err, "root with a waiver may add capabilities")
-	assert.Equal(t, []string{"NET_BIND_SERVICE"}, sp.HostConfig.CapAdd)
+}
+
+// TestRunRefusesCapabilitiesForNonRoot: the README's old example (non-root
+// plus NET_BIND_SERVICE) is refused before anything is created.
+func TestRunRefusesCapabilitiesForNonRoot(t *testing.T) {
+	cli := dockertest.Client(t)
+	img := dockertest.ProbeImage(t, cli, dockertest.ProbeImageOptions{})
+	owner := dockertest.Name("caps")
+	_, err := hardening.Run(context.Background(), cli, img.Ref, hardening.WithNetwork("none"), hardening.WithNonRootUser(),
+		hardening.WithAddedCapabilities("NET_BIND_SERVICE"), hardening.WithLabels(map[string]string{"test.owner": owner}))
+	require.ErrorIs(t, err, hardening.ErrInvalidSpec)
+	assert.Contains(t, err.Error(), "no ambient capabilities")
+	assertLaunchLeftNothing(t, cli, owner, "none-such-network-"+owner)
 }
 
 // TestAddedCapabilityIsEffectiveForRoot: the one way Build allows, root

@@ -127,6 +127,9 @@ func modifierSpec(opts []Option, hostOnly bool) (*Spec, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := sp.capabilitiesTakeEffect(); err != nil {
+		return nil, err
+	}
 	if hostOnly && sp.Waivers[rule.ContainerNonRootUser] == hostOnlyWaiver {
 		delete(sp.Waivers, rule.ContainerNonRootUser)
 		delete(sp.Config.Labels, LabelWaivePrefix+string(rule.ContainerNonRootUser))

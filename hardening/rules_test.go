@@ -84,7 +84,7 @@ var breaking = map[rule.ID]struct {
 	status rule.Status
 }{
 	rule.ContainerNonRootUser:       {[]Option{WithUser("root")}, rule.StatusFail},
-	rule.ContainerCapabilities:      {[]Option{WithUser("0"), Waive(rule.ContainerNonRootUser, "capabilities need root"), WithAddedCapabilities("SYS_ADMIN")}, rule.StatusFail},
+	rule.ContainerCapabilities:      {[]Option{WithAddedCapabilities("SYS_ADMIN")}, rule.StatusFail},
 	rule.ContainerPrivileged:        {[]Option{WithHostConfig(func(hc *container.HostConfig) { hc.Privileged = true })}, rule.StatusFail},
 	rule.ContainerSensitiveMounts:   {[]Option{WithVolume("/etc:/host-etc")}, rule.StatusFail},
 	rule.ContainerNoSSHD:            {[]Option{WithPublish("127.0.0.1:2222:22")}, rule.StatusFail},
@@ -281,8 +281,7 @@ func TestDockerSocketIsNeverMountable(t *testing.T) {
 }
 
 func TestCapabilitiesNormalized(t *testing.T) {
-	sp, err := Build(testImage, append(hardenedOpts(), WithUser("0"), Waive(rule.ContainerNonRootUser, "capabilities need root"),
-		WithAddedCapabilities("cap_net_bind_service", "NET_BIND_SERVICE"))...)
+	sp, err := Build(testImage, append(hardenedOpts(), WithAddedCapabilities("cap_net_bind_service", "NET_BIND_SERVICE"))...)
 	require.NoError(t, err)
 	assert.Equal(t, []string{"NET_BIND_SERVICE"}, sp.HostConfig.CapAdd)
 }

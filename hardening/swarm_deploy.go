@@ -119,6 +119,9 @@ func deploy(ctx context.Context, cli SwarmClient, image string, opts []Option, s
 	if err != nil {
 		return nil, err
 	}
+	if err := sp.capabilitiesTakeEffect(); err != nil {
+		return nil, err
+	}
 	nets := map[string]*NetworkFacts{}
 	if br, err := cli.NetworkInspect(ctx, "bridge", client.NetworkInspectOptions{}); err == nil {
 		nets["bridge"] = &NetworkFacts{Name: "bridge", Driver: "bridge", ICC: br.Network.Options[ICCOption] != "false"}

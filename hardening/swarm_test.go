@@ -42,17 +42,15 @@ func findGap(gs []hardening.Gap, id rule.ID) (hardening.Gap, bool) {
 }
 
 func TestServiceSpecCarriesTheProfile(t *testing.T) {
-	// Added capabilities take effect only for root (no ambient
-	// capabilities), so this profile runs as root with a waiver.
-	sp, err := hardening.Build(imageID, hardening.WithUser("0"), hardening.Waive(rule.ContainerNonRootUser, "binds port 80 with a capability"),
-		hardening.WithName("web"), hardening.WithAddedCapabilities("NET_BIND_SERVICE"), hardening.WithCmd("serve"))
+	sp, err := hardening.Build(imageID, hardening.WithNonRootUser(), hardening.WithName("web"),
+		hardening.WithAddedCapabilities("NET_BIND_SERVICE"), hardening.WithCmd("serve"))
 	require.NoError(t, err)
 	spec, gaps, err := hardening.ServiceSpec(sp, hardening.WithCPULimit(0.5))
 	require.NoError(t, err)
 	cs := spec.TaskTemplate.ContainerSpec
 	assert.Equal(t, "web", spec.Name)
 	assert.Equal(t, imageID, cs.Image)
-	assert.Equal(t, "0", cs.User)
+	assert.Equal(t, "65534:65534", cs.User)
 	assert.True(t, cs.ReadOnly)
 	assert.Equal(t, []string{"ALL"}, cs.CapabilityDrop)
 	assert.Equal(t, []string{"CAP_NET_BIND_SERVICE"}, cs.CapabilityAdd)

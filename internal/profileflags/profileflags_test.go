@@ -24,7 +24,7 @@ func parse(t *testing.T, c profileflags.Config, args ...string) (*profileflags.P
 
 func TestProfileFlagsBuildTheSameSpecAsOptions(t *testing.T) {
 	p, fs := parse(t, profileflags.Config{Network: "isolated", Volumes: true, CPUShares: true},
-		"-u", "0", "--waive", "container.non-root-user=added capabilities need root", "-m", "128m", "--pids-limit", "32", "--cpu-shares", "256", "--cap-add", "NET_BIND_SERVICE",
+		"-u", "1000:1000", "-m", "128m", "--pids-limit", "32", "--cpu-shares", "256", "--cap-add", "NET_BIND_SERVICE",
 		"-p", "127.0.0.1:8080:80", "-v", "data:/data", "--tmpfs", "/run:rw,size=1m", "-e", "A=1",
 		"--waive", "container.restart-policy=batch job", "img", "serve", "--fast")
 	opts, err := p.ContainerOptions(fs.Args()[1:])
@@ -32,7 +32,7 @@ func TestProfileFlagsBuildTheSameSpecAsOptions(t *testing.T) {
 	sp, err := hardening.Build("sha256:0000000000000000000000000000000000000000000000000000000000000000", opts...)
 	require.NoError(t, err)
 	hc := sp.HostConfig
-	assert.Equal(t, "0", sp.Config.User)
+	assert.Equal(t, "1000:1000", sp.Config.User)
 	assert.EqualValues(t, 128<<20, hc.Memory)
 	assert.EqualValues(t, 32, *hc.PidsLimit)
 	assert.EqualValues(t, 256, hc.CPUShares)
