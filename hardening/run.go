@@ -197,6 +197,9 @@ func (c *Container) createContainer(ctx context.Context, sp *Spec) error {
 		id  string
 		err error
 	}
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("creating container: %w", err)
+	}
 	rctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancel()
 	done := make(chan result, 1)
