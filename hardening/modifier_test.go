@@ -136,4 +136,14 @@ func TestVerifyJudgesTheCreatedContainer(t *testing.T) {
 
 	err = hardening.Verify(ctx, cli, create(func(hc *container.HostConfig) { hc.NetworkMode = "bridge" }))
 	assert.Contains(t, violationRules(err), rule.ContainerNetworkIsolation, "the tool's network is judged: %v", err)
+
+	writable := func(hc *container.HostConfig) { hc.ReadonlyRootfs = false }
+	err = hardening.Verify(ctx, cli, create(writable))
+	assert.Equal(t, []rule.ID{rule.ContainerReadOnlyRootfs}, violationRules(err), "a writable root is caught: %v", err)
+	// The same container with the waiver the modifiers recorded in its labels passes.
+	waived, err := hardening.Modifiers(hardening.WithNonRootUser(), hardening.WithCmd("status"),
+		hardening.Waive(rule.ContainerReadOnlyRootfs, "test: writes its root"), hardening.WithHostConfig(writable))
+	require.NoError(t, err)
+	mods = waived
+	assert.NoError(t, hardening.Verify(ctx, cli, create(nil)), "waivers from the labels are honoured, as in the audit")
 }
