@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"sync"
 	"syscall"
@@ -141,6 +143,37 @@ func TestRunOnAThrowawayDaemon(t *testing.T) {
 		assert.Equal(t, exitOK, code, "a later launch works: %s", errOut)
 		require.Len(t, strings.TrimSpace(out), 64)
 		dockertest.RemoveContainerOnCleanup(t, cli, strings.TrimSpace(out))
+	})
+
+	t.Run("signals end a real process stuck on a frozen daemon", func(t *testing.T) {
+		bin := filepath.Join(t.TempDir(), "safedock")
+		build := exec.Command("go", "build", "-o", bin, ".")
+		out, err := build.CombinedOutput()
+		require.NoError(t, err, "%s", out)
+		require.NoError(t, syscall.Kill(d.PID, syscall.SIGSTOP))
+		defer func() { _ = syscall.Kill(d.PID, syscall.SIGCONT) }()
+		for _, tc := range []struct {
+			sig  syscall.Signal
+			n    int
+			code int
+		}{{syscall.SIGINT, 1, 130}, {syscall.SIGTERM, 1, 143}, {syscall.SIGINT, 2, 130}} {
+			cmd := exec.Command(bin, "run", "-d", "-u", "65534", img.Ref, "sleep")
+			cmd.Env = append(os.Environ(), "DOCKER_HOST="+d.Host)
+			var stderr bytes.Buffer
+			cmd.Stderr = &stderr
+			require.NoError(t, cmd.Start())
+			time.Sleep(time.Second) // stuck in its first daemon call
+			start := time.Now()
+			for range tc.n {
+				require.NoError(t, cmd.Process.Signal(tc.sig))
+			}
+			err := cmd.Wait()
+			var ee *exec.ExitError
+			require.ErrorAs(t, err, &ee, "stderr: %s", stderr.String())
+			assert.Equal(t, tc.code, ee.ExitCode(), "%d x %s: %s", tc.n, tc.sig, stderr.String())
+			assert.Less(t, time.Since(start), 5*time.Second, "ended at once")
+			t.Logf("%d x %s: exit %d: %s", tc.n, tc.sig, ee.ExitCode(), strings.TrimSpace(stderr.String()))
+		}
 	})
 
 	t.Run("frozen daemon", func(t *testing.T) {
