@@ -3,7 +3,9 @@ package hardening_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -255,6 +257,13 @@ func (l *lateCreate) ContainerCreate(ctx context.Context, o client.ContainerCrea
 
 func (l *lateCreate) ContainerList(ctx context.Context, o client.ContainerListOptions) (client.ContainerListResult, error) {
 	r, err := l.Client.ContainerList(ctx, o)
+	byLaunch := false
+	for f := range o.Filters["label"] {
+		byLaunch = byLaunch || strings.HasPrefix(f, hardening.LabelLaunch+"=")
+	}
+	if !byLaunch {
+		return r, err // not the cleanup's look for the launch's containers
+	}
 	l.once.Do(func() {
 		close(l.listed)
 		<-l.landed
@@ -398,4 +407,62 @@ func TestFirstLaunchesShareOneNetwork(t *testing.T) {
 		require.NoError(t, c.Remove(ctx))
 		assert.ElementsMatch(t, []string{rc.rival, second.ID}, isolatedNetworks(t, cli))
 	})
+}
+
+// freezeAtCreate freezes the throwaway dockerd (SIGSTOP by PID) just
+// before the create is sent, as a daemon that stops answering mid-launch.
+type freezeAtCreate struct {
+	hardening.Client
+	pid int
+}
+
+func (f freezeAtCreate) ContainerCreate(ctx context.Context, o client.ContainerCreateOptions) (client.ContainerCreateResult, error) {
+	_ = syscall.Kill(f.pid, syscall.SIGSTOP)
+	return f.Client.ContainerCreate(ctx, o)
+}
+
+// TestACreateQueuedInAFrozenDaemonIsSweptLater: the create that a frozen
+// daemon carries out after it resumes, when the launch has long given up,
+// leaves a never-started container; the next launch removes it by ID.
+func TestACreateQueuedInAFrozenDaemonIsSweptLater(t *testing.T) {
+	defer hardening.SetSweepMargin(0)()
+	d := dockertest.StartDaemon(t, dockertest.DaemonOptions{})
+	cli := d.Client
+	img := dockertest.ProbeImage(t, cli, dockertest.ProbeImageOptions{})
+	thaw := func() { _ = syscall.Kill(d.PID, syscall.SIGCONT) }
+	t.Cleanup(thaw)
+
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	start := time.Now()
+	_, err := hardening.Run(ctx, freezeAtCreate{Client: cli, pid: d.PID}, img.Ref, hardening.WithNonRootUser(), hardening.WithCmd("sleep"))
+	took := time.Since(start)
+	thaw()
+	require.ErrorIs(t, err, context.DeadlineExceeded)
+	assert.Contains(t, err.Error(), "may be left", "the error names what may be left")
+	assert.Less(t, took, 20*time.Second, "bounded: deadline, grace and cleanup")
+	t.Logf("took %s: %v", took, err)
+
+	// The daemon resumes and carries out the queued create.
+	var orphan string
+	for range 100 {
+		list, err := cli.ContainerList(context.Background(), client.ContainerListOptions{All: true})
+		require.NoError(t, err)
+		if len(list.Items) > 0 {
+			orphan = list.Items[0].ID
+			assert.EqualValues(t, "created", list.Items[0].State)
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if orphan == "" {
+		t.Log("the daemon dropped the queued create: nothing to sweep")
+	}
+	later, err := hardening.Run(context.Background(), cli, img.Ref, hardening.WithNonRootUser(), hardening.WithCmd("sleep"))
+	require.NoError(t, err)
+	list, err := cli.ContainerList(context.Background(), client.ContainerListOptions{All: true})
+	require.NoError(t, err)
+	require.Len(t, list.Items, 1, "only the later launch's container is left")
+	assert.Equal(t, later.ID, list.Items[0].ID)
+	require.NoError(t, later.Remove(context.Background()))
 }

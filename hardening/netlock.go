@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	cerrdefs "github.com/containerd/errdefs"
 	"github.com/moby/moby/api/types/network"
@@ -21,6 +22,50 @@ import (
 // failed call removes only objects with its own ID (or whose ID the daemon
 // returned to it), never an object found by a name the caller chose.
 const LabelLaunch = "io.safedock.launch"
+
+// LabelStartBy records, on a container, the time after which its launch
+// will never start it (Run: the deadline of its ctx, which also bounds its
+// start; WithStartBy). A container still only created after that time was
+// abandoned by its launch: its create reached the daemon after the launch
+// gave up (a daemon that stopped answering, then resumed). Later launches
+// on the daemon remove such containers (never a container that ever
+// started: only state "created", and without force).
+const LabelStartBy = "io.safedock.start-by"
+
+// sweepMargin is how long past its start-by time a created container is
+// left alone, for clocks that disagree between launching machines.
+var sweepMargin = time.Minute
+
+// WithStartBy promises that the container is started before t or never,
+// and records t in the label io.safedock.start-by, so that a later launch
+// can remove it if this one gave up after its create reached the daemon.
+// Run sets it to its ctx's deadline; give it to Create only when Start
+// runs under the same deadline.
+func WithStartBy(t time.Time) Option {
+	return func(sp *Spec) error {
+		sp.Config.Labels[LabelStartBy] = t.UTC().Format(time.RFC3339Nano)
+		return nil
+	}
+}
+
+// sweepAbandoned removes, by ID, the containers that a launch abandoned
+// (see LabelStartBy). It is best-effort: errors are ignored.
+func sweepAbandoned(ctx context.Context, cli Client) {
+	list, err := cli.ContainerList(ctx, client.ContainerListOptions{All: true,
+		Filters: client.Filters{}.Add("label", LabelStartBy).Add("status", "created")})
+	if err != nil {
+		return
+	}
+	now := time.Now()
+	for _, it := range list.Items {
+		by, err := time.Parse(time.RFC3339Nano, it.Labels[LabelStartBy])
+		if err != nil || it.State != "created" || !by.Add(sweepMargin).Before(now) {
+			continue
+		}
+		// Without force: one that started meanwhile is refused.
+		_, _ = cli.ContainerRemove(ctx, it.ID, client.ContainerRemoveOptions{RemoveVolumes: true})
+	}
+}
 
 var launchIDPattern = regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,63}$`)
 

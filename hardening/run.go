@@ -114,8 +114,14 @@ const (
 // removes anything by a name the caller chose: a name that is already taken,
 // or a launch a rule refuses, leaves the existing container, its volumes
 // and the network untouched. The cleanup is bounded (about 10 s past ctx's
-// end); if it cannot finish, the error says what may be left.
+// end); if it cannot finish, the error says what may be left. When ctx
+// has a deadline, the container is labelled with it (LabelStartBy): should
+// the daemon carry out the create only after Run gave up, a later launch
+// on that daemon removes the never-started container.
 func Run(ctx context.Context, cli Client, image string, opts ...Option) (*Container, error) {
+	if dl, ok := ctx.Deadline(); ok {
+		opts = append([]Option{WithStartBy(dl)}, opts...)
+	}
 	c, err := create(ctx, cli, image, opts)
 	if err == nil {
 		err = c.Start(ctx)
@@ -151,6 +157,7 @@ func create(ctx context.Context, cli Client, image string, opts []Option) (_ *Co
 		return nil, fmt.Errorf("reading daemon info: %w", err)
 	}
 	host := HostFacts{}.FromSecurityOptions(info.Info.SecurityOptions)
+	sweepAbandoned(ctx, cli)
 
 	facts, err := resolveImage(ctx, cli, image)
 	if err != nil {

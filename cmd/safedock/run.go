@@ -61,6 +61,11 @@ func runRun(ctx context.Context, e *env, args []string) int {
 	// The deadline covers creating and starting, not the run itself.
 	lctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
+	if dl, ok := lctx.Deadline(); ok {
+		// Start runs under the same deadline: a container still only
+		// created after it was abandoned, and a later launch removes it.
+		opts = append(opts, hardening.WithStartBy(dl))
+	}
 	c, err := hardening.Create(lctx, cli, image, opts...)
 	var wait func() (int64, error)
 	if err == nil {
