@@ -27,6 +27,7 @@ test: docker modern-engine
 	@echo "== engine: $$(docker version --format 'Docker {{.Server.Version}}, API {{.Server.APIVersion}}')"
 	$(GO) test -race -count=1 -timeout 20m $(PKGS)
 	cd kube && $(GO) test -race -count=1 ./...
+	cd tctest && $(GO) test -race -count=1 ./...
 	$(MAKE) test-modern
 	$(MAKE) fuzz
 
@@ -35,6 +36,7 @@ test: docker modern-engine
 test-modern: modern-engine
 	@echo "== engine: $$(DOCKER_HOST=$(MODERN_HOST) docker version --format 'Docker {{.Server.Version}}, API {{.Server.APIVersion}}') (skipping $(MODERN_SKIP))"
 	DOCKER_HOST=$(MODERN_HOST) SAFEDOCK_ENGINE_PREFIX=$(ENGINE_PREFIX) $(GO) test -count=1 -timeout 20m -skip '$(MODERN_SKIP)' $(PKGS)
+	cd tctest && DOCKER_HOST=$(MODERN_HOST) $(GO) test -count=1 ./...
 
 ## unit: the tests that need no daemon (integration tests skip).
 unit:

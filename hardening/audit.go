@@ -10,6 +10,7 @@ import (
 	cerrdefs "github.com/containerd/errdefs"
 	"github.com/moby/moby/api/types/container"
 	"github.com/moby/moby/api/types/mount"
+	"github.com/moby/moby/api/types/network"
 	"github.com/moby/moby/client"
 
 	"github.com/safedock/safedock/rule"
@@ -147,18 +148,7 @@ func Audit(ctx context.Context, cli Client, opts AuditOptions) (rule.Report, err
 	if netErr != nil {
 		return rule.Report{}, fmt.Errorf("audit containers: listing networks: %w", netErr)
 	}
-	netFacts := map[string]*NetworkFacts{}
-	for _, n := range nets.Items {
-		f := &NetworkFacts{Name: n.Name, Driver: n.Driver, Internal: n.Internal, ICC: true}
-		if n.Driver == "bridge" && n.Options[ICCOption] == "false" {
-			f.ICC = false
-		}
-		if n.Driver == "null" || n.Driver == "host" {
-			f.ICC = false
-		}
-		netFacts[n.Name] = f
-		netFacts[n.ID] = f
-	}
+	netFacts := networkFacts(nets.Items)
 	lister := opts.Processes
 	if lister == nil {
 		lister = TopLister{Client: cli}
@@ -194,6 +184,23 @@ func Audit(ctx context.Context, cli Client, opts AuditOptions) (rule.Report, err
 		return rep.WithGaps(rule.GapFrom("containers", err)), err
 	}
 	return rep, nil
+}
+
+// networkFacts maps every network's name and ID to what the rules need.
+func networkFacts(items []network.Summary) map[string]*NetworkFacts {
+	netFacts := map[string]*NetworkFacts{}
+	for _, n := range items {
+		f := &NetworkFacts{Name: n.Name, Driver: n.Driver, Internal: n.Internal, ICC: true}
+		if n.Driver == "bridge" && n.Options[ICCOption] == "false" {
+			f.ICC = false
+		}
+		if n.Driver == "null" || n.Driver == "host" {
+			f.ICC = false
+		}
+		netFacts[n.Name] = f
+		netFacts[n.ID] = f
+	}
+	return netFacts
 }
 
 func summaryName(s container.Summary) string {

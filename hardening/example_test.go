@@ -18,8 +18,10 @@ func ExampleBuild() {
 	sp, err := hardening.Build(imageID,
 		hardening.WithNonRootUser(),
 		hardening.WithNetwork("web"),
+		// No NET_BIND_SERVICE: a non-root process would not get it
+		// (Docker sets no ambient capabilities, and Build refuses it),
+		// and dockerd 20.10+ lets any user bind port 80 in a container.
 		hardening.WithPublish("127.0.0.1:8080:80"),
-		hardening.WithAddedCapabilities("NET_BIND_SERVICE"),
 	)
 	if err != nil {
 		fmt.Println(err)
@@ -34,7 +36,7 @@ func ExampleBuild() {
 	fmt.Println("memory:", hc.Memory, "cpu-shares:", hc.CPUShares, "pids:", *hc.PidsLimit)
 	// Output:
 	// user: 65534:65534
-	// cap-drop: [ALL] cap-add: [NET_BIND_SERVICE]
+	// cap-drop: [ALL] cap-add: []
 	// read-only: true tmpfs /tmp: rw,noexec,nosuid,nodev,size=64m,mode=1777
 	// security-opt: [no-new-privileges:true]
 	// restart: on-failure 5
@@ -77,6 +79,62 @@ func ExampleHostConfigModifier() {
 	fmt.Println(hc.NetworkMode, hc.CapDrop, hc.ReadonlyRootfs, hc.Memory, hc.RestartPolicy.Name)
 	// Output:
 	// test-net [ALL] true 268435456 no
+}
+
+func ExampleModifiers() {
+	mods, err := hardening.Modifiers(hardening.WithNonRootUser(), hardening.WithMemory(256<<20))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	// The Config and HostConfig as a tool such as testcontainers-go builds them.
+	cfg := &container.Config{Image: "postgres:16"}
+	hc := &container.HostConfig{NetworkMode: "test-net", Privileged: true}
+	mods.Config(cfg)
+	mods.HostConfig(hc)
+	fmt.Println(cfg.User, hc.Privileged, hc.CapDrop, hc.Memory)
+
+	// What a modifier cannot carry is an error, never dropped.
+	_, err = hardening.HostConfigModifier(hardening.WithUser("1000:1000"))
+	fmt.Println(errors.Is(err, hardening.ErrModifierCannotApply))
+	// Output:
+	// 65534:65534 false [ALL] 268435456
+	// true
+}
+
+// Verify is what a testcontainers-go PreStarts hook calls, so that a
+// container another modifier loosened never starts:
+//
+//	req := testcontainers.ContainerRequest{
+//		Image: image,
+//		ConfigModifier:     mods.Config,
+//		HostConfigModifier: mods.HostConfig,
+//		LifecycleHooks: []testcontainers.ContainerLifecycleHooks{{
+//			PreStarts: []testcontainers.ContainerHook{func(ctx context.Context, c testcontainers.Container) error {
+//				return hardening.Verify(ctx, cli, c.GetContainerID())
+//			}},
+//		}},
+//	}
+//
+// (tctest/ has this wiring, run against a real daemon.) Not run here: it
+// needs a daemon.
+func ExampleVerify() {
+	ctx := context.Background()
+	cli, err := client.New(client.FromEnv)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer cli.Close()
+	preStart := func(ctx context.Context, containerID string) error {
+		return hardening.Verify(ctx, cli, containerID)
+	}
+	if err := preStart(ctx, "created-but-not-started"); err != nil {
+		var v *rule.Violation
+		if errors.As(err, &v) {
+			fmt.Println("refused to start:", v.Rule, v.Reason)
+		}
+	}
 }
 
 func ExampleParseSELinuxLabel() {

@@ -1,56 +1,247 @@
 package hardening
 
 import (
+	"errors"
 	"fmt"
+	"maps"
+	"reflect"
+	"slices"
+	"strings"
 
 	"github.com/moby/moby/api/types/container"
+
+	"github.com/safedock/safedock/rule"
 )
 
+// ErrModifierCannotApply is returned by Modifiers and HostConfigModifier
+// for an option the modifiers cannot carry into the tool's container (its
+// name, its network, or, for HostConfigModifier, anything that lives in
+// container.Config). Nothing an option asked for is silently dropped.
+var ErrModifierCannotApply = errors.New("option cannot be applied by a modifier")
+
+// ContainerModifiers harden the Config and HostConfig of a container that
+// another tool (testcontainers-go, ...) creates. Apply both: Config sets the
+// user, environment, command, labels (waivers included) the options gave;
+// HostConfig overwrites the security-relevant host settings. See Modifiers.
+type ContainerModifiers struct {
+	Config     func(*container.Config)
+	HostConfig func(*container.HostConfig)
+}
+
+// Modifiers builds the spec for opts once, with every rule judged as Build
+// judges it (the user rule included: set WithUser, or give WithImageFacts,
+// or waive it), and returns the modifiers that apply it to a container a
+// tool creates, e.g. with testcontainers-go:
+//
+//	mods, err := hardening.Modifiers(hardening.WithUser("65534:65534"), hardening.WithMemory(256<<20))
+//	...
+//	testcontainers.WithConfigModifier(mods.Config)
+//	testcontainers.WithHostConfigModifier(mods.HostConfig)
+//
+// Config sets User, appends Env, merges Labels (the io.safedock.waive.*
+// labels too, so an audit and Verify honour the waivers), and sets Cmd,
+// Entrypoint and ExposedPorts when the options set them. HostConfig
+// overwrites capabilities, privileged, read-only root, security options,
+// memory, CPU shares, PIDs limit, devices (none), restart and log policy,
+// tmpfs, binds, published ports, and the IPC, PID, UTS and user namespace
+// modes. An option that sets anything else (WithName, WithNetwork, a field
+// through WithHostConfig that neither modifier writes) makes Modifiers
+// return an error wrapping ErrModifierCannotApply.
+//
+// The tool keeps what the modifiers do not write (the name, the network,
+// its own Mounts, links) and a later modifier of the tool can loosen
+// anything: the modifiers cannot judge the container that is finally
+// created. Call Verify on it before it starts (a testcontainers-go PreStarts
+// hook): it judges the created container with every rule.
+func Modifiers(opts ...Option) (ContainerModifiers, error) {
+	sp, err := modifierSpec(opts, false)
+	if err != nil {
+		return ContainerModifiers{}, fmt.Errorf("hardening modifiers: %w", err)
+	}
+	return ContainerModifiers{Config: configModifier(sp), HostConfig: hostConfigModifier(sp)}, nil
+}
+
 // HostConfigModifier returns a function that hardens a HostConfig in place,
-// for tools that build containers themselves, such as testcontainers-go:
+// for tools that build containers themselves and take a HostConfig
+// modifier only (testcontainers-go's WithHostConfigModifier):
 //
 //	mod, err := hardening.HostConfigModifier(hardening.WithMemory(256 << 20))
 //	...
 //	testcontainers.WithHostConfigModifier(mod)
 //
-// The options are checked once, here, so the returned function (which cannot
-// return an error) only applies a spec that passed every rule. It overwrites
-// the security-relevant fields (capabilities, read-only root, security
-// options, limits, restart and log policy, tmpfs, binds, port bindings) and
-// keeps the others the tool set (network, links, ...). The container's user
-// lives in container.Config, not HostConfig: set it in the tool (or use Run).
+// It writes the same HostConfig fields as Modifiers and is stricter: an
+// option that changes container.Config (WithUser, WithEnv, WithCmd,
+// WithEntrypoint, WithLabels, Waive, which needs a label) or names the
+// container or its network is an error wrapping ErrModifierCannotApply.
+// The user lives in Config, which this modifier never sees: it does not
+// judge container.non-root-user (every other rule is judged here). Use
+// Modifiers to set and judge the user, and Verify before the start to
+// judge the container actually created.
 func HostConfigModifier(opts ...Option) (func(*container.HostConfig), error) {
-	// The user and network are the tool's business here: the modifier only
-	// sees the HostConfig, so pin neutral facts for the rules that need them.
-	all := append([]Option{WithNonRootUser()}, opts...)
-	sp, err := Build("sha256:"+zeros64, all...)
+	sp, err := modifierSpec(opts, true)
 	if err != nil {
 		return nil, fmt.Errorf("hardening modifier: %w", err)
 	}
+	return hostConfigModifier(sp), nil
+}
+
+const modifierImage = "sha256:" + zeros64
+
+// hostOnlyWaiver is the reason HostConfigModifier's internal waiver of the
+// user rule carries; it never reaches a container.
+const hostOnlyWaiver = "judged by Verify: a HostConfig modifier cannot see the user"
+
+// modifierSpec builds the spec and refuses options the modifiers cannot
+// carry: it applies the modifiers to the defaults and compares the result
+// with the spec the options built.
+func modifierSpec(opts []Option, hostOnly bool) (*Spec, error) {
+	probe := NewSpec(modifierImage)
+	probe.Network = ""
+	for _, o := range opts {
+		if o == nil {
+			continue
+		}
+		if err := o(probe); err != nil {
+			return nil, fmt.Errorf("build container spec: %w: %w", ErrInvalidSpec, err)
+		}
+	}
+	var errs []error
+	if probe.Name != "" {
+		errs = append(errs, fmt.Errorf("%w: WithName(%q): the tool names the container", ErrModifierCannotApply, probe.Name))
+	}
+	if probe.Network != "" {
+		errs = append(errs, fmt.Errorf("%w: WithNetwork(%q): the tool chooses the network (give it one with inter-container traffic off; Verify judges it)", ErrModifierCannotApply, probe.Network))
+	}
+	if hostOnly {
+		if _, waived := probe.Waivers[rule.ContainerNonRootUser]; !waived {
+			opts = append(slices.Clone(opts), func(sp *Spec) error {
+				sp.Waivers[rule.ContainerNonRootUser] = hostOnlyWaiver
+				return nil
+			})
+		}
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	sp, err := Build(modifierImage, opts...)
+	if err != nil {
+		return nil, err
+	}
+	if err := sp.capabilitiesTakeEffect(); err != nil {
+		return nil, err
+	}
+	if hostOnly && sp.Waivers[rule.ContainerNonRootUser] == hostOnlyWaiver {
+		delete(sp.Waivers, rule.ContainerNonRootUser)
+		delete(sp.Config.Labels, LabelWaivePrefix+string(rule.ContainerNonRootUser))
+	}
+
+	base := NewSpec(modifierImage)
+	if !hostOnly {
+		configModifier(sp)(base.Config)
+	}
+	hostConfigModifier(sp)(base.HostConfig)
+	if d := configDiff(base.Config, sp.Config, sp.HostConfig, hostOnly); len(d) > 0 {
+		what := "container.Config fields"
+		if hostOnly {
+			what += " (use Modifiers, which also modifies Config)"
+		}
+		errs = append(errs, fmt.Errorf("%w: the options set %s a HostConfig modifier cannot carry: %s", ErrModifierCannotApply, what, strings.Join(d, ", ")))
+	}
+	if d := fieldDiff(*base.HostConfig, *sp.HostConfig); len(d) > 0 {
+		errs = append(errs, fmt.Errorf("%w: the options set HostConfig fields the modifier does not write: %s", ErrModifierCannotApply, strings.Join(d, ", ")))
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	return sp, nil
+}
+
+// configDiff names the Config fields where got (the defaults, modified)
+// differs from want (the spec). For a host-only modifier, ExposedPorts
+// that are all published count as carried (the port bindings are).
+func configDiff(got, want *container.Config, hc *container.HostConfig, hostOnly bool) []string {
+	g, w := *got, *want
+	if hostOnly {
+		allPublished := true
+		for p := range w.ExposedPorts {
+			if _, ok := hc.PortBindings[p]; !ok {
+				allPublished = false
+			}
+		}
+		if allPublished {
+			w.ExposedPorts = g.ExposedPorts
+		}
+	}
+	return fieldDiff(g, w)
+}
+
+// fieldDiff names the top-level fields of two structs that differ.
+func fieldDiff[T any](a, b T) []string {
+	va, vb := reflect.ValueOf(a), reflect.ValueOf(b)
+	var out []string
+	for i := range va.NumField() {
+		if !reflect.DeepEqual(va.Field(i).Interface(), vb.Field(i).Interface()) {
+			out = append(out, va.Type().Field(i).Name)
+		}
+	}
+	return out
+}
+
+func configModifier(sp *Spec) func(*container.Config) {
+	want := sp.Clone().Config
+	return func(cfg *container.Config) {
+		if want.User != "" {
+			cfg.User = want.User
+		}
+		cfg.Env = append(cfg.Env, want.Env...)
+		for k, v := range want.Labels {
+			if cfg.Labels == nil {
+				cfg.Labels = map[string]string{}
+			}
+			cfg.Labels[k] = v
+		}
+		if len(want.Cmd) > 0 {
+			cfg.Cmd = slices.Clone(want.Cmd)
+		}
+		if len(want.Entrypoint) > 0 {
+			cfg.Entrypoint = slices.Clone(want.Entrypoint)
+		}
+		for p := range want.ExposedPorts {
+			if cfg.ExposedPorts == nil {
+				cfg.ExposedPorts = maps.Clone(want.ExposedPorts)
+				break
+			}
+			cfg.ExposedPorts[p] = struct{}{}
+		}
+	}
+}
+
+func hostConfigModifier(sp *Spec) func(*container.HostConfig) {
+	want := sp.Clone().HostConfig
 	return func(hc *container.HostConfig) {
-		c := sp.Clone().HostConfig
-		hc.CapDrop, hc.CapAdd = c.CapDrop, c.CapAdd
+		c := *want
+		hc.CapDrop, hc.CapAdd = slices.Clone(c.CapDrop), slices.Clone(c.CapAdd)
 		hc.Privileged = c.Privileged
 		hc.ReadonlyRootfs = c.ReadonlyRootfs
-		hc.SecurityOpt = c.SecurityOpt
+		hc.SecurityOpt = slices.Clone(c.SecurityOpt)
 		hc.Resources.Memory = c.Memory
 		hc.Resources.CPUShares = c.CPUShares
 		hc.Resources.PidsLimit = c.PidsLimit
 		hc.Resources.Devices = nil
 		hc.RestartPolicy = c.RestartPolicy
-		hc.LogConfig = c.LogConfig
-		hc.Tmpfs = c.Tmpfs
-		hc.Binds = c.Binds
+		hc.LogConfig = container.LogConfig{Type: c.LogConfig.Type, Config: maps.Clone(c.LogConfig.Config)}
+		hc.Tmpfs = maps.Clone(c.Tmpfs)
+		hc.Binds = slices.Clone(c.Binds)
 		hc.IpcMode, hc.PidMode, hc.UTSMode, hc.UsernsMode = c.IpcMode, c.PidMode, c.UTSMode, c.UsernsMode
 		if len(c.PortBindings) > 0 {
-			hc.PortBindings = c.PortBindings
+			hc.PortBindings = maps.Clone(c.PortBindings)
 		}
 		if hc.AutoRemove && hc.RestartPolicy.Name != container.RestartPolicyDisabled {
 			// The daemon refuses both together; keep the tool's auto-remove
 			// and drop the restart (an ephemeral test container).
 			hc.RestartPolicy = container.RestartPolicy{Name: container.RestartPolicyDisabled}
 		}
-	}, nil
+	}
 }
 
 const zeros64 = "0000000000000000000000000000000000000000000000000000000000000000"

@@ -59,6 +59,17 @@ var knownCaps = []string{"AUDIT_CONTROL", "AUDIT_READ", "AUDIT_WRITE", "BLOCK_SU
 // WithAddedCapabilities adds capabilities back after ALL is dropped. Names
 // are validated ("NET_BIND_SERVICE" or "CAP_NET_BIND_SERVICE"); powerful ones
 // (SYS_ADMIN, NET_ADMIN, ...) need a waiver of container.capabilities.
+//
+// Added capabilities are effective only for a process running as root:
+// Docker sets no ambient capabilities, so a non-root process starts with
+// none of them, and no-new-privileges (a default) keeps file capabilities
+// from granting them. Run, Create, Deploy and Modifiers therefore refuse
+// them (ErrInvalidSpec) when the user (WithUser, or the image's USER) is
+// not root: run as root with a waiver of container.non-root-user. Binding
+// a port below 1024 needs no capability on dockerd 20.10 and later, which
+// sets net.ipv4.ip_unprivileged_port_start=0 in containers. (Build itself
+// accepts them: a spec exported elsewhere, e.g. to Kubernetes, is judged
+// by that export.)
 func WithAddedCapabilities(caps ...string) Option {
 	return func(sp *Spec) error {
 		for _, c := range caps {

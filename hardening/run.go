@@ -14,6 +14,7 @@ import (
 	cerrdefs "github.com/containerd/errdefs"
 	"github.com/moby/moby/api/pkg/stdcopy"
 	"github.com/moby/moby/api/types/container"
+	"github.com/moby/moby/api/types/network"
 	"github.com/moby/moby/client"
 
 	"github.com/safedock/safedock/rule"
@@ -51,7 +52,7 @@ type Client interface {
 
 var _ Client = (*client.Client)(nil)
 
-// Container is a container Run launched.
+// Container is a container Run or Create launched.
 type Container struct {
 	ID   string
 	Name string
@@ -61,14 +62,37 @@ type Container struct {
 	ImageRef    string
 	ImageID     string
 	ImageDigest string
-	// Network is the network the container joined ("none" for none).
-	Network string
+	// Network is the network the container joined ("none" for none);
+	// NetworkID its ID for a user-defined network (the container was
+	// created on that ID, so a second network of the same name cannot
+	// capture it).
+	Network   string
+	NetworkID string
+	// LaunchID is the value of the io.safedock.launch label on what this
+	// launch created (LabelLaunch).
+	LaunchID string
 	// Spec is what was created.
 	Spec *Spec
 
-	cli            Client
-	createdNetwork bool
+	cli Client
+	// userNetwork: the launch joined a user-defined network, which it may
+	// have created (and labelled with LaunchID).
+	userNetwork bool
+	// createSent: ContainerCreate was sent; abandoned: its answer never
+	// came back, so the container may exist without this launch knowing
+	// its ID.
+	createSent, abandoned bool
 }
+
+// Bounds of a failed launch's cleanup. They add to the caller's deadline:
+// a launch whose ctx expires returns within about createGrace+cleanupTimeout.
+const (
+	// createGrace is how long a cancelled launch still waits for the
+	// answer of a create already sent, to learn the ID of what it made.
+	createGrace = 2 * time.Second
+	// cleanupTimeout bounds the cleanup after a failed launch or deploy.
+	cleanupTimeout = 8 * time.Second
+)
 
 // Run launches a hardened container from image on the daemon behind cli:
 //
@@ -76,14 +100,28 @@ type Container struct {
 //  2. resolves image to its ID once and launches that ID (never pulls);
 //  3. builds the spec with Build (secure defaults, then opts, then every
 //     rule; the image's USER decides the user rule unless WithUser is given);
-//  4. joins DefaultNetwork (or the one WithNetwork names), creating it with
-//     inter-container traffic disabled when missing;
+//  4. joins DefaultNetwork (or the one WithNetwork names), by ID, creating
+//     it with inter-container traffic disabled when no network of that
+//     name exists (see Create for how concurrent launches share it);
 //  5. creates and starts the container.
 //
-// On any failure after the first object was created, Run removes everything
-// it created (container, network) before returning the error, even when ctx
-// was cancelled.
+// Everything Run creates carries the label io.safedock.launch=<LaunchID>.
+// On any failure, even when ctx was cancelled or expired, Run removes what
+// it created, and only that: the container whose ID the daemon returned
+// (or, if the create's answer never came, the containers labelled with
+// this launch's ID), with its anonymous volumes, and the network it
+// created, when no container (running or stopped) references it. It never
+// removes anything by a name the caller chose: a name that is already taken,
+// or a launch a rule refuses, leaves the existing container, its volumes
+// and the network untouched. The cleanup is bounded (about 10 s past ctx's
+// end); if it cannot finish, the error says what may be left. When ctx
+// has a deadline, the container is labelled with it (LabelStartBy): should
+// the daemon carry out the create only after Run gave up, a later launch
+// on that daemon removes the never-started container.
 func Run(ctx context.Context, cli Client, image string, opts ...Option) (*Container, error) {
+	if dl, ok := ctx.Deadline(); ok {
+		opts = append([]Option{WithStartBy(dl)}, opts...)
+	}
 	c, err := create(ctx, cli, image, opts)
 	if err == nil {
 		err = c.Start(ctx)
@@ -96,7 +134,15 @@ func Run(ctx context.Context, cli Client, image string, opts ...Option) (*Contai
 
 // Create does what Run does except starting the container: call Start on
 // the result. It lets a caller register a wait (WaitNext) or attach before
-// the container runs. Create removes what it made if it fails.
+// the container runs.
+//
+// Create makes at most two objects: the container (created, not started)
+// and, when no network of that name exists yet, the isolated network. The
+// network is shared: launches of this process on the same daemon take
+// turns creating and joining it, and a launch that created one while
+// another process did the same keeps the oldest (ties: the lowest ID),
+// removes its own by ID, and joins the kept one by ID. If Create fails it
+// removes what it made, exactly as Run does, and nothing else.
 func Create(ctx context.Context, cli Client, image string, opts ...Option) (*Container, error) {
 	c, err := create(ctx, cli, image, opts)
 	if err != nil {
@@ -113,6 +159,7 @@ func create(ctx context.Context, cli Client, image string, opts []Option) (_ *Co
 	// A unix-socket daemon on this machine is local (mount sources are
 	// resolved here) and its socket is one the container must not get.
 	host := HostFacts{}.FromSecurityOptions(info.Info.SecurityOptions).ForDaemon(cli, info.Info)
+	sweepAbandoned(ctx, cli)
 
 	facts, err := resolveImage(ctx, cli, image)
 	if err != nil {
@@ -124,9 +171,12 @@ func create(ctx context.Context, cli Client, image string, opts []Option) (_ *Co
 	if err != nil {
 		return nil, err
 	}
+	if err := sp.capabilitiesTakeEffect(); err != nil {
+		return nil, err
+	}
 
 	c := &Container{Name: sp.Name, ImageRef: image, ImageID: facts.ID, ImageDigest: digest,
-		Network: string(sp.HostConfig.NetworkMode), Spec: sp, cli: cli}
+		Network: string(sp.HostConfig.NetworkMode), LaunchID: sp.Config.Labels[LabelLaunch], Spec: sp, cli: cli}
 	defer func() {
 		if err != nil {
 			if cerr := c.cleanup(ctx); cerr != nil {
@@ -135,22 +185,69 @@ func create(ctx context.Context, cli Client, image string, opts []Option) (_ *Co
 		}
 	}()
 
-	if err := c.ensureNetwork(ctx, sp); err != nil {
+	unlock, err := c.joinNetwork(ctx, sp)
+	if err != nil {
 		return nil, err
 	}
-	created, err := cli.ContainerCreate(ctx, client.ContainerCreateOptions{
-		Name: sp.Name, Config: sp.Config, HostConfig: sp.HostConfig, NetworkingConfig: sp.Networking,
-	})
-	if err != nil {
-		return nil, fmt.Errorf("creating container: %w", err)
+	// Hold the network's lock until the container references it, so a
+	// sibling's Remove in this process cannot remove it in between.
+	defer unlock()
+	if err := c.createContainer(ctx, sp); err != nil {
+		return nil, err
 	}
-	c.ID = created.ID
 	return c, nil
 }
 
-// Start starts a container made by Create. If the start fails, Start
-// removes the container and the network Create made for it, so a failed
-// launch leaves nothing behind.
+// createContainer sends the create. If ctx ends first it still waits up to
+// createGrace for the answer, so that a container the daemon made is known
+// by its ID and can be removed.
+func (c *Container) createContainer(ctx context.Context, sp *Spec) error {
+	type result struct {
+		id  string
+		err error
+	}
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("creating container: %w", err)
+	}
+	rctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancel()
+	done := make(chan result, 1)
+	c.createSent = true
+	go func() {
+		r, err := c.cli.ContainerCreate(rctx, client.ContainerCreateOptions{
+			Name: sp.Name, Config: sp.Config, HostConfig: sp.HostConfig, NetworkingConfig: sp.Networking,
+		})
+		done <- result{r.ID, err}
+	}()
+	select {
+	case r := <-done:
+		if r.err != nil {
+			return fmt.Errorf("creating container: %w", r.err)
+		}
+		c.ID = r.id
+		return nil
+	case <-ctx.Done():
+	}
+	t := time.NewTimer(createGrace)
+	defer t.Stop()
+	var r result
+	select {
+	case r = <-done:
+	case <-t.C:
+		cancel()
+		r = <-done
+		c.abandoned = r.err != nil
+	}
+	if r.err == nil {
+		c.ID = r.id
+	}
+	return fmt.Errorf("creating container: %w", ctx.Err())
+}
+
+// Start starts a container made by Create. If the start fails (or ctx
+// ends), Start removes this container by ID with its anonymous volumes,
+// and the network Create made for it if no container references it, so a
+// failed launch leaves nothing behind; it removes nothing else.
 func (c *Container) Start(ctx context.Context) (err error) {
 	if _, err = c.cli.ContainerStart(ctx, c.ID, client.ContainerStartOptions{}); err != nil {
 		err = fmt.Errorf("starting container %s: %w", c.Name, err)
@@ -168,71 +265,151 @@ func randomName() string {
 	return "safedock-" + hex.EncodeToString(b)
 }
 
-// ensureNetwork creates the container's user-defined network with ICC off
-// when it does not exist, and verifies ICC is off when it does.
-func (c *Container) ensureNetwork(ctx context.Context, sp *Spec) error {
-	name := string(sp.HostConfig.NetworkMode)
-	switch {
-	case name == "none" || name == "host" || name == "bridge" || name == "default" || name == "":
-		return nil
-	case strings.HasPrefix(name, "container:"):
-		return nil
+// userDefined reports whether mode names a user-defined network (not none,
+// host, the default bridge or another container's network).
+func userDefined(mode string) bool {
+	switch mode {
+	case "none", "host", "bridge", "default", "":
+		return false
 	}
-	res, err := c.cli.NetworkInspect(ctx, name, client.NetworkInspectOptions{})
-	if err == nil {
-		if res.Network.Options[ICCOption] != "false" {
-			r := sp.Waivers.Apply(rule.ContainerNetworkIsolation, rule.Fail("network allows inter-container traffic", ""))
-			if r.Status != rule.StatusWaived {
-				return &rule.Violation{Rule: rule.ContainerNetworkIsolation,
-					Reason: fmt.Sprintf("network %q exists with inter-container traffic enabled", name),
-					Detail: fmt.Sprintf("Options[%s]=%q", ICCOption, res.Network.Options[ICCOption]),
-					Fix:    "use another network name (Run creates it isolated) or recreate it with -o " + ICCOption + "=false"}
+	return !strings.HasPrefix(mode, "container:")
+}
+
+// joinNetwork finds (or creates, with ICC off) the container's
+// user-defined network and points the spec at its ID; it refuses an
+// existing network with ICC on unless the rule is waived. It returns with
+// the network's in-process lock held: call the returned function once the
+// container is created.
+func (c *Container) joinNetwork(ctx context.Context, sp *Spec) (func(), error) {
+	name := string(sp.HostConfig.NetworkMode)
+	if !userDefined(name) {
+		return func() {}, nil
+	}
+	unlock, err := lockNetwork(ctx, c.cli, name)
+	if err != nil {
+		return nil, err
+	}
+	c.userNetwork = true
+	n, _, err := isolatedNetwork(ctx, c.cli, name, c.LaunchID)
+	if err != nil {
+		unlock()
+		return nil, err
+	}
+	if n.Options[ICCOption] != "false" {
+		r := sp.Waivers.Apply(rule.ContainerNetworkIsolation, rule.Fail("network allows inter-container traffic", ""))
+		if r.Status != rule.StatusWaived {
+			unlock()
+			return nil, &rule.Violation{Rule: rule.ContainerNetworkIsolation,
+				Reason: fmt.Sprintf("network %q exists with inter-container traffic enabled", name),
+				Detail: fmt.Sprintf("network %s: Options[%s]=%q", shortID(n.ID), ICCOption, n.Options[ICCOption]),
+				Fix:    "use another network name (Run creates it isolated) or recreate it with -o " + ICCOption + "=false"}
+		}
+	}
+	c.NetworkID = n.ID
+	// The daemon stores the endpoint under the network's name and, at
+	// start, resolves that name again unless the endpoint carries the
+	// network's ID: give both, so a second network of the same name can
+	// neither capture the container nor make its start fail as ambiguous.
+	sp.HostConfig.NetworkMode = container.NetworkMode(n.ID)
+	if sp.Networking == nil {
+		sp.Networking = &network.NetworkingConfig{}
+	}
+	ep := sp.Networking.EndpointsConfig[name]
+	if ep == nil {
+		ep = &network.EndpointSettings{}
+	}
+	ep.NetworkID = n.ID
+	sp.Networking.EndpointsConfig = map[string]*network.EndpointSettings{name: ep}
+	return unlock, nil
+}
+
+// cleanup removes what a failed launch created, and only that. It runs
+// even when ctx was cancelled, with its own deadline (cleanupTimeout).
+func (c *Container) cleanup(ctx context.Context) error {
+	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cleanupTimeout)
+	defer cancel()
+	var errs []error
+	ids := []string{}
+	if c.ID != "" {
+		ids = append(ids, c.ID)
+	} else if c.createSent {
+		// The create may have reached the daemon although no answer
+		// came back: find this launch's containers by its label. One
+		// still in flight may land a moment later: look twice.
+		for i := range 2 {
+			found, err := c.launchContainers(cctx)
+			if err != nil {
+				errs = append(errs, err)
+				break
+			}
+			ids = found
+			if len(found) > 0 || !c.abandoned || i == 1 {
+				break
+			}
+			select {
+			case <-cctx.Done():
+			case <-time.After(time.Second):
 			}
 		}
-		return nil
 	}
-	if !cerrdefs.IsNotFound(err) {
-		return fmt.Errorf("inspecting network %s: %w", name, err)
-	}
-	_, err = c.cli.NetworkCreate(ctx, name, client.NetworkCreateOptions{
-		Driver:  "bridge",
-		Options: map[string]string{ICCOption: "false"},
-		Labels:  map[string]string{LabelManaged: "true"},
-	})
-	if err != nil {
-		if cerrdefs.IsConflict(err) {
-			return nil // created concurrently by another launch; verified next time
+	for _, id := range ids {
+		if _, err := c.cli.ContainerRemove(cctx, id, client.ContainerRemoveOptions{Force: true, RemoveVolumes: true}); err != nil && !cerrdefs.IsNotFound(err) {
+			errs = append(errs, fmt.Errorf("removing container %s after failed launch: %w", shortID(id), err))
 		}
-		return fmt.Errorf("creating network %s: %w", name, err)
 	}
-	c.createdNetwork = true
+	if c.userNetwork {
+		errs = append(errs, c.removeLaunchNetworks(cctx))
+	}
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("cleaning up after failed launch (objects labelled %s=%s may be left): %w", LabelLaunch, c.LaunchID, err)
+	}
 	return nil
 }
 
-// cleanup removes what a failed launch created. It runs even when ctx was
-// cancelled, with its own deadline.
-func (c *Container) cleanup(ctx context.Context) error {
-	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
-	defer cancel()
+func (c *Container) launchContainers(ctx context.Context) ([]string, error) {
+	list, err := c.cli.ContainerList(ctx, client.ContainerListOptions{All: true, Filters: client.Filters{}.Add("label", LabelLaunch+"="+c.LaunchID)})
+	if err != nil {
+		return nil, fmt.Errorf("listing the containers of launch %s: %w", c.LaunchID, err)
+	}
+	ids := make([]string, 0, len(list.Items))
+	for _, it := range list.Items {
+		ids = append(ids, it.ID)
+	}
+	return ids, nil
+}
+
+// removeLaunchNetworks removes the networks labelled with this launch's ID
+// that no container references.
+func (c *Container) removeLaunchNetworks(ctx context.Context) error {
+	unlock, err := lockNetwork(ctx, c.cli, c.Network)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	list, err := c.cli.NetworkList(ctx, client.NetworkListOptions{Filters: client.Filters{}.Add("label", LabelLaunch+"="+c.LaunchID)})
+	if err != nil {
+		return fmt.Errorf("listing the networks of launch %s: %w", c.LaunchID, err)
+	}
 	var errs []error
-	// The daemon may have created the container even if the create call
-	// returned an error (e.g. the context was cancelled mid-request): remove
-	// by name too.
-	ref := c.ID
-	if ref == "" {
-		ref = c.Name
-	}
-	if ref != "" {
-		if _, err := c.cli.ContainerRemove(cctx, ref, client.ContainerRemoveOptions{Force: true, RemoveVolumes: true}); err != nil && !cerrdefs.IsNotFound(err) {
-			errs = append(errs, fmt.Errorf("removing container %s after failed launch: %w", ref, err))
-		}
-	}
-	if c.createdNetwork {
-		if _, err := c.cli.NetworkRemove(cctx, c.Network, client.NetworkRemoveOptions{}); err != nil && !cerrdefs.IsNotFound(err) {
-			errs = append(errs, fmt.Errorf("removing network %s after failed launch: %w", c.Network, err))
-		}
+	for _, n := range list.Items {
+		errs = append(errs, removeIfUnused(ctx, c.cli, n.Name, n.ID))
 	}
 	return errors.Join(errs...)
+}
+
+// removeIfUnused removes the network by ID when no container, running or
+// stopped, references it. A container that joined it meanwhile (from
+// another process) makes the daemon refuse: the network is then kept.
+func removeIfUnused(ctx context.Context, cli Client, name, id string) error {
+	inUse, err := networkInUse(ctx, cli, name, id)
+	if err != nil || inUse {
+		return err
+	}
+	if _, err := cli.NetworkRemove(ctx, id, client.NetworkRemoveOptions{}); err != nil &&
+		!cerrdefs.IsNotFound(err) && !cerrdefs.IsConflict(err) && !strings.Contains(err.Error(), "active endpoints") {
+		return fmt.Errorf("removing network %s (%s): %w", name, shortID(id), err)
+	}
+	return nil
 }
 
 // Wait blocks until the container stops running and returns its exit code.
@@ -326,10 +503,16 @@ func (c *Container) Stop(ctx context.Context, timeout time.Duration) error {
 	return nil
 }
 
-// Remove force-removes the container and its anonymous volumes, then the
-// network Run created for it once no other container uses that network.
-// Removing a container that is already gone is not an error.
+// Remove force-removes this container (by ID) and its anonymous volumes.
+// Then, if the container's network is one safedock manages (label
+// io.safedock.managed=true, such as DefaultNetwork), it removes that network
+// by ID when no other container, running or stopped, references it. Named
+// volumes, other containers and networks safedock did not create are never
+// touched. Removing a container that is already gone is not an error.
 func (c *Container) Remove(ctx context.Context) error {
+	if c.ID == "" {
+		return fmt.Errorf("removing %s: no container ID", c.Name)
+	}
 	if _, err := c.cli.ContainerRemove(ctx, c.ID, client.ContainerRemoveOptions{Force: true, RemoveVolumes: true}); err != nil && !cerrdefs.IsNotFound(err) {
 		return fmt.Errorf("removing %s: %w", c.Name, err)
 	}
@@ -337,30 +520,31 @@ func (c *Container) Remove(ctx context.Context) error {
 }
 
 func (c *Container) removeManagedNetwork(ctx context.Context) error {
-	switch c.Network {
-	case "none", "host", "bridge", "default", "":
+	if c.NetworkID == "" {
 		return nil
 	}
-	res, err := c.cli.NetworkInspect(ctx, c.Network, client.NetworkInspectOptions{})
+	unlock, err := lockNetwork(ctx, c.cli, c.Network)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	res, err := c.cli.NetworkInspect(ctx, c.NetworkID, client.NetworkInspectOptions{})
 	if err != nil {
 		if cerrdefs.IsNotFound(err) {
 			return nil
 		}
 		return fmt.Errorf("inspecting network %s: %w", c.Network, err)
 	}
-	if res.Network.Labels[LabelManaged] != "true" || len(res.Network.Containers) > 0 {
+	if res.Network.Labels[LabelManaged] != "true" {
 		return nil
 	}
-	if _, err := c.cli.NetworkRemove(ctx, c.Network, client.NetworkRemoveOptions{}); err != nil && !cerrdefs.IsNotFound(err) && !cerrdefs.IsConflict(err) && !strings.Contains(err.Error(), "active endpoints") {
-		return fmt.Errorf("removing network %s: %w", c.Network, err)
-	}
-	return nil
+	return removeIfUnused(ctx, c.cli, c.Network, c.NetworkID)
 }
 
 // specForImage builds the spec for a resolved image (ID from facts), names
 // it when opts did not, and records the reference the caller asked for, the
-// ID and the repository digest (returned; "" when the image has none) in
-// its labels. Run and Deploy share it.
+// ID, the repository digest (returned; "" when the image has none) and a
+// launch ID (unless WithLaunchID gave one) in its labels. Run and Deploy share it.
 func specForImage(image string, facts ImageFacts, opts []Option) (*Spec, string, error) {
 	sp, err := Build(facts.ID, opts...)
 	if err != nil {
@@ -368,6 +552,9 @@ func specForImage(image string, facts ImageFacts, opts []Option) (*Spec, string,
 	}
 	if sp.Name == "" {
 		sp.Name = randomName()
+	}
+	if sp.Config.Labels[LabelLaunch] == "" {
+		sp.Config.Labels[LabelLaunch] = NewLaunchID()
 	}
 	sp.Config.Labels[LabelImageRef] = image
 	sp.Config.Labels[LabelImageID] = facts.ID

@@ -137,6 +137,28 @@ func (sp *Spec) finish() error {
 	return errors.Join(errs...)
 }
 
+// capabilitiesTakeEffect refuses added capabilities for a process that
+// runs as a non-root user (Config.User, or the image's USER when the facts
+// are known): Docker sets no ambient capabilities, so such a process starts
+// with none of them effective, and with no-new-privileges (a default) it
+// cannot gain them from file capabilities either; the addition would only
+// widen the bounding set. Run, Create, Deploy and Modifiers apply it; Build
+// does not, because a spec may be exported to a platform of its own (the
+// kube export), which decides there.
+func (sp *Spec) capabilitiesTakeEffect() error {
+	if len(sp.HostConfig.CapAdd) == 0 {
+		return nil
+	}
+	u, known := sp.Subject().user()
+	if !known || isRootUser(u) {
+		return nil
+	}
+	return fmt.Errorf("%w: capabilities %s are added but the process runs as user %q: Docker sets no ambient capabilities, "+
+		"so a non-root process gets none of them (and no-new-privileges stops file capabilities); run as root "+
+		"(WithUser(\"0\") with Waive(%q, reason)), or do without: dockerd 20.10 and later let any user bind ports below 1024 in a container",
+		ErrInvalidSpec, strings.Join(sp.HostConfig.CapAdd, ","), u, rule.ContainerNonRootUser)
+}
+
 // Subject returns the view of this spec that the rules evaluate.
 func (sp *Spec) Subject() *Subject {
 	name := sp.Name

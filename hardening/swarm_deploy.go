@@ -32,13 +32,22 @@ type Service struct {
 	ImageDigest string
 	// APIVersion is the Engine API version the spec was written for.
 	APIVersion string
+	// LaunchID is the value of the io.safedock.launch label on the service
+	// and on the networks Deploy created (LabelLaunch).
+	LaunchID string
 	// Spec is what was created; Gaps the rules it could not express.
 	Spec swarm.ServiceSpec
 	Gaps []Gap
 
-	cli             SwarmClient
-	createdNetworks []string
+	cli SwarmClient
+	// createdNetworks are the IDs (and names) of the overlays Deploy made.
+	createdNetworks []createdNetwork
+	// createSent: ServiceCreate was sent, so the service may exist even
+	// if no ID came back.
+	createSent bool
 }
+
+type createdNetwork struct{ id, name string }
 
 // EngineAPIVersion returns the Engine API version a request from cli is
 // served with: the lower of the server's version and the client's own.
@@ -72,8 +81,15 @@ func EngineAPIVersion(ctx context.Context, cli SwarmClient) (string, error) {
 //  5. creates the service and waits for its first task to run; a task that
 //     fails or is rejected ends the wait with ErrTaskFailed.
 //
-// On any failure after the first object was created, Deploy removes what it
-// created (service, network), even when ctx was cancelled.
+// The service and the networks Deploy creates carry the label
+// io.safedock.launch=<LaunchID>. On any failure, even when ctx was cancelled
+// or expired, Deploy removes what it created and only that: the service by
+// the ID the engine returned (or, when no answer came, the services
+// labelled with this launch's ID) and the overlays it created, by ID. It
+// never removes a service or network found by a name the caller chose: a
+// service name that is taken leaves the existing service untouched. The
+// cleanup has its own bound (about 45 s, most of it waiting for the
+// service's containers to go).
 func Deploy(ctx context.Context, cli SwarmClient, image string, opts []Option, svc ...ServiceOption) (*Service, error) {
 	s, err := deploy(ctx, cli, image, opts, svc)
 	if err != nil {
@@ -103,6 +119,9 @@ func deploy(ctx context.Context, cli SwarmClient, image string, opts []Option, s
 	if err != nil {
 		return nil, err
 	}
+	if err := sp.capabilitiesTakeEffect(); err != nil {
+		return nil, err
+	}
 	nets := map[string]*NetworkFacts{}
 	if br, err := cli.NetworkInspect(ctx, "bridge", client.NetworkInspectOptions{}); err == nil {
 		nets["bridge"] = &NetworkFacts{Name: "bridge", Driver: "bridge", ICC: br.Network.Options[ICCOption] != "false"}
@@ -113,7 +132,7 @@ func deploy(ctx context.Context, cli SwarmClient, image string, opts []Option, s
 		return nil, err
 	}
 	s := &Service{Name: sp.Name, ImageRef: image, ImageID: facts.ID, ImageDigest: digest, APIVersion: api,
-		Spec: spec, Gaps: gaps, cli: cli}
+		LaunchID: sp.Config.Labels[LabelLaunch], Spec: spec, Gaps: gaps, cli: cli}
 	defer func() {
 		if err != nil {
 			if cerr := s.cleanup(ctx); cerr != nil {
@@ -129,6 +148,7 @@ func deploy(ctx context.Context, cli SwarmClient, image string, opts []Option, s
 	if err := s.resolveSecrets(ctx); err != nil {
 		return nil, err
 	}
+	s.createSent = true
 	res, err := cli.ServiceCreate(ctx, client.ServiceCreateOptions{Spec: s.Spec, QueryRegistry: false})
 	if err != nil {
 		return nil, fmt.Errorf("creating service: %w", err)
@@ -173,10 +193,10 @@ func (s *Service) ensureOverlay(ctx context.Context, name string) error {
 	} else if !cerrdefs.IsNotFound(err) {
 		return fmt.Errorf("inspecting network %s: %w", name, err)
 	}
-	_, err := s.cli.NetworkCreate(ctx, name, client.NetworkCreateOptions{
+	res, err := s.cli.NetworkCreate(ctx, name, client.NetworkCreateOptions{
 		Driver:  "overlay",
 		Options: map[string]string{OverlayEncryptedOption: "true"},
-		Labels:  map[string]string{LabelManaged: "true"},
+		Labels:  map[string]string{LabelManaged: "true", LabelLaunch: s.LaunchID},
 	})
 	if err != nil {
 		if cerrdefs.IsConflict(err) {
@@ -184,7 +204,7 @@ func (s *Service) ensureOverlay(ctx context.Context, name string) error {
 		}
 		return fmt.Errorf("creating encrypted overlay network %s: %w", name, err)
 	}
-	s.createdNetworks = append(s.createdNetworks, name)
+	s.createdNetworks = append(s.createdNetworks, createdNetwork{id: res.ID, name: name})
 	return nil
 }
 
@@ -223,25 +243,24 @@ func (s *Service) Logs(ctx context.Context, stdout, stderr io.Writer, follow boo
 	return copyLogs(s.Name, rc, stdout, stderr)
 }
 
-// Remove removes the service, waits (up to 30 s) until the engine has
-// removed its tasks' containers, then removes the networks Deploy created
-// for it. Removing a service that is already gone is not an error.
+// Remove removes this service (by ID), waits (up to 30 s) until the engine
+// has removed its tasks' containers, then removes, by ID, the networks
+// Deploy created for it. Nothing else is touched. Removing a service that
+// is already gone is not an error.
 func (s *Service) Remove(ctx context.Context) error {
 	var errs []error
-	ref := s.ID
-	if ref == "" {
-		ref = s.Name
-	}
-	if _, err := s.cli.ServiceRemove(ctx, ref, client.ServiceRemoveOptions{}); err != nil && !cerrdefs.IsNotFound(err) {
-		errs = append(errs, fmt.Errorf("removing service %s: %w", s.Name, err))
-	} else if s.ID != "" {
-		wctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-		errs = append(errs, s.waitContainersGone(wctx))
-		cancel()
+	if s.ID != "" {
+		if _, err := s.cli.ServiceRemove(ctx, s.ID, client.ServiceRemoveOptions{}); err != nil && !cerrdefs.IsNotFound(err) {
+			errs = append(errs, fmt.Errorf("removing service %s: %w", s.Name, err))
+		} else {
+			wctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+			errs = append(errs, s.waitContainersGone(wctx))
+			cancel()
+		}
 	}
 	for _, n := range s.createdNetworks {
-		if _, err := s.cli.NetworkRemove(ctx, n, client.NetworkRemoveOptions{}); err != nil && !cerrdefs.IsNotFound(err) {
-			errs = append(errs, fmt.Errorf("removing network %s: %w", n, err))
+		if _, err := s.cli.NetworkRemove(ctx, n.id, client.NetworkRemoveOptions{}); err != nil && !cerrdefs.IsNotFound(err) {
+			errs = append(errs, fmt.Errorf("removing network %s (%s): %w", n.name, shortID(n.id), err))
 		}
 	}
 	return errors.Join(errs...)
@@ -262,30 +281,31 @@ func (s *Service) waitContainersGone(ctx context.Context) error {
 	}
 }
 
-// cleanup removes what a failed deploy created, even when ctx was
-// cancelled, with its own deadline.
+// cleanup removes what a failed deploy created, and only that, even when
+// ctx was cancelled, with its own deadline.
 func (s *Service) cleanup(ctx context.Context) error {
 	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 45*time.Second)
 	defer cancel()
-	if s.ID == "" {
-		// The create may have reached the engine although the call failed.
-		if res, err := s.cli.ServiceInspect(cctx, s.Name, client.ServiceInspectOptions{}); err == nil {
-			s.ID = res.Service.ID
-		} else {
-			s.Name = ""
+	var errs []error
+	if s.ID == "" && s.createSent {
+		// The create may have reached the engine although the call
+		// failed: look for this launch's service by its label, never by
+		// the name (which may be someone else's service).
+		list, err := s.cli.ServiceList(cctx, client.ServiceListOptions{Filters: client.Filters{}.Add("label", LabelLaunch+"="+s.LaunchID)})
+		if err != nil {
+			errs = append(errs, fmt.Errorf("listing the services of launch %s: %w", s.LaunchID, err))
 		}
-	}
-	if s.ID == "" && s.Name == "" {
-		var errs []error
-		for _, n := range s.createdNetworks {
-			if _, err := s.cli.NetworkRemove(cctx, n, client.NetworkRemoveOptions{}); err != nil && !cerrdefs.IsNotFound(err) {
-				errs = append(errs, fmt.Errorf("removing network %s after failed deploy: %w", n, err))
+		for _, it := range list.Items {
+			if it.Spec.Labels[LabelLaunch] == s.LaunchID {
+				s.ID = it.ID
 			}
 		}
-		return errors.Join(errs...)
 	}
 	if err := s.Remove(cctx); err != nil {
-		return fmt.Errorf("cleaning up after failed deploy: %w", err)
+		errs = append(errs, err)
+	}
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("cleaning up after failed deploy (objects labelled %s=%s may be left): %w", LabelLaunch, s.LaunchID, err)
 	}
 	return nil
 }

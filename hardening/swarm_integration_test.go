@@ -103,6 +103,20 @@ func TestSwarm(t *testing.T) {
 		assert.Empty(t, list.Items)
 	})
 
+	t.Run("a taken service name is kept", func(t *testing.T) {
+		name := dockertest.Name("api")
+		first, err := hardening.Deploy(ctx, cli, img.Ref, []hardening.Option{hardening.WithNonRootUser(), hardening.WithCmd("sleep"), hardening.WithName(name)})
+		require.NoError(t, err)
+		t.Cleanup(func() { assert.NoError(t, first.Remove(context.Background())) })
+		_, err = hardening.Deploy(ctx, cli, img.Ref, []hardening.Option{hardening.WithNonRootUser(), hardening.WithCmd("sleep"), hardening.WithName(name)})
+		require.Error(t, err, "the name is taken")
+		t.Logf("refused: %v", err)
+		got, err := cli.ServiceInspect(ctx, name, client.ServiceInspectOptions{})
+		require.NoError(t, err, "the existing service %s is still there", name)
+		assert.Equal(t, first.ID, got.Service.ID, "the name still belongs to the existing service")
+		assert.Equal(t, first.LaunchID, got.Service.Spec.Labels[hardening.LabelLaunch])
+	})
+
 	t.Run("audit", func(t *testing.T) {
 		plain, secure := dockertest.Name("plain"), dockertest.Name("secure")
 		_, err := cli.NetworkCreate(ctx, plain, client.NetworkCreateOptions{Driver: "overlay"})

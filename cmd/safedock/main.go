@@ -10,6 +10,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -18,6 +19,7 @@ import (
 	"runtime/debug"
 	"sort"
 	"strings"
+	"sync"
 	"syscall"
 )
 
@@ -47,10 +49,73 @@ func register(c command) {
 
 func main() {
 	tuneRuntime(os.Args[1:], os.Getenv)
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, cancel := context.WithCancelCause(context.Background())
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	go watchSignals(sigs, cancel, os.Stderr, os.Exit)
 	code := run(ctx, &env{stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv}, os.Args[1:])
-	stop()
 	os.Exit(code)
+}
+
+// signalError is the cause of a command's context cancelled by a signal.
+type signalError struct{ sig os.Signal }
+
+func (s signalError) Error() string { return "interrupted by " + s.sig.String() }
+
+// signalExit is the exit code for a command ended by sig: 128 + its number
+// (130 for SIGINT, 143 for SIGTERM), as shells report it.
+func signalExit(sig os.Signal) int {
+	if n, ok := sig.(syscall.Signal); ok {
+		return 128 + int(n)
+	}
+	return 130
+}
+
+// interrupted returns the exit code for a command whose context a signal
+// cancelled, and whether it was one.
+func interrupted(ctx context.Context) (int, bool) {
+	var s signalError
+	if errors.As(context.Cause(ctx), &s) {
+		return signalExit(s.sig), true
+	}
+	if ctx.Err() != nil {
+		return 130, true
+	}
+	return 0, false
+}
+
+// watchSignals makes the first SIGINT or SIGTERM cancel the command's
+// context (it then cleans up and returns) and a second one end the
+// process at once, saying what may be left (see setLeftover).
+func watchSignals(sigs <-chan os.Signal, cancel context.CancelCauseFunc, stderr io.Writer, exit func(int)) {
+	first := <-sigs
+	cancel(signalError{first})
+	second := <-sigs
+	msg := "safedock: " + second.String() + " again: exiting now"
+	if l := leftover(); l != "" {
+		msg += "; cleanup did not finish, " + l
+	}
+	fmt.Fprintln(stderr, msg)
+	exit(signalExit(second))
+}
+
+var pending struct {
+	mu   sync.Mutex
+	note string
+}
+
+// setLeftover records what an exit right now would leave behind ("" for
+// nothing), for the message of a second signal.
+func setLeftover(note string) {
+	pending.mu.Lock()
+	pending.note = note
+	pending.mu.Unlock()
+}
+
+func leftover() string {
+	pending.mu.Lock()
+	defer pending.mu.Unlock()
+	return pending.note
 }
 
 // gcPercent is the garbage collector's target for this short-lived

@@ -22,6 +22,8 @@ func runRun(ctx context.Context, e *env, args []string) int {
 	fs.StringVar(&name, "name", "", "container name")
 	fs.BoolVar(&detach, "detach", false, "run in the background and print the container ID")
 	fs.BoolVar(&detach, "d", false, "shorthand for --detach")
+	var timeout time.Duration
+	fs.DurationVar(&timeout, "timeout", 2*time.Minute, "how long creating and starting the container may take (not the run itself)")
 	profile := profileflags.Register(fs, profileflags.Config{Network: hardening.DefaultNetwork, Volumes: true})
 	fs.Usage = func() {
 		fmt.Fprintln(e.stderr, "usage: safedock run [flags] IMAGE [ARG...]\n\nRuns IMAGE hardened: all capabilities dropped, read-only root, no-new-privileges,\nseccomp, limits, restart on-failure:5, on an isolated network. Flags:")
@@ -42,34 +44,47 @@ func runRun(ctx context.Context, e *env, args []string) int {
 		opts = append(opts, hardening.WithName(name))
 	}
 
+	if timeout <= 0 {
+		return usageErr(e, "run", "--timeout %s: want a positive duration", timeout)
+	}
+	launch := hardening.NewLaunchID()
+	opts = append(opts, hardening.WithLaunchID(launch))
+
 	cli, err := dockerClient()
 	if err != nil {
 		fmt.Fprintln(e.stderr, "safedock run:", err)
 		return exitError
 	}
 	defer cli.Close()
-	c, err := hardening.Create(ctx, cli, image, opts...)
+	setLeftover(launchLeftover(launch))
+	defer setLeftover("")
+	// The deadline covers creating and starting, not the run itself.
+	lctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	if dl, ok := lctx.Deadline(); ok {
+		// Start runs under the same deadline: a container still only
+		// created after it was abandoned, and a later launch removes it.
+		opts = append(opts, hardening.WithStartBy(dl))
+	}
+	c, err := hardening.Create(lctx, cli, image, opts...)
 	var wait func() (int64, error)
 	if err == nil {
 		// Register the wait before starting: a container that exits at once
 		// and is restarted by its policy must not be missed.
 		wait = c.WaitNext(ctx)
-		err = c.Start(ctx)
+		err = c.Start(lctx)
 	}
 	if err != nil {
-		fmt.Fprintln(e.stderr, "safedock run:", err)
-		var v *rule.Violation
-		if errors.As(err, &v) || errors.Is(err, hardening.ErrInvalidSpec) {
-			return exitUsage
-		}
-		return exitError
+		return launchFailed(ctx, lctx, e, "run", timeout, err)
 	}
+	setLeftover(fmt.Sprintf("container %s (%s) may still be running", c.Name, c.ID))
 	digest := c.ImageDigest
 	if digest == "" {
 		digest = "no repository digest"
 	}
 	fmt.Fprintf(e.stderr, "safedock: started %s from %s (%s; %s)\n", c.Name, image, c.ImageID, digest)
 	if detach {
+		setLeftover("")
 		fmt.Fprintln(e.stdout, c.ID)
 		return exitOK
 	}
@@ -88,12 +103,15 @@ func runRun(ctx context.Context, e *env, args []string) int {
 	}()
 	code, err := wait()
 	if err != nil {
-		if ctx.Err() != nil {
+		if code, ok := interrupted(ctx); ok {
 			sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 15*time.Second)
 			defer cancel()
-			_ = c.Stop(sctx, 10*time.Second)
-			fmt.Fprintf(e.stderr, "safedock run: interrupted; stopped %s\n", c.Name)
-			return 130
+			if err := c.Stop(sctx, 10*time.Second); err != nil {
+				fmt.Fprintf(e.stderr, "safedock run: interrupted; %v\n", err)
+			} else {
+				fmt.Fprintf(e.stderr, "safedock run: interrupted; stopped %s\n", c.Name)
+			}
+			return code
 		}
 		fmt.Fprintln(e.stderr, "safedock run:", err)
 		return exitError
@@ -103,4 +121,33 @@ func runRun(ctx context.Context, e *env, args []string) int {
 	case <-time.After(2 * time.Second):
 	}
 	return int(code)
+}
+
+// launchLeftover says what an interrupted launch with this launch ID may
+// leave, and how to remove it.
+func launchLeftover(id string) string {
+	l := hardening.LabelLaunch + "=" + id
+	return "objects labelled " + l + " may be left: docker rm -f $(docker ps -aq --filter label=" + l +
+		"); docker network rm $(docker network ls -q --filter label=" + l + ")"
+}
+
+// launchFailed reports a failed launch or deploy and returns its exit code:
+// 130/143 when a signal interrupted it, exitError with a clear message when
+// the daemon did not answer within timeout (lctx expired), exitUsage for a
+// rule violation or an invalid spec, exitError otherwise.
+func launchFailed(ctx, lctx context.Context, e *env, cmd string, timeout time.Duration, err error) int {
+	if code, ok := interrupted(ctx); ok {
+		fmt.Fprintf(e.stderr, "safedock %s: interrupted: %v\n", cmd, err)
+		return code
+	}
+	if errors.Is(err, context.DeadlineExceeded) && errors.Is(lctx.Err(), context.DeadlineExceeded) {
+		fmt.Fprintf(e.stderr, "safedock %s: the Docker daemon did not answer within %s: %v\n", cmd, timeout, err)
+		return exitError
+	}
+	fmt.Fprintf(e.stderr, "safedock %s: %v\n", cmd, err)
+	var v *rule.Violation
+	if errors.As(err, &v) || errors.Is(err, hardening.ErrInvalidSpec) {
+		return exitUsage
+	}
+	return exitError
 }

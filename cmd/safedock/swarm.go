@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -11,7 +10,6 @@ import (
 	"github.com/safedock/safedock/hardening"
 	"github.com/safedock/safedock/internal/profileflags"
 	"github.com/safedock/safedock/report"
-	"github.com/safedock/safedock/rule"
 )
 
 func init() {
@@ -42,7 +40,7 @@ func runSwarmDeploy(ctx context.Context, e *env, args []string) int {
 	fs.StringVar(&name, "name", "", "service name")
 	fs.StringVar(&cpus, "cpus", "", "CPU limit, e.g. 0.5 (swarm has no CPU shares)")
 	fs.Uint64Var(&replicas, "replicas", 1, "number of tasks")
-	fs.DurationVar(&timeout, "timeout", 2*time.Minute, "how long to wait for the task to run")
+	fs.DurationVar(&timeout, "timeout", 2*time.Minute, "how long the deploy may take, every daemon call and the wait for the task to run included")
 	fs.Var(&secrets, "secret", "swarm secret to mount at /run/secrets/TARGET: NAME[:TARGET] (repeatable)")
 	profile := profileflags.Register(fs, profileflags.Config{Network: "none", Help: map[string]string{
 		"network": "overlay network to join (created encrypted when missing); \"none\" joins no swarm network",
@@ -59,6 +57,9 @@ func runSwarmDeploy(ctx context.Context, e *env, args []string) int {
 	}
 	if fs.NArg() < 1 {
 		return usageErr(e, cmd, "no image given (usage: safedock swarm deploy [flags] IMAGE [ARG...])")
+	}
+	if timeout <= 0 {
+		return usageErr(e, cmd, "--timeout %s: want a positive duration", timeout)
 	}
 	image := fs.Arg(0)
 	opts, err := profile.Options(fs.Args()[1:])
@@ -98,16 +99,16 @@ func runSwarmDeploy(ctx context.Context, e *env, args []string) int {
 		return exitError
 	}
 	defer cli.Close()
+	launch := hardening.NewLaunchID()
+	opts = append(opts, hardening.WithLaunchID(launch))
+	setLeftover("objects labelled " + hardening.LabelLaunch + "=" + launch + " may be left: docker service rm $(docker service ls -q --filter label=" +
+		hardening.LabelLaunch + "=" + launch + ")")
+	defer setLeftover("")
 	dctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	s, err := hardening.Deploy(dctx, cli, image, opts, svc...)
 	if err != nil {
-		fmt.Fprintln(e.stderr, "safedock swarm deploy:", err)
-		var v *rule.Violation
-		if errors.As(err, &v) || errors.Is(err, hardening.ErrInvalidSpec) {
-			return exitUsage
-		}
-		return exitError
+		return launchFailed(ctx, dctx, e, cmd, timeout, err)
 	}
 	fmt.Fprintf(e.stderr, "safedock: deployed service %s from %s (%s; Engine API %s)\n", s.Name, image, s.ImageID, s.APIVersion)
 	for _, g := range s.Gaps {

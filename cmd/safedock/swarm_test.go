@@ -57,6 +57,13 @@ func TestSwarmDeployAndAudit(t *testing.T) {
 	assert.Contains(t, errOut, "gap: container.network-isolation")
 	assert.NotContains(t, errOut, "gap: container.cpu-shares", "--cpus covers the CPU rule")
 
+	// A second deploy under the taken name fails and leaves the service alone.
+	code, _, errOut2 := invoke("swarm", "deploy", "--name", name, "-u", "65534", img.Ref, "sleep")
+	assert.Equal(t, exitError, code, errOut2)
+	svc, err := d.Client.ServiceInspect(ctx, name, client.ServiceInspectOptions{})
+	require.NoError(t, err, "the existing service is still there: %s", errOut2)
+	assert.Equal(t, id, svc.Service.ID, "the name still belongs to the first service")
+
 	code, _, errOut = invoke("swarm", "deploy", "-u", "65534", "-e", "API_TOKEN=abc", img.Ref)
 	assert.Equal(t, exitUsage, code)
 	assert.Contains(t, errOut, "swarm.secrets-in-env")

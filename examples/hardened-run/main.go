@@ -5,8 +5,10 @@
 //
 // With the probe image the integration tests build, pass "status" to see the
 // kernel's view from inside: capabilities, no_new_privs, seccomp mode, a
-// failed write to /, and the cgroup limits. The container and the network
-// it made are removed at the end.
+// failed write to /, and the cgroup limits. Every daemon call runs under
+// a two-minute deadline. At the end the container is removed by ID, and
+// the shared safedock-isolated network only if no other container (running
+// or stopped) references it; nothing else is touched.
 package main
 
 import (
@@ -50,7 +52,13 @@ func run(image string, args []string) error {
 	if err != nil {
 		return err
 	}
-	defer c.Remove(context.WithoutCancel(ctx))
+	defer func() {
+		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+		defer cancel()
+		if err := c.Remove(rctx); err != nil {
+			fmt.Fprintln(os.Stderr, "hardened-run:", err)
+		}
+	}()
 	wait := c.WaitNext(ctx)
 	if err := c.Start(ctx); err != nil {
 		return err
@@ -62,6 +70,7 @@ func run(image string, args []string) error {
 	if err := c.Logs(ctx, os.Stdout, os.Stderr, false); err != nil {
 		return err
 	}
-	fmt.Printf("container %s ran image %s (from %q) as %s and exited %d\n", c.Name, c.ImageID, c.ImageRef, c.Spec.Config.User, code)
+	fmt.Printf("container %s ran image %s (from %q) as %s on network %s (%s) and exited %d; launch %s\n",
+		c.Name, c.ImageID, c.ImageRef, c.Spec.Config.User, c.Network, c.NetworkID, code, c.LaunchID)
 	return nil
 }
