@@ -2,7 +2,6 @@ package hardening_test
 
 import (
 	"context"
-	"errors"
 	"testing"
 
 	"github.com/moby/moby/api/types/container"
@@ -77,29 +76,6 @@ func TestModifiersApplyEverythingOrRefuse(t *testing.T) {
 	var v *rule.Violation
 	require.ErrorAs(t, err, &v, "no user and no image facts: the user rule fails, as in Build")
 	assert.Equal(t, rule.ContainerNonRootUser, v.Rule)
-}
-
-func violationRules(err error) []rule.ID {
-	var ids []rule.ID
-	var walk func(error)
-	walk = func(e error) {
-		var v *rule.Violation
-		if errors.As(e, &v) && e == error(v) {
-			ids = append(ids, v.Rule)
-			return
-		}
-		if j, ok := e.(interface{ Unwrap() []error }); ok {
-			for _, x := range j.Unwrap() {
-				walk(x)
-			}
-			return
-		}
-		if u := errors.Unwrap(e); u != nil {
-			walk(u)
-		}
-	}
-	walk(err)
-	return ids
 }
 
 // TestVerifyJudgesTheCreatedContainer creates containers the way a tool

@@ -146,27 +146,6 @@ func TestRealDaemonSensitiveMountsAreResolved(t *testing.T) {
 	}
 }
 
-func violationRules(err error) []rule.ID {
-	var ids []rule.ID
-	var walk func(error)
-	walk = func(e error) {
-		if v, ok := e.(*rule.Violation); ok {
-			ids = append(ids, v.Rule)
-			return
-		}
-		switch x := e.(type) {
-		case interface{ Unwrap() []error }:
-			for _, c := range x.Unwrap() {
-				walk(c)
-			}
-		case interface{ Unwrap() error }:
-			walk(x.Unwrap())
-		}
-	}
-	walk(err)
-	return ids
-}
-
 // mountOf reads the kernel's mountinfo of the container's process and
 // returns the root (the path within its filesystem) and options of the
 // mount at target.

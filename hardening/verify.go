@@ -32,7 +32,7 @@ func Verify(ctx context.Context, cli Client, containerID string) error {
 	if err != nil {
 		return fmt.Errorf("verify container %s: reading daemon info: %w", containerID, err)
 	}
-	host := HostFacts{}.FromSecurityOptions(info.Info.SecurityOptions)
+	host := HostFacts{}.FromSecurityOptions(info.Info.SecurityOptions).ForDaemon(cli, info.Info)
 	nets, err := cli.NetworkList(ctx, client.NetworkListOptions{})
 	if err != nil {
 		return fmt.Errorf("verify container %s: listing networks: %w", containerID, err)
@@ -41,8 +41,12 @@ func Verify(ctx context.Context, cli Client, containerID string) error {
 	name := strings.TrimPrefix(c.Name, "/")
 	a := containerAudit{ctx: ctx, cli: cli, nets: networkFacts(nets.Items), lister: TopLister{Client: cli},
 		hostFn: func() (HostFacts, error) { return host, nil }}
+	findings, err := a.evaluate(name, inspectedContainer{c: c})
+	if err != nil {
+		return fmt.Errorf("verify container %s: %w", name, err)
+	}
 	var errs []error
-	for _, f := range a.evaluate(name, inspectedContainer{c: c}) {
+	for _, f := range findings {
 		if f.Status != rule.StatusFail {
 			continue
 		}

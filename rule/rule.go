@@ -304,3 +304,26 @@ func (s Severity) MarshalJSON() ([]byte, error) {
 	}
 	return json.Marshal(string(b))
 }
+
+// Violations returns every *Violation in err's tree (errors.Join and %w
+// wrapping followed), in order. errors.As finds only the first; a refused
+// spec usually breaks several rules at once.
+func Violations(err error) []*Violation {
+	var out []*Violation
+	var walk func(error)
+	walk = func(e error) {
+		switch x := e.(type) {
+		case nil:
+		case *Violation:
+			out = append(out, x)
+		case interface{ Unwrap() []error }:
+			for _, c := range x.Unwrap() {
+				walk(c)
+			}
+		case interface{ Unwrap() error }:
+			walk(x.Unwrap())
+		}
+	}
+	walk(err)
+	return out
+}

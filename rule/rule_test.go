@@ -2,6 +2,8 @@ package rule_test
 
 import (
 	"encoding/json"
+	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -100,4 +102,18 @@ func TestCatalogCloneSharesNothing(t *testing.T) {
 	d[0].CIS[0] = "9.9"
 	d[0].ID = "x.b"
 	assert.Equal(t, rule.Catalog{{ID: "x.a", CIS: []string{"1.1"}}}, c)
+}
+
+func TestViolationsWalksTheWholeTree(t *testing.T) {
+	a := &rule.Violation{Rule: "container.privileged", Reason: "a"}
+	b := &rule.Violation{Rule: "container.capabilities", Reason: "b"}
+	c := &rule.Violation{Rule: "container.read-only-rootfs", Reason: "c"}
+	err := fmt.Errorf("run x: %w", errors.Join(a, fmt.Errorf("build: %w", errors.Join(b, errors.New("plain"))), c))
+	got := rule.Violations(err)
+	if len(got) != 3 || got[0] != a || got[1] != b || got[2] != c {
+		t.Fatalf("Violations = %v, want [a b c]", got)
+	}
+	if rule.Violations(nil) != nil || rule.Violations(errors.New("x")) != nil {
+		t.Fatal("no violations expected")
+	}
 }
