@@ -69,7 +69,6 @@ type htmlSeverity struct {
 
 type htmlPage struct {
 	Report     rule.Report
-	Meta       string
 	Benchmark  string
 	Sections   []htmlSection
 	Severities []htmlSeverity
@@ -83,7 +82,7 @@ func writeHTML(w io.Writer, r rule.Report, opts Options) error {
 	if sectionOf == nil {
 		sectionOf = defaultSection
 	}
-	page := htmlPage{Report: r, Meta: MetaLine(r), Benchmark: r.BenchmarkOrDefault().Title(), Statuses: statusOrder}
+	page := htmlPage{Report: r, Benchmark: r.BenchmarkOrDefault().Title(), Statuses: statusOrder}
 	secs := map[string]*htmlSection{}
 	section := func(name string) *htmlSection {
 		if s, ok := secs[name]; ok {
@@ -179,7 +178,10 @@ const htmlSource = `<!DOCTYPE html>
 body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif; margin: 0; color: #1f2328; background: #fff; }
 header { background: #1f2937; color: #f9fafb; padding: 16px 24px; }
 header h1 { margin: 0 0 4px; font-size: 20px; }
-header p { margin: 0; color: #d1d5db; font-size: 13px; word-break: break-all; }
+header dl { display: flex; flex-wrap: wrap; gap: 4px 28px; margin: 6px 0 0; font-size: 13px; }
+header dl div { display: flex; gap: 6px; }
+header dt { color: #9ca3af; }
+header dd { margin: 0; color: #f3f4f6; overflow-wrap: anywhere; }
 main { padding: 16px 24px 40px; }
 h2 { font-size: 16px; margin: 24px 0 8px; }
 .banner { border-left: 6px solid var(--fail); background: #fdecea; padding: 10px 14px; margin: 16px 0; }
@@ -203,7 +205,11 @@ td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 tr.section-incomplete td { background: #fff4f2; }
 .filters { display: flex; flex-wrap: wrap; gap: 16px; align-items: center; padding: 10px 12px; border: 1px solid var(--line); border-radius: 8px; background: var(--bg); margin-bottom: 10px; }
 .filters label { white-space: nowrap; }
-.findings td.target, .findings td.rule { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 12.5px; word-break: break-all; }
+.findings td.target, .findings td.rule { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 12.5px; }
+.findings td.target { overflow-wrap: anywhere; min-width: 220px; max-width: 340px; }
+.findings td.rule { white-space: nowrap; }
+.findings td.cis { white-space: nowrap; }
+tr[data-severity] td.num.nonzero { font-weight: 700; color: var(--fail); }
 .findings td.what { min-width: 320px; }
 .detail, .fix { margin-top: 4px; font-size: 13px; }
 .detail { color: #57606a; font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 12px; word-break: break-word; }
@@ -215,7 +221,13 @@ tr.section-incomplete td { background: #fff4f2; }
 <body>
 <header>
 <h1>safedock audit report</h1>
-<p id="meta">{{.Meta}}</p>
+<dl id="meta">
+<div><dt>Benchmark</dt><dd id="meta-benchmark">{{.Benchmark}}</dd></div>
+{{with .Report.Host}}<div><dt>Host</dt><dd id="meta-host">{{or .Hostname "?"}}{{if .EngineVersion}} · {{or .Engine "engine"}} {{.EngineVersion}}{{end}}{{if .DaemonID}} · daemon {{.DaemonID}}{{end}}</dd></div>{{end}}
+{{with .Report.Generated}}<div><dt>Generated</dt><dd id="meta-generated">{{.}}</dd></div>{{end}}
+{{with .Report.Tool}}<div><dt>Tool</dt><dd id="meta-tool">{{.Name}} {{.Version}}{{if .Revision}} ({{.Revision}}){{end}}</dd></div>{{end}}
+{{with .Report.FailOn}}<div><dt>Fail on</dt><dd id="meta-fail-on">{{.}} and above</dd></div>{{end}}
+</dl>
 </header>
 <main>
 {{if not .Report.Complete}}<div class="banner" id="incomplete"><strong>INCOMPLETE: this is not a clean result.</strong> Parts of the host were not examined; what they hide is not reported as passed.
@@ -235,7 +247,7 @@ tr.section-incomplete td { background: #fff4f2; }
 <h2>Failures by severity</h2>
 <table class="sev-table" id="severities">
 <tr><th>Severity</th><th class="num">Failing findings</th></tr>
-{{range .Severities}}<tr data-severity="{{.Name}}"><td>{{.Name}}</td><td class="num">{{.Count}}</td></tr>
+{{range .Severities}}<tr data-severity="{{.Name}}"><td>{{.Name}}</td><td class="num{{if .Count}} nonzero{{end}}">{{.Count}}</td></tr>
 {{end}}</table>
 
 <h2>Sections</h2>
@@ -253,7 +265,7 @@ tr.section-incomplete td { background: #fff4f2; }
 <table class="findings" id="findings">
 <tr><th>Status</th><th>Severity</th><th>Section</th><th>Target</th><th>Rule</th><th>CIS</th><th>Finding</th></tr>
 {{range .Findings}}<tr class="finding" data-section="{{.Section}}" data-status="{{.Status}}" data-rule="{{.Rule}}">
-<td><span class="status {{.Status}}">{{upper .Status}}</span></td><td>{{.Severity}}</td><td>{{.Section}}</td><td class="target">{{.Target}}</td><td class="rule">{{.Rule}}</td><td>{{or .CISText "—"}}</td>
+<td><span class="status {{.Status}}">{{upper .Status}}</span></td><td>{{.Severity}}</td><td>{{.Section}}</td><td class="target">{{.Target}}</td><td class="rule">{{.Rule}}</td><td class="cis">{{or .CISText "—"}}</td>
 <td class="what">{{if .StopsDockerd}}<span class="tag-stops">STOPS DOCKERD</span>{{end}}{{.Reason}}{{if .Detail}}<div class="detail">{{.Detail}}</div>{{end}}{{if and .Remediation (ne .Status "waived")}}<div class="fix"><b>Fix:</b> {{.Remediation}}</div>{{end}}</td></tr>
 {{end}}</table>
 </main>
