@@ -421,7 +421,7 @@ func Audit(ctx context.Context, opts Options) (Report, error) {
 		info, _ = infoF()
 	default:
 	}
-	out.Report.Host = hostIdentity(info, remote)
+	out.Report.Host = HostIdentity(info, remote)
 	inc := &rule.IncompleteError{What: "sections", Verb: "audited", Total: len(selected)}
 	var gaps []rule.Gap
 	for _, r := range results {
@@ -579,10 +579,10 @@ func Rules() rule.Catalog {
 	return slices.Concat(host.Rules(), daemonconf.Catalog(), perms.Rules(), hardening.ImageRules(), hardening.Rules())
 }
 
-// hostIdentity names the audited host for the report: the daemon's own
-// name, ID and version from /info when it answered, and this machine's
-// hostname when the daemon is local (or did not answer).
-func hostIdentity(info *system.Info, remote bool) *rule.HostIdentity {
+// HostIdentity names the audited host for a report: the daemon's own name,
+// ID and version from its /info when it answered (info non-nil), else, for
+// a daemon on this machine (remote false), this machine's hostname.
+func HostIdentity(info *system.Info, remote bool) *rule.HostIdentity {
 	h := &rule.HostIdentity{}
 	if !remote {
 		h.Hostname, _ = os.Hostname()

@@ -56,9 +56,9 @@ func TestRunningDriverJudgesDevicemapper(t *testing.T) {
 }
 
 func TestHostIdentityFromInfo(t *testing.T) {
-	h := hostIdentity(&system.Info{Name: "node1", ID: "ABCD:EFGH", ServerVersion: "29.10.1", ProductLicense: "Community Engine"}, true)
+	h := HostIdentity(&system.Info{Name: "node1", ID: "ABCD:EFGH", ServerVersion: "29.10.1", ProductLicense: "Community Engine"}, true)
 	assert.Equal(t, &rule.HostIdentity{Hostname: "node1", DaemonID: "ABCD:EFGH", Engine: "Docker Engine - Community Engine", EngineVersion: "29.10.1"}, h)
-	local := hostIdentity(nil, false)
+	local := HostIdentity(nil, false)
 	assert.NotEmpty(t, local.Hostname, "this machine's hostname without /info")
-	assert.Empty(t, hostIdentity(nil, true).Hostname, "a remote daemon that did not answer: not this machine's name")
+	assert.Empty(t, HostIdentity(nil, true).Hostname, "a remote daemon that did not answer: not this machine's name")
 }

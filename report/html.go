@@ -25,21 +25,10 @@ import (
 // inline JS; the URL fragment holds them (#section=daemon&status=fail,warn),
 // so a filtered view can be linked, and the page applies it on load.
 
-// sectionOfArea maps a rule ID's area to the whole-host audit's section
-// name (the same mapping as safedock.SectionOf).
-var sectionOfArea = map[string]string{
-	"host": "host", "audit": "auditd", "daemon": "daemon", "file": "files",
-	"image": "images", "container": "containers", "spec": "runtime specs", "swarm": "swarm",
-}
-
-// sectionOrder is the order sections are listed in.
-var sectionOrder = []string{"host", "auditd", "daemon", "files", "images", "containers", "runtime specs", "swarm"}
-
+// defaultSection is a rule ID's area ("container"), the section of a
+// finding when Options.Section is not given.
 func defaultSection(id rule.ID) string {
 	area, _, _ := strings.Cut(string(id), ".")
-	if s, ok := sectionOfArea[area]; ok {
-		return s
-	}
 	return area
 }
 
@@ -88,7 +77,7 @@ func writeHTML(w io.Writer, r rule.Report, opts Options) error {
 		if s, ok := secs[name]; ok {
 			return s
 		}
-		s := &htmlSection{Name: name, order: len(opts.Sections)}
+		s := &htmlSection{Name: name, order: len(opts.Sections) + len(secs)}
 		secs[name] = s
 		return s
 	}
@@ -124,15 +113,9 @@ func writeHTML(w io.Writer, r rule.Report, opts Options) error {
 	for _, s := range secs {
 		page.Sections = append(page.Sections, *s)
 	}
-	rank := func(name string) int {
-		if i := slices.Index(sectionOrder, name); i >= 0 {
-			return i
-		}
-		return len(sectionOrder)
-	}
-	slices.SortFunc(page.Sections, func(a, b htmlSection) int {
-		return cmp.Or(cmp.Compare(a.order, b.order), cmp.Compare(rank(a.Name), rank(b.Name)), cmp.Compare(a.Name, b.Name))
-	})
+	// The sections given, in their order, then the others in the order
+	// the (sorted) findings name them.
+	slices.SortStableFunc(page.Sections, func(a, b htmlSection) int { return cmp.Compare(a.order, b.order) })
 	for sev := rule.SeverityCritical; sev >= rule.SeverityInfo; sev-- {
 		page.Severities = append(page.Severities, htmlSeverity{Name: sev.String(), Count: r.Summary.FailBySeverity[sev.String()]})
 	}

@@ -51,8 +51,8 @@ type Options struct {
 	// the report's Tool).
 	ToolRevision string
 	// Section names the part of the audit a rule's findings belong to, for
-	// the HTML report's sections and filters (default: from the rule ID's
-	// area, as safedock.SectionOf does).
+	// the HTML report's sections and filters (pass safedock.SectionOf;
+	// default: the rule ID's area, "container").
 	Section func(rule.ID) string
 	// Sections lists the parts of the audit that were run or skipped, in
 	// order, so that the HTML report shows a section with no findings, and

@@ -85,11 +85,12 @@ func Translate(b Benchmark, ref160 string) string {
 	return ""
 }
 
-// NotInBenchmark declares the rules that deliberately have no CIS control
-// in any known benchmark, each with the reason. It is the explicit "none"
-// the catalog self-validation test (see CheckReferences) accepts; a rule
-// without references that is not listed here is an error.
-var NotInBenchmark = map[ID]string{
+// notInBenchmark declares the rules that deliberately have no CIS control
+// in any known benchmark, each with the reason: the explicit "none" for
+// rules whose catalogs declare no references (a rule can also say it
+// itself, with an empty Rule.Refs entry per benchmark). CheckReferences
+// accepts these; a rule without references listed nowhere is an error.
+var notInBenchmark = map[ID]string{
 	"container.log-rotation":      "safedock's own: a container whose json-file log is unbounded can fill the data root (CIS covers the daemon-wide default, 2.13/2.14)",
 	"container.tmpfs-flags":       "safedock's own: tmpfs mounts without noexec/nosuid undo a read-only root filesystem",
 	"spec.mount-namespace":        "OCI runtime specs only: Docker always gives a container its own mount namespace",
@@ -108,9 +109,26 @@ var NotInBenchmark = map[ID]string{
 	"daemon.legacy-registry": "dropped from the benchmark after CIS Docker 1.13.0 (its 2.13); dockerd >= 17.12 refuses the key",
 }
 
+// NotInBenchmark says why the rule id has no CIS control in any benchmark
+// version, when safedock declares it so.
+func NotInBenchmark(id ID) (reason string, ok bool) {
+	reason, ok = notInBenchmark[id]
+	return reason, ok
+}
+
+// NotInBenchmarkIDs lists the rules NotInBenchmark knows, sorted.
+func NotInBenchmarkIDs() []ID {
+	ids := make([]ID, 0, len(notInBenchmark))
+	for id := range notInBenchmark {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	return ids
+}
+
 // References returns r's CIS references in b: r.Refs[b] when r declares
 // it (an empty list there means "none in b"), else r.CIS (v1.6.0) mapped
-// with Translate. Rules listed in NotInBenchmark have none.
+// with Translate. Rules NotInBenchmark knows have none.
 func (r Rule) References(b Benchmark) []string {
 	return references(r.ID, r.CIS, r.Refs, b)
 }
@@ -119,7 +137,7 @@ func references(id ID, base []string, refs map[Benchmark][]string, b Benchmark) 
 	if got, ok := refs[b]; ok {
 		return slices.Clone(got)
 	}
-	if _, none := NotInBenchmark[id]; none {
+	if _, none := notInBenchmark[id]; none {
 		return []string{}
 	}
 	out := make([]string, 0, len(base))
@@ -142,7 +160,7 @@ func (c Catalog) CheckReferences() error {
 		for _, b := range Benchmarks() {
 			refs := r.References(b)
 			_, explicit := r.Refs[b]
-			_, none := NotInBenchmark[r.ID]
+			_, none := notInBenchmark[r.ID]
 			if len(refs) == 0 && !explicit && !none {
 				problems = append(problems, fmt.Sprintf("rule %s: no reference in %s and no explicit none", r.ID, b))
 			}

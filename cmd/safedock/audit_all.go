@@ -147,7 +147,6 @@ func runWholeAudit(ctx context.Context, e *env, name string, args []string, fixe
 		err = writeJSON(out, rep)
 	default:
 		ro := reportOptions(*passed)
-		ro.Section = func(id rule.ID) string { return string(safedock.SectionOf(id)) }
 		for _, s := range rep.Sections {
 			ro.Sections = append(ro.Sections, report.SectionInfo{Name: string(s.Section), Skipped: s.Skipped})
 		}

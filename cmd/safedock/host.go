@@ -10,9 +10,9 @@ import (
 	"time"
 
 	"github.com/moby/moby/client"
+	"github.com/safedock/safedock"
 	"github.com/safedock/safedock/host"
 	"github.com/safedock/safedock/report"
-	"github.com/safedock/safedock/rule"
 )
 
 func init() {
@@ -90,7 +90,7 @@ func runAuditHost(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintln(e.stderr, "safedock audit host:", err)
 		return exitError
 	}
-	if err := report.Write(e.stdout, stampReport(rep, bench, "", infoHost(in)), f, reportOptions(true)); err != nil {
+	if err := report.Write(e.stdout, stampReport(rep, bench, "", safedock.HostIdentity(in.Info, false)), f, reportOptions(true)); err != nil {
 		fmt.Fprintln(e.stderr, "safedock audit host:", err)
 		return exitError
 	}
@@ -132,17 +132,4 @@ func writeJSON(w io.Writer, v any) error {
 		return fmt.Errorf("encoding output: %w", err)
 	}
 	return nil
-}
-
-// infoHost identifies the host from the daemon's /info when it answered
-// (nil otherwise: this machine's hostname).
-func infoHost(in host.Inputs) *rule.HostIdentity {
-	if in.Info == nil {
-		return nil
-	}
-	h := &rule.HostIdentity{Hostname: in.Info.Name, DaemonID: in.Info.ID, Engine: "Docker Engine", EngineVersion: in.Info.ServerVersion}
-	if in.Info.ProductLicense != "" {
-		h.Engine += " - " + in.Info.ProductLicense
-	}
-	return h
 }

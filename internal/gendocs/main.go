@@ -140,7 +140,7 @@ func writeNone(b *bytes.Buffer, rows []row) {
 	b.WriteString("These rules have no number in any benchmark version, on purpose (`rule.NotInBenchmark`); a rule without references\n")
 	b.WriteString("that is not listed here fails the catalog self-validation test.\n\n")
 	for _, r := range rows {
-		if why, ok := rule.NotInBenchmark[r.rule.ID]; ok {
+		if why, ok := rule.NotInBenchmark(r.rule.ID); ok {
 			fmt.Fprintf(b, "- `%s`: %s\n", r.rule.ID, why)
 		}
 	}

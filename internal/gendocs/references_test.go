@@ -24,7 +24,7 @@ func TestEveryRuleHasReferencesPerBenchmark(t *testing.T) {
 		seen[r.rule.ID] = true
 	}
 	require.NoError(t, all.CheckReferences())
-	for id := range rule.NotInBenchmark {
+	for _, id := range rule.NotInBenchmarkIDs() {
 		assert.True(t, seen[id], "NotInBenchmark names %s, which no catalog declares", id)
 	}
 	byID := map[rule.ID]rule.Rule{}
