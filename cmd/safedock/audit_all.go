@@ -283,10 +283,10 @@ func writeSectioned(w io.Writer, rep safedock.Report, passed, colour bool) error
 			}
 			fmt.Fprintf(w, "   %s %-8s %s %s%s: %s\n", paint(f.Status, fmt.Sprintf("%-6s", strings.ToUpper(string(f.Status)))), f.Severity, f.Target, f.Rule, cis, strings.TrimRight(f.Reason, " "))
 			if f.Detail != "" {
-				fmt.Fprintf(w, "          detail: %s\n", f.Detail)
+				fmt.Fprintf(w, "          detail: %s\n", strings.TrimRight(f.Detail, " \t"))
 			}
 			if f.Remediation != "" && f.Status != rule.StatusWaived {
-				fmt.Fprintf(w, "          fix: %s\n", f.Remediation)
+				fmt.Fprintf(w, "          fix: %s\n", strings.TrimRight(f.Remediation, " \t"))
 			}
 		}
 	}

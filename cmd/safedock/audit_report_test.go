@@ -241,3 +241,30 @@ func TestAuditHTMLInChromium(t *testing.T) {
 	first := strings.Index(dom, `<tr class="finding"`)
 	assert.Contains(t, dom[first:first+200], `data-status="fail"`)
 }
+
+// TestWholeAuditTextStopsDockerdFirst: the whole-host text report opens
+// with the fact that dockerd would not start, lists those errors first in
+// the daemon section, pads no line and names the benchmark.
+func TestWholeAuditTextStopsDockerdFirst(t *testing.T) {
+	root := t.TempDir()
+	require.NoError(t, os.MkdirAll(filepath.Join(root, "etc", "docker"), 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(root, "etc", "docker", "daemon.json"), []byte(`{"icc": true, "bogus-key": 1}`), 0o644))
+	code, out, errOut := runBench("audit", "--only", "daemon", "--root", root, "--benchmark", "cis-1.6.0")
+	require.Contains(t, []int{exitFindings, exitError}, code, errOut)
+	lines := strings.Split(strings.TrimRight(out, "\n"), "\n")
+	require.NotEmpty(t, lines)
+	assert.True(t, strings.HasPrefix(lines[0], "DOCKERD WOULD NOT START: 1 error(s)"), out)
+	var first string
+	for _, l := range lines {
+		if strings.HasPrefix(strings.TrimSpace(l), "FAIL") || strings.HasPrefix(strings.TrimSpace(l), "WARN") {
+			first = l
+			break
+		}
+	}
+	assert.Contains(t, first, "daemon.valid-config", out)
+	for i, l := range lines {
+		assert.Equal(t, strings.TrimRight(l, " \t"), l, "line %d padded", i+1)
+	}
+	assert.Contains(t, out, "benchmark: CIS Docker Benchmark v1.6.0")
+	assert.Regexp(t, `daemon\.no-new-privileges \[CIS 2\.14\]`, out)
+}
