@@ -183,6 +183,12 @@ Sources (public material; the benchmark PDFs themselves are behind the CIS WorkB
 - An InSpec profile tagged ` + "`cis_benchmark: 'CIS Docker Benchmark v1.8.0'`" + ` (controls C-2.7 devicemapper, C-3.24 containerd socket
   mode, C-4.6 HEALTHCHECK, C-5.1 swarm mode, C-5.26 no additional privileges, C-5.29 PIDs limit, C-5.31 host user namespace,
   C-5.32 Docker socket, C-7.1 swarm managers, C-7.7 node certificates): sections 3, 4, 5 and 7 keep 1.6.0's numbers.
+- Tenable's audit item search (https://www.tenable.com/audits/items/search?q=CIS+Docker) lists "CIS Docker v1.8.0 L1 OS Linux"
+  1.1.5 /var/lib/docker and "CIS Docker v1.8.0 L2 OS Linux" 1.1.10 /etc/default/docker and 1.1.11 /etc/docker/daemon.json:
+  section 1 keeps 1.6.0's numbers.
+- What was seen and what is inferred: for 1.7.0 the sources show 1.1.1–1.1.17, 1.2.1, 1.2.2, 2.1–2.7, 2.15 and 5.26 with
+  1.6.0's numbers; 1.7.0's other numbers are taken to be 1.6.0's because 1.6.0 and 1.8.0 agree on them (sections 1, 3, 4, 5, 7)
+  or differ exactly by 1.8.0's insertion (section 2). A correction is one entry in ` + "`rule.Translate`" + ` or one ` + "`Rule.Refs`" + `.
 - The same sources give 1.6.0's 2.13 as remote logging: ` + "`daemon.legacy-registry`" + ` (the seed's "2.13 Disable operations on legacy
   registry", CIS Docker 1.11.0–1.13.0) is therefore not cited for any version.
 
