@@ -439,6 +439,11 @@ func findingMessage(f rule.Finding) string {
 func sarifLocationOf(target string) (loc sarifLocation, pseudo bool) {
 	kind, name, hasName := strings.Cut(target, ":")
 	if (kind == "file" || kind == "spec") && hasName && name != "" {
+		// "file:/etc/docker/daemon.json (absent: defaults)": the path is
+		// the location, the note stays in the result's target.
+		if i := strings.Index(name, " ("); i > 0 && strings.HasSuffix(name, ")") {
+			name = name[:i]
+		}
 		return sarifLocation{PhysicalLocation: &sarifPhysicalLocation{
 			ArtifactLocation: sarifArtifactLocation{URI: fileURI(name)},
 		}}, false

@@ -156,3 +156,13 @@ func TestSARIFBenchmarkNumbers(t *testing.T) {
 		assert.Equal(t, []string{c.want}, run.Results[0].Properties.CIS, "%s result", c.bench)
 	}
 }
+
+// TestSARIFFileLocationIsThePath: a file target with a note ("(absent:
+// defaults)") is located at the file itself.
+func TestSARIFFileLocationIsThePath(t *testing.T) {
+	rl := rule.Rule{ID: "daemon.icc", Title: "icc off", Severity: rule.SeverityMedium, CIS: []string{"2.2"}, Rationale: "r", Remediation: "m"}
+	rep := rule.NewReport([]rule.Finding{rl.Finding("file:/etc/docker/daemon.json (absent: defaults)", rule.Fail("icc is not false", "icc: true (default)"))})
+	_, raw := renderSARIF(t, rep, rule.Catalog{rl})
+	assert.Contains(t, string(raw), `"uri": "file:///etc/docker/daemon.json"`)
+	assert.Contains(t, string(raw), `"target": "file:/etc/docker/daemon.json (absent: defaults)"`)
+}
