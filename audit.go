@@ -250,8 +250,9 @@ func Audit(ctx context.Context, opts Options) (Report, error) {
 	// Every input starts now, /info (the slowest: dockerd 20.10 runs runc
 	// and docker-init to answer it) first; auditctl is a child process,
 	// milliseconds to spawn.
+	infoDone := make(chan struct{}) // closed once /info has answered or failed
 	if cli != nil {
-		go infoF()
+		go func() { infoF(); close(infoDone) }()
 	}
 	hostSide := !remote && (slices.Contains(selected, SectionFiles) || slices.Contains(selected, SectionDaemon) || slices.Contains(selected, SectionHost) || slices.Contains(selected, SectionAuditd))
 	// The container rules take facts from daemon.json and dockerd's
@@ -412,6 +413,15 @@ func Audit(ctx context.Context, opts Options) (Report, error) {
 		}
 	}
 	out := Report{Report: rule.Report{Findings: all, Summary: rule.Summarize(all)}, Sections: results}
+	// Who: this machine and, when /info answered, the daemon. Never waits
+	// for a daemon that has not answered.
+	var info *system.Info
+	select {
+	case <-infoDone:
+		info, _ = infoF()
+	default:
+	}
+	out.Report.Host = HostIdentity(info, remote)
 	inc := &rule.IncompleteError{What: "sections", Verb: "audited", Total: len(selected)}
 	var gaps []rule.Gap
 	for _, r := range results {
@@ -559,7 +569,7 @@ func auditDaemonConfig(in *hostInputs, info *system.Info) (rule.Report, error) {
 		data = []byte("{}")
 		opts.Target = "file:" + d.ConfigFile + " (absent: defaults)"
 	}
-	return daemonconf.Validate(data, opts).Report(), nil
+	return judgeRunningDriver(daemonconf.Validate(data, opts).Report(), info), nil
 }
 
 // Rules returns every rule the whole-host audit can report, in section
@@ -567,4 +577,54 @@ func auditDaemonConfig(in *hostInputs, info *system.Info) (rule.Report, error) {
 // as SARIF use it to describe the rules.
 func Rules() rule.Catalog {
 	return slices.Concat(host.Rules(), daemonconf.Catalog(), perms.Rules(), hardening.ImageRules(), hardening.Rules())
+}
+
+// HostIdentity names the audited host for a report: the daemon's own name,
+// ID and version from its /info when it answered (info non-nil), else, for
+// a daemon on this machine (remote false), this machine's hostname.
+func HostIdentity(info *system.Info, remote bool) *rule.HostIdentity {
+	h := &rule.HostIdentity{}
+	if !remote {
+		h.Hostname, _ = os.Hostname()
+	}
+	if info != nil {
+		if info.Name != "" {
+			h.Hostname = info.Name
+		}
+		h.DaemonID = info.ID
+		h.EngineVersion = info.ServerVersion
+		h.Engine = "Docker Engine"
+		if info.ProductLicense != "" {
+			h.Engine += " - " + info.ProductLicense
+		}
+	}
+	return h
+}
+
+// judgeRunningDriver completes the devicemapper rule (CIS 1.8.0 2.7) with
+// the driver the running daemon reports in /info: the file and the command
+// line say what the next start uses, /info what runs now; either one on
+// devicemapper fails the rule.
+func judgeRunningDriver(rep rule.Report, info *system.Info) rule.Report {
+	if info == nil || info.Driver == "" {
+		return rep
+	}
+	for i, f := range rep.Findings {
+		if f.Rule != daemonconf.RuleDevicemapper {
+			continue
+		}
+		running := "running daemon: " + info.Driver + " (/info)"
+		f.Detail = strings.TrimSpace(f.Detail + "; " + running)
+		f.Method = strings.TrimSpace(f.Method + " and /info")
+		if f.Status == rule.StatusPass && strings.EqualFold(info.Driver, "devicemapper") {
+			if r, ok := daemonconf.Catalog().Lookup(daemonconf.RuleDevicemapper); ok {
+				f.Remediation = r.Remediation
+			}
+			f.Status = rule.StatusFail
+			f.Reason = "the running daemon uses the devicemapper storage driver"
+		}
+		rep.Findings[i] = f
+	}
+	rep.Summary = rule.Summarize(rep.Findings)
+	return rep
 }

@@ -30,6 +30,9 @@ const (
 	RuleSeccomp        rule.ID = "daemon.seccomp-profile"
 	RuleExperimental   rule.ID = "daemon.experimental"
 	RuleLegacyRegistry rule.ID = "daemon.legacy-registry"
+	// RuleDevicemapper is CIS Docker Benchmark v1.8.0 2.7, a control
+	// 1.6.0 and 1.7.0 do not have.
+	RuleDevicemapper rule.ID = "daemon.devicemapper"
 )
 
 // daemonRule is a rule declared once: metadata, the check Validate runs and
@@ -159,6 +162,20 @@ var rules = []daemonRule{
 				return rule.Pass("storage driver is overlay2", "storage-driver: overlay2")
 			}
 			return rule.Fail("storage driver is not overlay2", "storage-driver: "+s)
+		}},
+	{Rule: rule.Rule{ID: RuleDevicemapper, Title: "The devicemapper storage driver is not used", Severity: rule.SeverityMedium,
+		Refs:        map[rule.Benchmark][]string{rule.CIS160: {}, rule.CIS170: {}, rule.CIS180: {"2.7"}},
+		Rationale:   "devicemapper was deprecated in Docker 20.10 and removed in 25.0: a daemon on it gets no fixes for the driver and cannot be upgraded without moving its images and containers.",
+		Remediation: `Do not set "storage-driver": "devicemapper" or dockerd -s/--storage-driver devicemapper; move to overlay2 on a new data root (existing images and containers must be re-created or migrated).`},
+		check: func(c *Config) rule.Result {
+			s, src, ok := c.setting("storage-driver")
+			if !ok {
+				return rule.Pass("storage driver left to dockerd, which never picks devicemapper by default since 20.10", "storage-driver: (default)")
+			}
+			if strings.EqualFold(strings.TrimSpace(s), "devicemapper") {
+				return rule.Fail("the devicemapper storage driver is configured", "storage-driver: devicemapper ("+src+")")
+			}
+			return rule.Pass("the storage driver is not devicemapper", "storage-driver: "+s+" ("+src+")")
 		}},
 	{Rule: rule.Rule{ID: RuleTLS, Title: "TCP sockets require mutual TLS", Severity: rule.SeverityCritical, CIS: []string{"2.7"},
 		Rationale:   "Anyone who reaches an unauthenticated TCP socket is root on the host.",
@@ -324,6 +341,12 @@ func Catalog() rule.Catalog {
 	for i, r := range rules {
 		out[i] = r.Rule
 		out[i].CIS = slices.Clone(r.CIS)
+		if r.Refs != nil {
+			out[i].Refs = map[rule.Benchmark][]string{}
+			for b, refs := range r.Refs {
+				out[i].Refs[b] = slices.Clone(refs)
+			}
+		}
 	}
 	return out
 }

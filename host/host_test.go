@@ -117,7 +117,8 @@ func TestEngineVersion(t *testing.T) {
 		"29.1.0":         rule.StatusPass,
 		"29.10.1":        rule.StatusPass,
 		"28.5.2":         rule.StatusFail,
-		"26.1.4":         rule.StatusWarn,
+		"26.1.4":         rule.StatusFail,
+		"25.0.12":        rule.StatusWarn,
 		"35.0.0":         rule.StatusWarn,
 		"not-a-version":  rule.StatusSkip,
 	} {

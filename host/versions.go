@@ -40,19 +40,26 @@ type VersionTable struct {
 // EngineVersions is the table Check uses. It is data: update it (and
 // Updated) when Docker releases a new major version or ends one.
 var EngineVersions = VersionTable{
-	Updated: "2026-11-27",
+	// Checked on 2026-12-01 against: moby's project/BRANCHES-AND-TAGS.md
+	// (master of 2026-08-23: docker-29.x maintained "after docker-30.x" by
+	// Docker and Microsoft; 28.x, 27.x, 26.1, 26.0, 24.0, 23.0 unmaintained;
+	// 25.0 maintained for Amazon Linux and Mirantis until 2026-12-04), and
+	// the release list of github.com/docker/cli on pkg.go.dev (v29.10.1 of
+	// 2026-11-24 is the newest; no 30.x release or candidate).
+	Updated: "2026-12-01",
 	Sources: []string{
 		"https://github.com/moby/moby/blob/master/project/BRANCHES-AND-TAGS.md",
+		"https://pkg.go.dev/github.com/docker/cli?tab=versions",
 		"https://docs.docker.com/engine/release-notes/",
 		"https://endoflife.date/docker-engine",
 	},
 	Series: []EngineSeries{
 		{Series: "29", Released: "2025-11-10", Status: Maintained, Latest: "29.10.1",
-			Note: "current major version; releases are tagged docker-v29.x in moby/moby"},
+			Note: "current major version, maintained until after 30.x (Docker, Microsoft); releases are tagged docker-v29.x in moby/moby"},
 		{Series: "28", Released: "2025-02-20", Status: Unmaintained, Note: "upstream maintenance ended after 29.0"},
 		{Series: "27", Released: "2024-06-24", Status: Unmaintained},
-		{Series: "26", Released: "2024-03-20", Status: Downstream, Note: "26.1 maintained for security fixes by Microsoft for its own packages only"},
-		{Series: "25", Released: "2024-01-19", Status: Downstream, Note: "25.0 maintained by Amazon for Amazon Linux packages only"},
+		{Series: "26", Released: "2024-03-20", Status: Unmaintained, Note: "26.1 is no longer maintained; Microsoft now ships 29.x"},
+		{Series: "25", Released: "2024-01-19", EOL: "2026-12-04", Status: Downstream, Note: "25.0 maintained for Amazon Linux and Mirantis Container Runtime packages only, until 2026-12-04"},
 		{Series: "24", Released: "2023-05-16", Status: Unmaintained},
 		{Series: "23", Released: "2023-02-01", EOL: "2025-05-19", Status: Unmaintained, Note: "last maintained by Mirantis until 2025-05-19"},
 		{Series: "20.10", Released: "2020-12-08", EOL: "2023-12-10", Status: Unmaintained},

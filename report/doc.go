@@ -1,4 +1,11 @@
-// Package report renders a rule.Report as text, JSON or SARIF 2.1.0.
-// Rendering never changes the report: findings are already sorted and
-// summarized by rule.NewReport.
+// Package report renders a rule.Report as text, JSON, SARIF 2.1.0 or one
+// self-contained HTML page. Rendering never changes the report: findings
+// are already sorted and summarized by rule.NewReport, and numbered in the
+// report's benchmark (rule.Report.ForBenchmark).
+//
+// Every format says which benchmark the findings cite and, when the report
+// carries them, who made it, about which host and when: the JSON's top
+// level, SARIF's run (tool.driver.version, invocations, properties), the
+// last line of text, the HTML header. Text and HTML put the errors that
+// stop dockerd first; text pads no line.
 package report

@@ -51,8 +51,15 @@ func TestIncompleteReportRendering(t *testing.T) {
 	assert.Contains(t, js.String(), `"incomplete": true`)
 	assert.Contains(t, js.String(), `"failed": 3`)
 
-	// A complete report has no invocation block at all.
+	// A complete report's one invocation succeeded and has nothing to say.
 	sarif.Reset()
 	require.NoError(t, report.Write(&sarif, rule.NewReport(nil), report.SARIF, report.Options{}))
-	assert.NotContains(t, sarif.String(), "invocations")
+	var done struct {
+		Runs []struct {
+			Invocations []map[string]any `json:"invocations"`
+		} `json:"runs"`
+	}
+	require.NoError(t, json.Unmarshal(sarif.Bytes(), &done))
+	require.Len(t, done.Runs[0].Invocations, 1)
+	assert.Equal(t, map[string]any{"executionSuccessful": true}, done.Runs[0].Invocations[0])
 }

@@ -1,6 +1,9 @@
 package report
 
 import (
+	"cmp"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -29,10 +32,11 @@ import (
 //     severity) with a suppression of kind "external", status "accepted" and
 //     the waiver's reason as justification. Viewers that honour suppressions
 //     show it as dismissed; none loses the fact that the rule was loosened.
-//   - skip (the check could not run): kind "notApplicable", level "none".
-//     It stays in the log because a rule that was not evaluated must not look
-//     like a clean pass; "open" would claim the rule was evaluated, which a
-//     skip was not. Level "none" keeps it below every severity gate.
+//   - skip (the check could not run): not a result but a notification of
+//     the run's invocation (level "note", the rule as associatedRule, the
+//     target as location). A rule that was not evaluated must not look like
+//     a clean pass, and it is not an alert either: code scanning opens an
+//     alert for every result, whatever its kind.
 //   - pass: kind "pass", level "none", only when Options.Passed is set.
 //     Passes are most of an audit and code scanning would list each one as an
 //     alert; the run's rule list still says which rules exist, so a resolved
@@ -44,6 +48,16 @@ import (
 // fullyQualifiedName is the target, plus a physicalLocation relative to the
 // uriBaseId SAFEDOCK_TARGETS ("container/NAME"), which the run declares as not
 // being files: code scanning refuses results without a physical location.
+//
+// Identity: every result has a partialFingerprints entry
+// "safedockFinding/v1", a hash of the host (the daemon ID, else the
+// hostname), the rule and the target (and the detail, when the report has
+// several findings of one rule on one target), so that alerts of two hosts
+// never collide and an alert keeps its identity across runs. The run says
+// who ran (tool.driver.version, the VCS revision in its properties), when
+// (invocations[0].endTimeUtc), whether everything was examined
+// (invocations[0].executionSuccessful) and against which benchmark (the
+// run's properties, and every rule's references).
 
 const (
 	sarifVersion = "2.1.0"
@@ -64,20 +78,36 @@ type sarifRun struct {
 	OriginalURIBaseIDs map[string]sarifArtifactLocation `json:"originalUriBaseIds,omitempty"`
 	Results            []sarifResult                    `json:"results"`
 	ColumnKind         string                           `json:"columnKind"`
-	// Invocations is set only for an incomplete report: it says the run
-	// did not succeed and why, so that no viewer reads the results as the
-	// whole picture.
-	Invocations []sarifInvocation `json:"invocations,omitempty"`
+	// Invocations has one invocation: whether the run examined everything
+	// (an incomplete report did not, and says why, so that no viewer reads
+	// the results as the whole picture), when it ended, and the checks that
+	// could not run.
+	Invocations []sarifInvocation `json:"invocations"`
+	Properties  *sarifRunProps    `json:"properties,omitempty"`
+}
+
+type sarifRunProps struct {
+	Benchmark string             `json:"benchmark"`
+	Host      *rule.HostIdentity `json:"host,omitempty"`
+	FailOn    string             `json:"fail_on,omitempty"`
 }
 
 type sarifInvocation struct {
 	ExecutionSuccessful        bool                `json:"executionSuccessful"`
+	EndTimeUTC                 string              `json:"endTimeUtc,omitempty"`
 	ToolExecutionNotifications []sarifNotification `json:"toolExecutionNotifications,omitempty"`
 }
 
 type sarifNotification struct {
-	Level   string       `json:"level"`
-	Message sarifMessage `json:"message"`
+	Level          string              `json:"level"`
+	Message        sarifMessage        `json:"message"`
+	Locations      []sarifLocation     `json:"locations,omitempty"`
+	AssociatedRule *sarifDescriptorRef `json:"associatedRule,omitempty"`
+}
+
+type sarifDescriptorRef struct {
+	ID    string `json:"id"`
+	Index int    `json:"index"`
 }
 
 type sarifTool struct {
@@ -85,9 +115,15 @@ type sarifTool struct {
 }
 
 type sarifDriver struct {
-	Name    string                `json:"name"`
-	Version string                `json:"version,omitempty"`
-	Rules   []sarifRuleDescriptor `json:"rules"`
+	Name           string                `json:"name"`
+	Version        string                `json:"version,omitempty"`
+	InformationURI string                `json:"informationUri"`
+	Rules          []sarifRuleDescriptor `json:"rules"`
+	Properties     *sarifDriverProps     `json:"properties,omitempty"`
+}
+
+type sarifDriverProps struct {
+	Revision string `json:"revision"`
 }
 
 type sarifMessage struct {
@@ -120,14 +156,15 @@ type sarifRuleProps struct {
 }
 
 type sarifResult struct {
-	RuleID       string             `json:"ruleId"`
-	RuleIndex    int                `json:"ruleIndex"`
-	Kind         string             `json:"kind,omitempty"`
-	Level        string             `json:"level"`
-	Message      sarifMessage       `json:"message"`
-	Locations    []sarifLocation    `json:"locations"`
-	Suppressions []sarifSuppression `json:"suppressions,omitempty"`
-	Properties   sarifResultProps   `json:"properties"`
+	RuleID              string             `json:"ruleId"`
+	RuleIndex           int                `json:"ruleIndex"`
+	Kind                string             `json:"kind,omitempty"`
+	Level               string             `json:"level"`
+	Message             sarifMessage       `json:"message"`
+	Locations           []sarifLocation    `json:"locations"`
+	PartialFingerprints map[string]string  `json:"partialFingerprints"`
+	Suppressions        []sarifSuppression `json:"suppressions,omitempty"`
+	Properties          sarifResultProps   `json:"properties"`
 }
 
 type sarifResultProps struct {
@@ -165,22 +202,45 @@ type sarifLogicalLocation struct {
 	Kind               string `json:"kind"`
 }
 
+// fingerprintKey is the partialFingerprints key of every result.
+const fingerprintKey = "safedockFinding/v1"
+
 func writeSARIF(w io.Writer, r rule.Report, opts Options) error {
-	rules, index := sarifRules(r, opts.Rules)
+	bench := r.BenchmarkOrDefault()
+	rules, index := sarifRules(r, opts.Rules, bench)
 	results := []sarifResult{}
 	usesTargetsBase := false
+	inv := sarifInvocation{ExecutionSuccessful: r.Complete(), EndTimeUTC: r.Generated}
+	for _, g := range r.Incomplete {
+		inv.ToolExecutionNotifications = append(inv.ToolExecutionNotifications, sarifNotification{Level: "error", Message: sarifMessage{Text: gapText(g)}})
+	}
+	perTarget := map[string]int{}
+	for _, f := range r.Findings {
+		perTarget[string(f.Rule)+"\x00"+f.Target]++
+	}
+	hostKey := r.Host.Key()
 	for _, f := range r.Findings {
 		if f.Status == rule.StatusPass && !opts.Passed {
 			continue
 		}
 		loc, pseudo := sarifLocationOf(f.Target)
 		usesTargetsBase = usesTargetsBase || pseudo
+		if f.Status == rule.StatusSkip {
+			inv.ToolExecutionNotifications = append(inv.ToolExecutionNotifications, sarifNotification{
+				Level:          "note",
+				Message:        sarifMessage{Text: fmt.Sprintf("%s on %s was not checked: %s", f.Rule, f.Target, findingMessage(f))},
+				Locations:      []sarifLocation{loc},
+				AssociatedRule: &sarifDescriptorRef{ID: string(f.Rule), Index: index[f.Rule]},
+			})
+			continue
+		}
 		res := sarifResult{
-			RuleID:    string(f.Rule),
-			RuleIndex: index[f.Rule],
-			Level:     sarifLevel(f.Severity),
-			Message:   sarifMessage{Text: findingMessage(f)},
-			Locations: []sarifLocation{loc},
+			RuleID:              string(f.Rule),
+			RuleIndex:           index[f.Rule],
+			Level:               sarifLevel(f.Severity),
+			Message:             sarifMessage{Text: findingMessage(f)},
+			Locations:           []sarifLocation{loc},
+			PartialFingerprints: map[string]string{fingerprintKey: fingerprint(hostKey, f, perTarget[string(f.Rule)+"\x00"+f.Target] > 1)},
 			Properties: sarifResultProps{
 				Status:   f.Status,
 				Severity: f.Severity.String(),
@@ -203,24 +263,25 @@ func writeSARIF(w io.Writer, r rule.Report, opts Options) error {
 				Status:        status,
 				Justification: strings.TrimPrefix(f.Reason, "waived: "),
 			}}
-		case rule.StatusSkip:
-			res.Kind, res.Level = "notApplicable", "none"
 		case rule.StatusPass:
 			res.Kind, res.Level = "pass", "none"
 		}
 		results = append(results, res)
 	}
-	run := sarifRun{
-		Tool:       sarifTool{Driver: sarifDriver{Name: "safedock", Version: opts.ToolVersion, Rules: rules}},
-		Results:    results,
-		ColumnKind: "unicodeCodePoints",
+	version, revision := opts.ToolVersion, opts.ToolRevision
+	if r.Tool != nil {
+		version, revision = cmp.Or(version, r.Tool.Version), cmp.Or(revision, r.Tool.Revision)
 	}
-	if !r.Complete() {
-		inv := sarifInvocation{ExecutionSuccessful: false}
-		for _, g := range r.Incomplete {
-			inv.ToolExecutionNotifications = append(inv.ToolExecutionNotifications, sarifNotification{Level: "error", Message: sarifMessage{Text: gapText(g)}})
-		}
-		run.Invocations = []sarifInvocation{inv}
+	driver := sarifDriver{Name: "safedock", Version: version, InformationURI: "https://github.com/safedock/safedock", Rules: rules}
+	if revision != "" {
+		driver.Properties = &sarifDriverProps{Revision: revision}
+	}
+	run := sarifRun{
+		Tool:        sarifTool{Driver: driver},
+		Results:     results,
+		ColumnKind:  "unicodeCodePoints",
+		Invocations: []sarifInvocation{inv},
+		Properties:  &sarifRunProps{Benchmark: string(bench), Host: r.Host, FailOn: r.FailOn},
 	}
 	if usesTargetsBase {
 		run.OriginalURIBaseIDs = map[string]sarifArtifactLocation{
@@ -241,7 +302,7 @@ func writeSARIF(w io.Writer, r rule.Report, opts Options) error {
 // wins when catalogs were concatenated), then, sorted by ID, any rule a
 // finding names that the catalog lacks, described from the finding. It
 // returns the index of each rule in that list.
-func sarifRules(r rule.Report, catalog rule.Catalog) ([]sarifRuleDescriptor, map[rule.ID]int) {
+func sarifRules(r rule.Report, catalog rule.Catalog, bench rule.Benchmark) ([]sarifRuleDescriptor, map[rule.ID]int) {
 	index := map[rule.ID]int{}
 	out := []sarifRuleDescriptor{}
 	add := func(rl rule.Rule) {
@@ -249,7 +310,7 @@ func sarifRules(r rule.Report, catalog rule.Catalog) ([]sarifRuleDescriptor, map
 			return
 		}
 		index[rl.ID] = len(out)
-		out = append(out, sarifRule(rl))
+		out = append(out, sarifRule(rl, bench))
 	}
 	for _, rl := range catalog {
 		add(rl)
@@ -261,7 +322,8 @@ func sarifRules(r rule.Report, catalog rule.Catalog) ([]sarifRuleDescriptor, map
 			continue
 		}
 		seen[f.Rule] = true
-		missing = append(missing, rule.Rule{ID: f.Rule, Severity: f.Severity, CIS: f.CIS, Remediation: f.Remediation})
+		// The finding's CIS is already numbered in the report's benchmark.
+		missing = append(missing, rule.Rule{ID: f.Rule, Severity: f.Severity, Refs: map[rule.Benchmark][]string{bench: f.CIS}, Remediation: f.Remediation})
 	}
 	slices.SortFunc(missing, func(a, b rule.Rule) int { return strings.Compare(string(a.ID), string(b.ID)) })
 	for _, rl := range missing {
@@ -270,19 +332,20 @@ func sarifRules(r rule.Report, catalog rule.Catalog) ([]sarifRuleDescriptor, map
 	return out, index
 }
 
-func sarifRule(rl rule.Rule) sarifRuleDescriptor {
+func sarifRule(rl rule.Rule, bench rule.Benchmark) sarifRuleDescriptor {
+	cis := rl.References(bench)
 	d := sarifRuleDescriptor{
 		ID:                   string(rl.ID),
 		Name:                 ruleName(rl.ID),
 		DefaultConfiguration: sarifConfiguration{Level: sarifLevel(rl.Severity)},
 		Properties: sarifRuleProps{
 			Severity:         rl.Severity.String(),
-			CIS:              nonNil(slices.Clone(rl.CIS)),
+			CIS:              nonNil(cis),
 			Tags:             []string{"security"},
 			SecuritySeverity: securitySeverity(rl.Severity),
 		},
 	}
-	for _, c := range rl.CIS {
+	for _, c := range cis {
 		d.Properties.Tags = append(d.Properties.Tags, "CIS-"+c)
 	}
 	if rl.Title != "" {
@@ -291,22 +354,22 @@ func sarifRule(rl rule.Rule) sarifRuleDescriptor {
 	if rl.Rationale != "" {
 		d.FullDescription = &sarifMessage{Text: rl.Rationale}
 	}
-	if rl.Remediation != "" || len(rl.CIS) > 0 {
-		d.Help = ruleHelp(rl)
+	if rl.Remediation != "" || len(cis) > 0 {
+		d.Help = ruleHelp(rl.Remediation, cis, bench)
 	}
 	return d
 }
 
 // ruleHelp is the remediation, then the CIS references, as text and as
 // Markdown.
-func ruleHelp(rl rule.Rule) *sarifMessage {
+func ruleHelp(remediation string, cis []string, bench rule.Benchmark) *sarifMessage {
 	var text, md strings.Builder
-	if rl.Remediation != "" {
-		text.WriteString(rl.Remediation)
-		md.WriteString("**Remediation:** " + rl.Remediation)
+	if remediation != "" {
+		text.WriteString(remediation)
+		md.WriteString("**Remediation:** " + remediation)
 	}
-	if len(rl.CIS) > 0 {
-		refs := "CIS Docker Benchmark v1.6.0: " + strings.Join(rl.CIS, ", ")
+	if len(cis) > 0 {
+		refs := bench.Title() + ": " + strings.Join(cis, ", ")
 		if text.Len() > 0 {
 			text.WriteString("\n\n")
 			md.WriteString("\n\n")
@@ -376,6 +439,11 @@ func findingMessage(f rule.Finding) string {
 func sarifLocationOf(target string) (loc sarifLocation, pseudo bool) {
 	kind, name, hasName := strings.Cut(target, ":")
 	if (kind == "file" || kind == "spec") && hasName && name != "" {
+		// "file:/etc/docker/daemon.json (absent: defaults)": the path is
+		// the location, the note stays in the result's target.
+		if i := strings.Index(name, " ("); i > 0 && strings.HasSuffix(name, ")") {
+			name = name[:i]
+		}
 		return sarifLocation{PhysicalLocation: &sarifPhysicalLocation{
 			ArtifactLocation: sarifArtifactLocation{URI: fileURI(name)},
 		}}, false
@@ -401,6 +469,22 @@ func fileURI(p string) string {
 		return (&url.URL{Scheme: "file", Path: p}).String()
 	}
 	return (&url.URL{Path: p}).String()
+}
+
+// fingerprint identifies a finding across runs: the host, the rule, the
+// target, and the detail when one rule has several findings on one target.
+// Status, reason and severity are left out: a fixed finding that comes back
+// is the same alert.
+func fingerprint(host string, f rule.Finding, withDetail bool) string {
+	h := sha256.New()
+	for _, part := range []string{host, string(f.Rule), f.Target} {
+		h.Write([]byte(part))
+		h.Write([]byte{0})
+	}
+	if withDetail {
+		h.Write([]byte(f.Detail))
+	}
+	return hex.EncodeToString(h.Sum(nil))
 }
 
 func nonNil(s []string) []string {

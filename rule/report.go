@@ -6,13 +6,114 @@ import (
 )
 
 // Report is a sorted set of findings with a summary. Its JSON form,
-// {"findings":[...],"summary":{...}}, is shared by every safedock audit.
+// {"tool":...,"generated":...,"host":...,"benchmark":...,"fail_on":...,
+// "findings":[...],"summary":{...}}, is shared by every safedock audit; the
+// metadata fields are omitted when unset (a library caller that builds a
+// report fills what it knows, see WithMeta).
 type Report struct {
+	// Tool names the program that produced the report.
+	Tool *Tool `json:"tool,omitempty"`
+	// Generated is when the report was made, RFC 3339.
+	Generated string `json:"generated,omitempty"`
+	// Host identifies the machine and daemon audited.
+	Host *HostIdentity `json:"host,omitempty"`
+	// Benchmark is the CIS Docker Benchmark the findings' CIS references
+	// are numbered in ("" means DefaultBenchmark; see ForBenchmark).
+	Benchmark Benchmark `json:"benchmark,omitempty"`
+	// FailOn is the severity threshold the caller judged the report
+	// against (the --fail-on flag), when there is one.
+	FailOn string `json:"fail_on,omitempty"`
+
 	Findings []Finding `json:"findings"`
 	Summary  Summary   `json:"summary"`
 	// Incomplete lists what the audit could not examine (see WithGaps). A
 	// report with gaps is never clean, whatever its findings say.
 	Incomplete []Gap `json:"incomplete,omitempty"`
+}
+
+// Tool names the program that produced a report.
+type Tool struct {
+	Name    string `json:"name"`
+	Version string `json:"version"`
+	// Revision is the VCS revision the program was built from, when the
+	// build recorded it.
+	Revision string `json:"revision,omitempty"`
+}
+
+// HostIdentity says which machine and daemon a report is about: the
+// hostname, and the daemon's ID, product and version from its /info.
+type HostIdentity struct {
+	Hostname      string `json:"hostname"`
+	DaemonID      string `json:"daemon_id,omitempty"`
+	Engine        string `json:"engine,omitempty"` // e.g. "Docker Engine - Community", or the OS the daemon reports
+	EngineVersion string `json:"engine_version,omitempty"`
+}
+
+// Key is a stable identity of the host for fingerprints: the daemon ID
+// when known, else the hostname.
+func (h *HostIdentity) Key() string {
+	if h == nil {
+		return ""
+	}
+	if h.DaemonID != "" {
+		return h.DaemonID
+	}
+	return h.Hostname
+}
+
+// ForBenchmark returns r with every finding's CIS references numbered in
+// b, taken from its rule in rules (pass every catalog the report's findings
+// come from), and r.Benchmark set to b. A finding whose rule rules does not
+// hold keeps the CIS it has. r is not modified.
+func (r Report) ForBenchmark(b Benchmark, rules Catalog) Report {
+	byID := make(map[ID]*Rule, len(rules))
+	for i := range rules {
+		byID[rules[i].ID] = &rules[i]
+	}
+	fs := make([]Finding, len(r.Findings))
+	for i, f := range r.Findings {
+		if rl, ok := byID[f.Rule]; ok {
+			f.CIS = rl.References(b)
+		}
+		fs[i] = f
+	}
+	r.Findings = fs
+	r.Benchmark = b
+	return r
+}
+
+// BenchmarkOrDefault is r.Benchmark, or DefaultBenchmark when unset.
+func (r Report) BenchmarkOrDefault() Benchmark {
+	if r.Benchmark == "" {
+		return DefaultBenchmark
+	}
+	return r.Benchmark
+}
+
+// Meta is the metadata WithMeta stamps on a report.
+type Meta struct {
+	Tool      *Tool
+	Generated string
+	Host      *HostIdentity
+	FailOn    string
+}
+
+// WithMeta returns r with the metadata of m that is set; fields of r that
+// m leaves empty are kept.
+func (r Report) WithMeta(m Meta) Report {
+	if m.Tool != nil {
+		r.Tool = m.Tool
+	}
+	if m.Generated != "" {
+		r.Generated = m.Generated
+	}
+	if m.Host != nil {
+		r.Host = m.Host
+	}
+	if m.FailOn != "" {
+		r.FailOn = m.FailOn
+	}
+	return r
 }
 
 // Summary counts findings by status, and failures by severity.
@@ -97,13 +198,30 @@ func (r Report) Failed(min Severity) bool {
 	return false
 }
 
-// Merge combines reports into one, re-sorted and re-summarized.
+// Merge combines reports into one, re-sorted and re-summarized. The
+// metadata (tool, generated, host, benchmark, fail-on) is the first set
+// value among the reports.
 func Merge(reports ...Report) Report {
 	var all []Finding
 	var gaps []Gap
+	var meta Meta
+	var bench Benchmark
 	for _, r := range reports {
 		all = append(all, r.Findings...)
 		gaps = append(gaps, r.Incomplete...)
+		meta = Meta{Tool: cmpOrPtr(meta.Tool, r.Tool), Generated: cmpOr(meta.Generated, r.Generated), Host: cmpOrPtr(meta.Host, r.Host), FailOn: cmpOr(meta.FailOn, r.FailOn)}
+		bench = cmpOr(bench, r.Benchmark)
 	}
-	return NewReport(all).WithGaps(gaps...)
+	out := NewReport(all).WithGaps(gaps...).WithMeta(meta)
+	out.Benchmark = bench
+	return out
+}
+
+func cmpOr[T comparable](a, b T) T { return cmp.Or(a, b) }
+
+func cmpOrPtr[T any](a, b *T) *T {
+	if a != nil {
+		return a
+	}
+	return b
 }

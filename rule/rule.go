@@ -90,12 +90,20 @@ const (
 // violation. Packages that enforce and check rules keep their own catalog of
 // Rules together with the functions that apply and check them.
 type Rule struct {
-	ID          ID       `json:"id"`
-	Title       string   `json:"title"`
-	Severity    Severity `json:"severity"`
-	CIS         []string `json:"cis,omitempty"` // CIS Docker Benchmark v1.6.0 references, e.g. "5.26"
-	Rationale   string   `json:"rationale"`
-	Remediation string   `json:"remediation"`
+	ID       ID       `json:"id"`
+	Title    string   `json:"title"`
+	Severity Severity `json:"severity"`
+	// CIS holds the CIS Docker Benchmark v1.6.0 references, e.g. "5.26":
+	// the baseline the other benchmarks' numbers are derived from (see
+	// References and Translate).
+	CIS []string `json:"cis,omitempty"`
+	// Refs declares the references in a benchmark explicitly, overriding
+	// the derivation from CIS: for a control that exists only in some
+	// benchmarks, or one CIS renumbered irregularly. An empty list means
+	// "no control in that benchmark".
+	Refs        map[Benchmark][]string `json:"refs,omitempty"`
+	Rationale   string                 `json:"rationale"`
+	Remediation string                 `json:"remediation"`
 }
 
 // Validate reports what is missing or malformed in r.
@@ -121,6 +129,16 @@ func (r Rule) Validate() error {
 			problems = append(problems, fmt.Sprintf("CIS reference %q is not dotted numbers", c))
 		}
 	}
+	for b, refs := range r.Refs {
+		if !b.Valid() {
+			problems = append(problems, fmt.Sprintf("references for unknown benchmark %q", b))
+		}
+		for _, c := range refs {
+			if !cisPattern.MatchString(c) {
+				problems = append(problems, fmt.Sprintf("%s reference %q is not dotted numbers", b, c))
+			}
+		}
+	}
 	if len(problems) > 0 {
 		return fmt.Errorf("rule %s: %s", r.ID, strings.Join(problems, "; "))
 	}
@@ -132,7 +150,9 @@ var cisPattern = regexp.MustCompile(`^[0-9]+(\.[0-9]+)+$`)
 // Finding is the result of one rule on one target. Its JSON form is the
 // stable shape every safedock audit emits.
 type Finding struct {
-	Rule        ID       `json:"rule"`
+	Rule ID `json:"rule"`
+	// CIS holds the references in the report's benchmark (DefaultBenchmark
+	// unless the report was rendered with Report.ForBenchmark).
 	CIS         []string `json:"cis"`
 	Status      Status   `json:"status"`
 	Severity    Severity `json:"severity"`
@@ -183,7 +203,7 @@ func Skip(reason string) Result {
 func (r Rule) Finding(target string, res Result) Finding {
 	f := Finding{
 		Rule:     r.ID,
-		CIS:      slices.Clone(r.CIS),
+		CIS:      r.References(DefaultBenchmark),
 		Status:   res.Status,
 		Severity: r.Severity,
 		Target:   target,
@@ -191,9 +211,6 @@ func (r Rule) Finding(target string, res Result) Finding {
 		Detail:   res.Detail,
 		Method:   res.Method,
 		Waiver:   res.Waiver,
-	}
-	if f.CIS == nil {
-		f.CIS = []string{}
 	}
 	if res.Status == StatusFail || res.Status == StatusWarn || res.Status == StatusWaived {
 		f.Remediation = r.Remediation
@@ -260,6 +277,13 @@ func (c Catalog) Clone() Catalog {
 	out := slices.Clone(c)
 	for i := range out {
 		out[i].CIS = slices.Clone(out[i].CIS)
+		if out[i].Refs != nil {
+			refs := make(map[Benchmark][]string, len(out[i].Refs))
+			for b, v := range out[i].Refs {
+				refs[b] = slices.Clone(v)
+			}
+			out[i].Refs = refs
+		}
 	}
 	return out
 }

@@ -31,7 +31,7 @@ func runAudit(ctx context.Context, e *env, args []string) int {
 		return runAuditAll(ctx, e, args)
 	}
 	if args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
-		fmt.Fprintln(e.stderr, "usage: safedock audit [--only S,..] [--skip S,..] [--fail-on SEV] [--format text|json|sarif] [--timeout D] [--waivers FILE]\n       safedock audit SECTION [flags]\n\nSections with their own command:")
+		fmt.Fprintln(e.stderr, "usage: safedock audit [--only S,..] [--skip S,..] [--fail-on SEV] [--format text|json|sarif|html] [--benchmark cis-1.8.0] [--timeout D] [--waivers FILE]\n       safedock audit SECTION [flags]\n\nSections with their own command:")
 		names := make([]string, 0, len(auditSubcommands))
 		for n := range auditSubcommands {
 			names = append(names, n)

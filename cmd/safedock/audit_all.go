@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -48,7 +49,8 @@ func runWholeAudit(ctx context.Context, e *env, name string, args []string, fixe
 		trusted = fs.String("trusted", "", "comma-separated users allowed in the Docker socket's group")
 	}
 	failOn := fs.String("fail-on", "info", "exit 1 when a finding fails at or above this severity (info, low, medium, high, critical)")
-	format := fs.String("format", "text", "output format: text, json or sarif")
+	format := fs.String("format", "text", "output format: text, json, sarif or html (one self-contained page)")
+	benchmark := benchmarkFlag(fs)
 	all := fs.Bool("all", false, "include stopped containers")
 	fs.BoolVar(all, "a", false, "shorthand for --all")
 	passed := fs.Bool("passed", false, "show passing findings in text output")
@@ -77,6 +79,10 @@ func runWholeAudit(ctx context.Context, e *env, name string, args []string, fixe
 	f, err := report.ParseFormat(*format)
 	if err != nil {
 		return usageErr(e, name, "%v", err)
+	}
+	bench, code, ok := parseBenchmark(e, name, *benchmark)
+	if !ok {
+		return code
 	}
 	if *timeout < 0 {
 		return usageErr(e, name, "--timeout must not be negative")
@@ -133,6 +139,7 @@ func runWholeAudit(ctx context.Context, e *env, name string, args []string, fixe
 		fmt.Fprintf(e.stderr, "safedock %s: %v\n", name, err)
 		return exitError
 	}
+	rep.Report = stampReport(rep.Report, bench, sev.String(), rep.Report.Host)
 	out := bufio.NewWriterSize(e.stdout, 64<<10)
 	switch f {
 	case report.Text:
@@ -140,7 +147,11 @@ func runWholeAudit(ctx context.Context, e *env, name string, args []string, fixe
 	case report.JSON:
 		err = writeJSON(out, rep)
 	default:
-		err = report.Write(out, rep.Report, f, reportOptions())
+		ro := reportOptions(*passed)
+		for _, s := range rep.Sections {
+			ro.Sections = append(ro.Sections, report.SectionInfo{Name: string(s.Section), Skipped: s.Skipped})
+		}
+		err = report.Write(out, rep.Report, f, ro)
 	}
 	if err == nil {
 		err = out.Flush()
@@ -221,6 +232,15 @@ func writeSectioned(w io.Writer, rep safedock.Report, passed, colour bool) error
 		code := map[rule.Status]string{rule.StatusFail: "31", rule.StatusWarn: "33", rule.StatusPass: "32", rule.StatusWaived: "36", rule.StatusSkip: "90"}[st]
 		return "\x1b[" + code + "m" + s + "\x1b[0m"
 	}
+	stops := 0
+	for _, f := range rep.Findings {
+		if report.StopsDockerd(f) {
+			stops++
+		}
+	}
+	if stops > 0 {
+		fmt.Fprintf(w, "%s\n", paint(rule.StatusFail, fmt.Sprintf("DOCKERD WOULD NOT START: %d error(s) in its configuration (first in the daemon section)", stops)))
+	}
 	// Each finding's section, worked out once; findings are not copied.
 	sections := make([]safedock.Section, len(rep.Findings))
 	for i, f := range rep.Findings {
@@ -235,6 +255,10 @@ func writeSectioned(w io.Writer, rep safedock.Report, passed, colour bool) error
 				count[rep.Findings[i].Status]++
 			}
 		}
+		// The errors that stop dockerd first.
+		slices.SortStableFunc(fs, func(a, b *rule.Finding) int {
+			return cmp.Compare(boolRank(!report.StopsDockerd(*a)), boolRank(!report.StopsDockerd(*b)))
+		})
 		mark := ""
 		if sr.Incomplete || sr.Error != "" {
 			mark = " " + paint(rule.StatusFail, "INCOMPLETE")
@@ -258,12 +282,12 @@ func writeSectioned(w io.Writer, rep safedock.Report, passed, colour bool) error
 			if len(f.CIS) > 0 {
 				cis = " [CIS " + strings.Join(f.CIS, ",") + "]"
 			}
-			fmt.Fprintf(w, "   %s %-8s %s %s%s: %s\n", paint(f.Status, fmt.Sprintf("%-6s", strings.ToUpper(string(f.Status)))), f.Severity, f.Target, f.Rule, cis, f.Reason)
+			fmt.Fprintf(w, "   %s %-8s %s %s%s: %s\n", paint(f.Status, fmt.Sprintf("%-6s", strings.ToUpper(string(f.Status)))), f.Severity, f.Target, f.Rule, cis, strings.TrimRight(f.Reason, " "))
 			if f.Detail != "" {
-				fmt.Fprintf(w, "          detail: %s\n", f.Detail)
+				fmt.Fprintf(w, "          detail: %s\n", strings.TrimRight(f.Detail, " \t"))
 			}
 			if f.Remediation != "" && f.Status != rule.StatusWaived {
-				fmt.Fprintf(w, "          fix: %s\n", f.Remediation)
+				fmt.Fprintf(w, "          fix: %s\n", strings.TrimRight(f.Remediation, " \t"))
 			}
 		}
 	}
@@ -282,13 +306,16 @@ func writeSectioned(w io.Writer, rep safedock.Report, passed, colour bool) error
 	if incomplete > 0 {
 		fmt.Fprintf(w, "%s\n", paint(rule.StatusFail, fmt.Sprintf("INCOMPLETE: %d of %d sections did not examine everything; this is not a clean result", incomplete, len(rep.Sections))))
 	}
+	fmt.Fprintln(w, report.MetaLine(rep.Report))
 	_, err := fmt.Fprint(w)
 	return err
 }
 
-// reportOptions carries what SARIF needs: every rule's description.
-func reportOptions() report.Options {
-	return report.Options{Rules: safedock.Rules()}
+func boolRank(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // waiverCatalog is every rule a waiver file may name: the whole-host

@@ -33,7 +33,7 @@ func runDaemonConfig(ctx context.Context, e *env, args []string) int {
   safedock daemon-config generate [--userns-remap U] [--no-userns-remap REASON] [--syslog ADDR]
                                   [--tls-ca F --tls-cert F --tls-key F --tls-listen HOST:PORT]
                                   [--cgroup-parent P] [--seccomp-profile F] [--authz-plugin NAME] [--engine-version V]
-  safedock daemon-config validate FILE [--dockerd-args ".."] [--engine-version V] [--swarm auto|yes|no] [--format text|json]
+  safedock daemon-config validate FILE [--dockerd-args ".."] [--engine-version V] [--swarm auto|yes|no] [--format text|json|sarif|html] [--benchmark cis-1.8.0]
   safedock daemon-config harden FILE [--write] [--dockerd-args ".."] [--engine-version V] [--swarm auto|yes|no]
 
 --swarm says whether the node is in a swarm (dockerd refuses live-restore there); auto (the
@@ -73,7 +73,8 @@ func daemonValidate(ctx context.Context, e *env, args []string) int {
 	fs.SetOutput(e.stderr)
 	dargs := fs.String("dockerd-args", "", "dockerd's command line, e.g. \"-H fd:// --containerd=/run/containerd/containerd.sock\"")
 	ver := fs.String("engine-version", "", "engine version that will read the file (default 20.10)")
-	format := fs.String("format", "text", "output format: text or json")
+	format := fs.String("format", "text", "output format: text, json, sarif or html")
+	benchmark := benchmarkFlag(fs)
 	swarmMode := fs.String("swarm", "auto", "is this node in a swarm: auto (ask the daemon), yes or no")
 	if err := fs.Parse(rest); err != nil {
 		return exitUsage
@@ -95,6 +96,10 @@ func daemonValidate(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintln(e.stderr, "safedock daemon-config validate:", err)
 		return exitUsage
 	}
+	bench, code, ok := parseBenchmark(e, "daemon-config validate", *benchmark)
+	if !ok {
+		return code
+	}
 	host, err := swarmFacts(ctx, e, *swarmMode)
 	if err != nil {
 		fmt.Fprintln(e.stderr, "safedock daemon-config validate:", err)
@@ -106,7 +111,7 @@ func daemonValidate(ctx context.Context, e *env, args []string) int {
 		return exitError
 	}
 	res := daemonconf.Validate(data, daemonconf.Options{Version: v, DockerdArgs: strings.Fields(*dargs), Target: "file:" + file, Host: host})
-	if err := report.Write(e.stdout, res.Report(), f, report.Options{}); err != nil {
+	if err := report.Write(e.stdout, stampReport(res.Report(), bench, "", nil), f, reportOptions(false)); err != nil {
 		fmt.Fprintln(e.stderr, "safedock daemon-config validate:", err)
 		return exitError
 	}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/moby/moby/client"
+	"github.com/safedock/safedock"
 	"github.com/safedock/safedock/host"
 	"github.com/safedock/safedock/report"
 )
@@ -63,7 +64,8 @@ func hostInputs(ctx context.Context, e *env, root string, offline bool, errw io.
 func runAuditHost(ctx context.Context, e *env, args []string) int {
 	fl := flag.NewFlagSet("audit host", flag.ContinueOnError)
 	fl.SetOutput(e.stderr)
-	format := fl.String("format", "text", "output format: text or json")
+	format := fl.String("format", "text", "output format: text, json, sarif or html")
+	benchmark := benchmarkFlag(fl)
 	root := fl.String("root", "/", "examine the tree under `DIR` as if it were /")
 	trusted := fl.String("trusted", "", "comma-separated `USERS` allowed in the socket's group")
 	offline := fl.Bool("offline", false, "do not ask the daemon (engine version is skipped)")
@@ -75,6 +77,10 @@ func runAuditHost(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintln(e.stderr, "safedock audit host:", err)
 		return exitUsage
 	}
+	bench, code, ok := parseBenchmark(e, "audit host", *benchmark)
+	if !ok {
+		return code
+	}
 	in, infoErr := hostInputs(ctx, e, *root, *offline, e.stderr)
 	if *trusted != "" {
 		in.TrustedUsers = strings.Split(*trusted, ",")
@@ -84,7 +90,7 @@ func runAuditHost(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintln(e.stderr, "safedock audit host:", err)
 		return exitError
 	}
-	if err := report.Write(e.stdout, rep, f, report.Options{Passed: true}); err != nil {
+	if err := report.Write(e.stdout, stampReport(rep, bench, "", safedock.HostIdentity(in.Info, false)), f, reportOptions(true)); err != nil {
 		fmt.Fprintln(e.stderr, "safedock audit host:", err)
 		return exitError
 	}

@@ -22,7 +22,7 @@ func init() {
 
 func runPerms(ctx context.Context, e *env, args []string) int {
 	if len(args) == 0 || (args[0] != "check" && args[0] != "fix") {
-		fmt.Fprintln(e.stderr, "usage: safedock perms check [--root DIR] [--socket PATH] [--format text|json]\n       safedock perms fix [--root DIR] [--socket PATH] [--apply] [--format text|json]")
+		fmt.Fprintln(e.stderr, "usage: safedock perms check [--root DIR] [--socket PATH] [--format text|json|sarif|html] [--benchmark cis-1.8.0]\n       safedock perms fix [--root DIR] [--socket PATH] [--apply] [--format text|json]")
 		return exitUsage
 	}
 	sub := args[0]
@@ -30,7 +30,8 @@ func runPerms(ctx context.Context, e *env, args []string) int {
 	fl.SetOutput(e.stderr)
 	root := fl.String("root", "/", "check the tree under `DIR` as if it were /")
 	socket := fl.String("socket", "", "the daemon's socket `PATH` (default: from DOCKER_HOST, else /var/run/docker.sock)")
-	format := fl.String("format", "text", "output format: text or json")
+	format := fl.String("format", "text", "output format: text, json, sarif or html (check); text or json (fix)")
+	benchmark := benchmarkFlag(fl)
 	apply := false
 	if sub == "fix" {
 		fl.BoolVar(&apply, "apply", false, "make the changes (default: only show them)")
@@ -42,6 +43,10 @@ func runPerms(ctx context.Context, e *env, args []string) int {
 	if err != nil {
 		fmt.Fprintln(e.stderr, "safedock perms:", err)
 		return exitUsage
+	}
+	bench, code, ok := parseBenchmark(e, "perms "+sub, *benchmark)
+	if !ok {
+		return code
 	}
 	sock := *socket
 	if sock == "" {
@@ -64,7 +69,7 @@ func runPerms(ctx context.Context, e *env, args []string) int {
 			fmt.Fprintln(e.stderr, "safedock perms:", err)
 			return exitError
 		}
-		if err := report.Write(e.stdout, rep, f, report.Options{Passed: true}); err != nil {
+		if err := report.Write(e.stdout, stampReport(rep, bench, "", nil), f, reportOptions(true)); err != nil {
 			fmt.Fprintln(e.stderr, "safedock perms:", err)
 			return exitError
 		}

@@ -28,7 +28,7 @@ func init() {
 
 const runspecUsage = `usage:
   safedock runspec harden BUNDLE_OR_FILE [--write] [options]
-  safedock runspec check  BUNDLE_OR_FILE [--format text|json] [--passed]
+  safedock runspec check  BUNDLE_OR_FILE [--format text|json|sarif|html] [--passed] [--benchmark cis-1.8.0]
 
 harden prints the hardened config.json, or with --write replaces the file
 atomically (keeping its mode and owner) after saving a backup next to it,
@@ -72,6 +72,7 @@ func runspecCheck(ctx context.Context, e *env, args []string) int {
 	fset.SetOutput(e.stderr)
 	format := fset.String("format", "text", "output format: text or json")
 	passed := fset.Bool("passed", false, "list passing rules in text output")
+	benchmark := benchmarkFlag(fset)
 	pos, err := parseInterspersed(fset, args)
 	if err != nil {
 		return exitUsage
@@ -84,6 +85,10 @@ func runspecCheck(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintln(e.stderr, runspecUsage)
 		return exitUsage
 	}
+	bench, code, ok := parseBenchmark(e, "runspec check", *benchmark)
+	if !ok {
+		return code
+	}
 	if err := ctx.Err(); err != nil {
 		fmt.Fprintln(e.stderr, "safedock runspec check:", err)
 		return exitError
@@ -93,7 +98,7 @@ func runspecCheck(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintln(e.stderr, "safedock:", err)
 		return exitError
 	}
-	if err := report.Write(e.stdout, rep, f, report.Options{Passed: *passed}); err != nil {
+	if err := report.Write(e.stdout, stampReport(rep, bench, "", nil), f, reportOptions(*passed)); err != nil {
 		fmt.Fprintln(e.stderr, "safedock:", err)
 		return exitError
 	}

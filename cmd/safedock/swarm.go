@@ -123,6 +123,7 @@ func runAuditSwarm(ctx context.Context, e *env, args []string) int {
 	fs := newFlagSet(cmd, e.stderr)
 	format := fs.String("format", "text", "output format: text or json")
 	passed := fs.Bool("passed", false, "show passing findings in text output")
+	benchmark := benchmarkFlag(fs)
 	if err := fs.Parse(args); err != nil {
 		return exitUsage
 	}
@@ -132,6 +133,10 @@ func runAuditSwarm(ctx context.Context, e *env, args []string) int {
 	f, err := report.ParseFormat(*format)
 	if err != nil {
 		return usageErr(e, cmd, "%v", err)
+	}
+	bench, code, ok := parseBenchmark(e, cmd, *benchmark)
+	if !ok {
+		return code
 	}
 	cli, err := dockerClient()
 	if err != nil {
@@ -144,7 +149,7 @@ func runAuditSwarm(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintln(e.stderr, "safedock audit swarm:", err)
 		return exitError
 	}
-	if err := report.Write(e.stdout, r, f, report.Options{Passed: *passed}); err != nil {
+	if err := report.Write(e.stdout, stampReport(r, bench, "", nil), f, reportOptions(*passed)); err != nil {
 		fmt.Fprintln(e.stderr, "safedock audit swarm:", err)
 		return exitError
 	}
