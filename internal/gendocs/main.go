@@ -33,6 +33,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/safedock/safedock/authz"
 	"github.com/safedock/safedock/daemonconf"
 	"github.com/safedock/safedock/hardening"
 	"github.com/safedock/safedock/host"
@@ -72,6 +73,7 @@ var areas = []struct{ prefix, heading, intro string }{
 	{"audit", "Host: auditd rules", "Audit watches on Docker's files and binaries."},
 	{"image", "Images", "Images on the daemon, before they become containers."},
 	{"swarm", "Swarm", "Swarm clusters and services; every service is also judged by the container rules."},
+	{"authz", "Authorization plugin", "What safedock authz serve judges beyond the container rules: requests it cannot judge, plugin installs, swarm membership, builds, system paths (docs/authz.md)."},
 }
 
 // render builds the whole document.
@@ -244,7 +246,15 @@ func collect() ([]row, error) {
 		checker  string
 		enforcer func(rule.Rule) []string
 	}{
-		{hardening.Rules(), "hardening.Audit", func(r rule.Rule) []string { return when(hb[r.ID], "hardening.Build") }},
+		// The authorization plugin judges a create request's spec with the
+		// same evaluation as Build: the rules Build decides from the spec
+		// alone are the ones it denies for every client.
+		{hardening.Rules(), "hardening.Audit", func(r rule.Rule) []string {
+			if hb[r.ID] {
+				return []string{"hardening.Build", "authz plugin"}
+			}
+			return nil
+		}},
 		{runspec.Rules(), "runspec.Check", func(rule.Rule) []string { return []string{"runspec.Apply"} }},
 		{daemonconf.Catalog(), "daemonconf.Validate", func(r rule.Rule) []string { return dg[r.ID] }},
 		{perms.Rules(), "perms.Check", func(r rule.Rule) []string { _, ok := perms.SpecFor(r.ID); return when(ok, "perms.Fix") }},
@@ -253,6 +263,7 @@ func collect() ([]row, error) {
 		}},
 		{hardening.ImageRules(), "hardening.AuditImages", func(rule.Rule) []string { return nil }},
 		{hardening.SwarmRules(), "hardening.AuditSwarm", func(r rule.Rule) []string { return swarmEnforced[r.ID] }},
+		{authz.Rules(), "authz plugin", func(rule.Rule) []string { return []string{"authz plugin"} }},
 	}
 	for _, s := range steps {
 		if err := add(s.cat, s.checker, s.enforcer); err != nil {
