@@ -50,7 +50,15 @@ func thisHost(t *testing.T) *daemonconf.HostFacts {
 		PathExists:      func(p string) bool { _, err := os.Stat(p); return err == nil },
 		UserExists:      func(n string) bool { _, err := user.Lookup(n); return err == nil },
 		AuthzPlugins:    []string{}, // a throwaway daemon has no plugins
+		Init:            initSystem(),
 	}
+}
+
+func initSystem() string {
+	if _, err := os.Stat("/run/systemd/system"); err == nil {
+		return "systemd"
+	}
+	return "other"
 }
 
 func TestCorpusIndex(t *testing.T) {

@@ -1,6 +1,7 @@
 package daemonconf
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -53,6 +54,9 @@ type HostFacts struct {
 	LookupUID func(uid int) (name string, ok bool)
 	// AuthzPlugins are the authorization plugins installed (nil: unknown).
 	AuthzPlugins []string
+	// Init is the host's init system ("systemd" when /run/systemd/system
+	// exists, else its name or "other"); "" means unknown.
+	Init string
 	// SwarmActive is set when the node is part of a swarm (its local node
 	// state is anything but inactive, so dockerd starts the cluster
 	// component at boot). False means "not known to be".
@@ -136,6 +140,24 @@ func Validate(data []byte, opts Options) *Result {
 		target = "file:daemon.json"
 	}
 	res := &Result{Version: ver, target: target}
+	var early []Problem
+	if ver.AtLeast(v23) {
+		// 23.0 decodes the file through a BOM-aware transform and returns
+		// the defaults for a file that is empty after trimming whitespace.
+		if rest, ok := bytes.CutPrefix(data, []byte("\xef\xbb\xbf")); ok {
+			data = rest
+			early = append(early, Problem{Code: CodeSyntax, Level: LevelWarning, Pos: Pos{1, 1},
+				Message: fmt.Sprintf("file starts with a UTF-8 byte order mark (BOM): Docker %s skips it, Docker 20.10 refuses the file", ver),
+				Hint:    "save the file as UTF-8 without BOM"})
+		}
+		if len(bytes.TrimSpace(data)) == 0 {
+			early = append(early, Problem{Code: CodeSyntax, Level: LevelWarning, Pos: Pos{1, 1},
+				Message: fmt.Sprintf("file is empty: Docker %s starts with its defaults, Docker 20.10 refuses the file", ver),
+				Hint:    "write {} or remove the file"})
+			data = []byte("{}")
+		}
+	}
+	res.Problems = append(res.Problems, early...)
 	cfg, err := Parse(data)
 	if err != nil {
 		var se *SyntaxError
@@ -235,7 +257,9 @@ func (v *validation) keys() {
 			v.bad[name] = true
 			continue
 		case !known:
-			if real, ok := flagOnly[name]; ok {
+			if inner, ok := v.cfg.values[name].(map[string]any); ok && !v.flat(name) {
+				v.flattened(name, inner)
+			} else if real, ok := flagOnly[name]; ok {
 				hint := "delete the key"
 				if real != "" {
 					hint = fmt.Sprintf("the configuration key is %q", real)
@@ -248,6 +272,11 @@ func (v *validation) keys() {
 				}
 				v.refuse(CodeUnknownKey, name, fmt.Sprintf("unknown key %q: dockerd refuses the file (\"the following directives don't match any configuration option\")", name), hint)
 			}
+			v.bad[name] = true
+			continue
+		}
+		if !k.Ignored.IsZero() && v.ver.AtLeast(k.Ignored) {
+			v.warn(CodeIgnoredKey, name, fmt.Sprintf("%q is accepted and ignored by Docker %s: %s", name, v.ver, k.Note), "delete the key")
 			v.bad[name] = true
 			continue
 		}
@@ -340,6 +369,16 @@ func typeError(k Kind, x any) string {
 	case KindObject:
 		if _, ok := x.(map[string]any); !ok {
 			return got("object")
+		}
+	case KindBoolMap:
+		m, ok := x.(map[string]any)
+		if !ok {
+			return got("map[string]bool")
+		}
+		for _, key := range sortedKeys(m) {
+			if _, ok := m[key].(bool); !ok && m[key] != nil {
+				return fmt.Sprintf("value of %q is %s (cannot unmarshal %s into bool)", key, jsonType(m[key]), jsonType(m[key]))
+			}
 		}
 	case KindUlimits:
 		m, ok := x.(map[string]any)
@@ -521,7 +560,6 @@ func (v *validation) flags(args []string) map[string][]string {
 }
 
 var (
-	logLevels      = []string{"trace", "debug", "info", "warn", "warning", "error", "fatal", "panic"}
 	builtinDrivers = []string{"json-file", "local", "syslog", "journald", "gelf", "fluentd", "awslogs", "splunk", "gcplogs", "logentries", "none"}
 	storageDrivers = []string{"overlay2", "overlay", "fuse-overlayfs", "btrfs", "zfs", "vfs", "aufs", "devicemapper"}
 	commonLogOpts  = []string{"env", "env-regex", "labels", "labels-regex", "tag", "mode", "max-buffer-size"}
@@ -545,8 +583,12 @@ func (v *validation) values() {
 	c := v.cfg
 	if v.ok("log-level") {
 		s, _ := c.String("log-level")
-		if !slices.Contains(logLevels, strings.ToLower(s)) {
-			v.refuse(CodeBadValue, "log-level", fmt.Sprintf("log-level %q is not a level (dockerd: \"unable to parse logging level\")", s), "use info (CIS 2.3)")
+		if !slices.Contains(LogLevels(v.ver), strings.ToLower(s)) {
+			hint := "use info (CIS 2.3)"
+			if strings.EqualFold(s, "warning") {
+				hint = fmt.Sprintf(`Docker %s knows "warn" but not "warning"`, v.ver)
+			}
+			v.refuse(CodeBadValue, "log-level", fmt.Sprintf("log-level %q is not a level (dockerd: \"invalid logging level\")", s), hint)
 		}
 	}
 	for _, key := range []string{"default-cgroupns-mode", "default-ipc-mode", "log-format", "firewall-backend"} {
@@ -593,11 +635,14 @@ func (v *validation) values() {
 			v.refuse(CodeBadValue, key, fmt.Sprintf("invalid %s: %d", strings.ReplaceAll(key, "-", " "), n), "use a positive number")
 		}
 	}
-	if n, ok := v.int("max-download-attempts"); ok && n <= 0 {
+	if n, ok := v.int("max-download-attempts"); ok && (n < 0 || n == 0 && v.ver.Less(v23)) {
 		v.refuse(CodeBadValue, "max-download-attempts", fmt.Sprintf("invalid max download attempts: %d", n), "use a positive number")
 	}
 	if n, ok := v.int("mtu"); ok && n < 0 {
 		v.refuse(CodeBadValue, "mtu", fmt.Sprintf("invalid MTU number: %d", n), "use 0 (default) or a positive MTU")
+	}
+	if n, ok := v.int("default-stop-timeout"); ok && n < 0 {
+		v.refuse(CodeBadValue, "default-stop-timeout", fmt.Sprintf("invalid default stop timeout: %d", n), "")
 	}
 	if n, ok := v.int("shutdown-timeout"); ok && n < 0 && v.ver.AtLeast(v23) {
 		v.refuse(CodeBadValue, "shutdown-timeout", fmt.Sprintf("invalid shutdown-timeout: %d", n), "")
@@ -966,13 +1011,8 @@ func (v *validation) cross() {
 	if v6, _ := c.Bool("ipv6"); v6 && !c.Has("fixed-cidr-v6") {
 		v.warn(CodeIneffective, "ipv6", "ipv6 without fixed-cidr-v6: the default bridge gets no IPv6 subnet", "")
 	}
-	if opts := c.Strings("storage-opts"); len(opts) > 0 {
-		for _, o := range opts {
-			if strings.HasPrefix(o, "overlay2.override_kernel_check") {
-				v.warn(CodeDeprecatedKey, "storage-opts", "overlay2.override_kernel_check is ignored (kept only for old CentOS 7 kernels)", "delete it")
-			}
-		}
-	}
+	v.storageOpts()
+	v.engineSpecific()
 	if n, ok := v.int("oom-score-adjust"); ok && n < 0 {
 		v.warn(CodeHost, "oom-score-adjust", "lowering the OOM score needs CAP_SYS_RESOURCE; without it dockerd logs an error and goes on", "")
 	}

@@ -1,0 +1,167 @@
+package daemonconf
+
+import (
+	"fmt"
+	"path/filepath"
+	"slices"
+	"strings"
+)
+
+// This file holds the behaviours that differ between engine releases, as
+// read from moby's daemon/config, cmd/dockerd (daemon/command in 29.x) and
+// daemon/graphdriver at each release tag from v20.10.24 to docker-v29.7.2.
+
+var (
+	v24 = v(24, 0)
+	v25 = v(25, 0)
+)
+
+// LogLevels returns the log-level values engine ver accepts. Up to 24.0
+// dockerd parses the level with logrus, which also knows "warning"; 25.0
+// switched to containerd's log package and its closed list, without it.
+func LogLevels(ver Version) []string {
+	if ver.orOldest().AtLeast(v25) {
+		return []string{"trace", "debug", "info", "warn", "error", "fatal", "panic"}
+	}
+	return []string{"trace", "debug", "info", "warn", "warning", "error", "fatal", "panic"}
+}
+
+// flatOptions are the object-valued keys dockerd keeps whole when it
+// checks key names; any other object is flattened first, and its members'
+// names are checked as flag names instead (configValuesSet).
+func flatOptions(ver Version) []string {
+	flat := []string{"cluster-store-opts", "log-opts", "runtimes", "default-ulimits", "features", "builder"}
+	if ver.AtLeast(v24) {
+		flat = append(flat, "default-network-opts")
+	}
+	if ver.AtLeast(v(29, 2)) {
+		flat = append(flat, "nri-opts")
+	}
+	return flat
+}
+
+func (v *validation) flat(name string) bool { return slices.Contains(flatOptions(v.ver), name) }
+
+// knownName reports whether dockerd ver finds name among its flags or its
+// named options (the unknown-directive check).
+func knownName(name string, ver Version) bool {
+	if k, ok := Lookup(name); ok && k.KnownIn(ver) {
+		return true
+	}
+	if k, ok := flagKey(name); ok && k.KnownIn(ver) {
+		return true
+	}
+	_, ok := flagOnly[name]
+	return ok
+}
+
+// flattened judges an unknown key whose value is an object: dockerd checks
+// the object's member names as flags and then ignores the key.
+func (v *validation) flattened(name string, inner map[string]any) {
+	var unknown []string
+	for _, k := range sortedKeys(inner) {
+		if !knownName(k, v.ver) {
+			unknown = append(unknown, k)
+		}
+	}
+	if len(unknown) > 0 {
+		hint := ""
+		if s := suggest(name, v.ver); s != "" {
+			hint = fmt.Sprintf("did you mean %q?", s)
+		}
+		v.refuse(CodeUnknownKey, name, fmt.Sprintf("unknown key %q: dockerd flattens the object and refuses its members %s (\"the following directives don't match any configuration option\")", name, strings.Join(unknown, ", ")), hint)
+		return
+	}
+	v.warn(CodeIgnoredKey, name, fmt.Sprintf("unknown key %q: dockerd checks the names inside the object as flags, then ignores the whole key", name), "move the settings to the top level or delete the key")
+}
+
+// storageOpts checks storage-opts against the overlay2 driver, which
+// refuses options it does not know; overlay2.override_kernel_check was a
+// no-op from 23.0 and became unknown in 24.0.
+func (v *validation) storageOpts() {
+	if !v.ok("storage-opts") {
+		return
+	}
+	driver := "overlay2" // what dockerd picks on a current kernel when none is set
+	if v.ok("storage-driver") {
+		driver, _ = v.cfg.String("storage-driver")
+	}
+	if driver != "overlay2" {
+		return
+	}
+	for _, o := range v.cfg.Strings("storage-opts") {
+		key, _, ok := strings.Cut(o, "=")
+		key = strings.ToLower(strings.TrimSpace(key))
+		switch {
+		case !ok:
+			v.refuse(CodeBadValue, "storage-opts", fmt.Sprintf("storage option %q is not key=value: the overlay2 driver fails to initialise", o), "")
+		case key == "overlay2.size":
+		case key == "overlay2.override_kernel_check" && v.ver.Less(v24):
+			v.warn(CodeDeprecatedKey, "storage-opts", fmt.Sprintf("overlay2.override_kernel_check is ignored by Docker %s and refused from 24.0 (\"overlay2: unknown option\")", v.ver), "delete it")
+		default:
+			v.refuse(CodeBadValue, "storage-opts", fmt.Sprintf("overlay2: unknown option %s: dockerd %s fails to initialise the graph driver", key, v.ver), "overlay2 takes only overlay2.size; delete the option")
+		}
+	}
+}
+
+// engineSpecific holds the remaining checks read from moby's source.
+func (v *validation) engineSpecific() {
+	c := v.cfg
+	if v.ok("proxies") && v.ver.AtLeast(v23) {
+		m, _ := c.values["proxies"].(map[string]any)
+		for _, k := range sortedKeys(m) {
+			if !slices.Contains([]string{"http-proxy", "https-proxy", "no-proxy"}, k) && !knownName(k, v.ver) {
+				v.refuse(CodeUnknownKey, "proxies", fmt.Sprintf("proxies: unknown member %q: dockerd refuses it as a directive that matches no configuration option", k), "proxies takes http-proxy, https-proxy and no-proxy")
+			}
+			if c.Has(k) && slices.Contains([]string{"http-proxy", "https-proxy", "no-proxy"}, k) {
+				v.warn(CodeDuplicateKey, "proxies", fmt.Sprintf("%q is set both at the top level and in proxies; only one of them takes effect", k), "keep the one in proxies")
+			}
+		}
+	}
+	// default-ulimits: the map key is only a label; dockerd hands the
+	// entry's own Name to the runtime, which refuses an empty or unknown one.
+	if v.ok("default-ulimits") {
+		m, _ := c.values["default-ulimits"].(map[string]any)
+		for _, key := range sortedKeys(m) {
+			u, _ := m[key].(map[string]any)
+			name, _ := caseGet(u, "name").(string)
+			switch {
+			case name == "":
+				v.containers(CodeContainerFail, "default-ulimits", fmt.Sprintf("ulimit %q has no \"Name\": dockerd starts, but every container fails (the runtime gets an rlimit without a name)", key), fmt.Sprintf(`add "Name": %q`, key))
+			case !slices.Contains(rlimitNames, strings.ToLower(name)):
+				v.containers(CodeContainerFail, "default-ulimits", fmt.Sprintf("ulimit %q: %q is not a resource limit: dockerd starts, but every container fails", key, name), "use nofile, nproc, core, memlock, ...")
+			}
+		}
+	}
+	// 25.0 resolves userland-proxy-path at start when the proxy is on.
+	if v.ok("userland-proxy-path") && v.ver.AtLeast(v25) {
+		if on, set := c.Bool("userland-proxy"); !set || on {
+			p, _ := c.String("userland-proxy-path")
+			switch {
+			case !filepath.IsAbs(p):
+				v.refuse(CodeBadValue, "userland-proxy-path", fmt.Sprintf("invalid userland-proxy-path: must be an absolute path: %s", p), "")
+			case v.host != nil && v.host.LookPath != nil:
+				if _, err := v.host.LookPath(p); err != nil {
+					v.hostProblem(true, EffectRefuse, "userland-proxy-path", fmt.Sprintf("invalid userland-proxy-path: %s is not an executable on this host", p), "install docker-proxy there or drop the key")
+				}
+			default:
+				v.hostProblem(false, EffectRefuse, "userland-proxy-path", fmt.Sprintf("userland-proxy-path %s must be an executable (Docker %s checks it at start)", p, v.ver), "")
+			}
+		}
+	}
+	// native.cgroupdriver=systemd: runc asks systemd for every container.
+	for _, o := range c.Strings("exec-opts") {
+		k, val, _ := strings.Cut(o, "=")
+		if strings.EqualFold(strings.TrimSpace(k), "native.cgroupdriver") && strings.TrimSpace(val) == "systemd" {
+			switch {
+			case v.host == nil || v.host.Init == "":
+				v.hostProblem(false, EffectContainers, "exec-opts", "native.cgroupdriver=systemd needs systemd as the host's init: otherwise every container fails to start", "")
+			case v.host.Init != "systemd":
+				v.hostProblem(true, EffectContainers, "exec-opts", fmt.Sprintf("native.cgroupdriver=systemd but this host's init is %s: dockerd starts, but every container fails (\"systemd not running on this host\")", v.host.Init), "use cgroupfs, or run the host with systemd")
+			}
+		}
+	}
+}
+
+// rlimitNames are the names the runtime accepts (RLIMIT_ without prefix).
+var rlimitNames = []string{"as", "core", "cpu", "data", "fsize", "locks", "memlock", "msgqueue", "nice", "nofile", "nproc", "rss", "rtprio", "rttime", "sigpending", "stack"}
