@@ -2,8 +2,10 @@ package daemonconf
 
 import (
 	"fmt"
+	"net"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -160,6 +162,63 @@ func (v *validation) engineSpecific() {
 				v.hostProblem(true, EffectContainers, "exec-opts", fmt.Sprintf("native.cgroupdriver=systemd but this host's init is %s: dockerd starts, but every container fails (\"systemd not running on this host\")", v.host.Init), "use cgroupfs, or run the host with systemd")
 			}
 		}
+	}
+}
+
+// listeners checks what dockerd binds at start against the host: the
+// socket group, socket activation for fd://, and TCP addresses of the API
+// and the metrics server.
+func (v *validation) listeners() {
+	c := v.cfg
+	hosts := append(c.Strings("hosts"), c.flags["hosts"]...)
+	unix := len(hosts) == 0 // the default socket
+	for _, h := range hosts {
+		scheme, addr, _ := strings.Cut(h, "://")
+		switch scheme {
+		case "unix":
+			unix = true
+		case "fd":
+			if v.host != nil && v.host.SocketActivation != nil && !v.host.SocketActivation() {
+				v.hostProblem(true, EffectRefuse, "hosts", fmt.Sprintf("%s needs systemd socket activation (docker.socket), which this host does not provide: dockerd says \"no sockets found via socket activation\"", h), "listen on unix:///var/run/docker.sock instead, or install and enable docker.socket")
+			}
+		case "tcp":
+			v.bindable("hosts", addr)
+		}
+	}
+	if g, ok := c.String("group"); ok && v.ok("group") && unix && g != "docker" && g != "" {
+		if _, err := strconv.Atoi(g); err != nil {
+			if v.host != nil && v.host.GroupExists != nil {
+				if !v.host.GroupExists(g) {
+					v.hostProblem(true, EffectRefuse, "group", fmt.Sprintf("socket group %q does not exist: dockerd cannot create its unix socket and exits", g), "create the group or drop the key")
+				}
+			} else {
+				v.hostProblem(false, EffectRefuse, "group", fmt.Sprintf("socket group %q must exist", g), "")
+			}
+		}
+	}
+	if a, ok := c.String("metrics-addr"); ok && v.ok("metrics-addr") && a != "" {
+		v.bindable("metrics-addr", a)
+	}
+}
+
+// bindable judges a host:port dockerd listens on at start.
+func (v *validation) bindable(key, hostport string) {
+	host, _, err := net.SplitHostPort(hostport)
+	if err != nil {
+		return
+	}
+	ip := net.ParseIP(strings.Trim(host, "[]"))
+	if host == "" || ip == nil {
+		return // every address, or a name dockerd resolves
+	}
+	if v.host != nil && v.host.AddrAssignable != nil {
+		if !v.host.AddrAssignable(ip) {
+			v.hostProblem(true, EffectRefuse, key, fmt.Sprintf("%s: %s is not an address of this host: dockerd cannot listen there (\"cannot assign requested address\") and exits", key, ip), "use an address of one of the host's interfaces")
+		}
+		return
+	}
+	if !ip.IsLoopback() && !ip.IsUnspecified() {
+		v.hostProblem(false, EffectRefuse, key, fmt.Sprintf("%s: %s must be an address of the host", key, ip), "")
 	}
 }
 

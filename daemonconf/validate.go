@@ -54,6 +54,14 @@ type HostFacts struct {
 	LookupUID func(uid int) (name string, ok bool)
 	// AuthzPlugins are the authorization plugins installed (nil: unknown).
 	AuthzPlugins []string
+	// GroupExists reports whether a group (the "group" key) exists.
+	GroupExists func(name string) bool
+	// AddrAssignable reports whether an IP address can be bound on the
+	// host (it is assigned to one of its interfaces).
+	AddrAssignable func(ip net.IP) bool
+	// SocketActivation reports whether dockerd is started by systemd with
+	// its docker.socket unit, which "-H fd://" needs.
+	SocketActivation func() bool
 	// Init is the host's init system ("systemd" when /run/systemd/system
 	// exists, else its name or "other"); "" means unknown.
 	Init string
@@ -863,6 +871,8 @@ func (v *validation) runtimes() {
 				if _, err := v.host.LookPath(path); err != nil {
 					v.hostProblem(true, EffectContainers, "runtimes", fmt.Sprintf("runtime %q: binary %q is not installed: dockerd starts, but containers using it fail", name, path), "install the runtime or remove it")
 				}
+			} else {
+				v.hostProblem(false, EffectContainers, "runtimes", fmt.Sprintf("runtime %q: binary %q must be installed, or containers using it fail", name, path), "")
 			}
 		}
 	}
@@ -891,8 +901,8 @@ func (v *validation) ulimits() {
 				if hard > 0 && uint64(hard) > v.host.NofileHardLimit {
 					v.hostProblem(true, EffectContainers, "default-ulimits", fmt.Sprintf("nofile hard limit %d is above dockerd's own limit %d: containers fail to start (a process cannot raise its hard limit)", hard, v.host.NofileHardLimit), fmt.Sprintf("use at most %d, or raise LimitNOFILE of docker.service", v.host.NofileHardLimit))
 				}
-			} else if hard > 1<<20 {
-				v.hostProblem(false, EffectContainers, "default-ulimits", fmt.Sprintf("nofile hard limit %d is likely above dockerd's own limit", hard), "")
+			} else if hard > 65536 {
+				v.hostProblem(false, EffectContainers, "default-ulimits", fmt.Sprintf("nofile hard limit %d must not exceed dockerd's own hard limit (LimitNOFILE of docker.service), or every container fails", hard), "")
 			}
 		}
 		if hard > math.MaxInt32*2 {
@@ -1013,6 +1023,7 @@ func (v *validation) cross() {
 	}
 	v.storageOpts()
 	v.engineSpecific()
+	v.listeners()
 	if n, ok := v.int("oom-score-adjust"); ok && n < 0 {
 		v.warn(CodeHost, "oom-score-adjust", "lowering the OOM score needs CAP_SYS_RESOURCE; without it dockerd logs an error and goes on", "")
 	}
