@@ -959,7 +959,11 @@ func (v *validation) files() {
 	}
 	if v.ok("authorization-plugins") {
 		for _, p := range c.Strings("authorization-plugins") {
-			if v.host != nil && v.host.AuthzPlugins != nil {
+			// A name with a repository or tag is a managed plugin (docker
+			// plugin install), kept in the data root, not in the plugin
+			// directories the facts list.
+			managed := strings.ContainsAny(p, "/:")
+			if v.host != nil && v.host.AuthzPlugins != nil && !managed {
 				if !slices.Contains(v.host.AuthzPlugins, p) {
 					v.hostProblem(true, EffectRefuse, "authorization-plugins", fmt.Sprintf("failed to validate authorization plugin: plugin %q not found", p), "install the plugin first")
 				}
