@@ -138,3 +138,42 @@ func TestJSONSchemaShape(t *testing.T) {
 func testDaemonArgs() []string {
 	return []string{"--data-root", "/tmp/sdd/r", "--exec-root", "/tmp/sdd/x", "--pidfile", "/tmp/sdd/p", "-H", "unix:///tmp/sdd/d.sock"}
 }
+
+// FuzzSchemaAgreesWithValidate: for any engine version ParseVersion
+// accepts, the schema compiles, and a strict JSON object Validate accepts
+// (no null values, no keys dockerd ignores) validates against it.
+func FuzzSchemaAgreesWithValidate(f *testing.F) {
+	for _, s := range []string{`{}`, `{"icc": false, "log-level": "warning"}`, `{"features": {"buildkit": true}}`, `{"proxies": {"http-proxy": "x"}}`,
+		`{"default-ulimits": {"nofile": {"Name": "nofile", "Soft": 1, "Hard": 2}}}`, `{"runtimes": {"r": {"path": "/bin/r"}}}`, `{"nri-opts": {}}`} {
+		f.Add([]byte(s), "28.5.2")
+		f.Add([]byte(s), "20.10")
+	}
+	schemas := map[daemonconf.Version]*jsonschema.Schema{}
+	f.Fuzz(func(t *testing.T, data []byte, version string) {
+		ver, err := daemonconf.ParseVersion(version)
+		if err != nil {
+			return
+		}
+		sch, ok := schemas[ver]
+		if !ok {
+			sch = compileSchema(t, ver)
+			schemas[ver] = sch
+		}
+		res := daemonconf.Validate(data, daemonconf.Options{Version: ver})
+		if res.Refused() || res.Config == nil || !json.Valid(data) || bytes.HasPrefix(data, []byte("\xef\xbb\xbf")) {
+			return
+		}
+		if slices.ContainsFunc(res.Problems, func(p daemonconf.Problem) bool {
+			return p.Code == daemonconf.CodeIgnoredKey || p.Code == daemonconf.CodeNull || p.Code == daemonconf.CodeDuplicateKey || p.Code == daemonconf.CodeTrailingData || p.Code == daemonconf.CodeSyntax
+		}) {
+			return
+		}
+		inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(data))
+		if err != nil {
+			return
+		}
+		if err := sch.Validate(inst); err != nil {
+			t.Fatalf("Validate accepts %q for %s, the schema does not: %v", data, ver, err)
+		}
+	})
+}
