@@ -149,7 +149,9 @@ func TestCorpusAgainstDockerd(t *testing.T) {
 		r := results[i]
 		if r.dockerd == r.none {
 			agreeNone++
-		} else if !r.hostDep {
+		} else if r.hostDep {
+			t.Logf("host-dependent %s: dockerd %s; without host facts the validator says %s and warns", c.File, r.dockerd, r.none)
+		} else {
 			t.Errorf("%s: without host facts the validator says %s and names nothing host-dependent; dockerd %s: %s", c.File, r.none, r.dockerd, r.reason)
 		}
 		if r.dockerd == r.local {

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf16"
 )
 
 // This file holds the behaviours that differ between engine releases, as
@@ -17,6 +18,29 @@ var (
 	v24 = v(24, 0)
 	v25 = v(25, 0)
 )
+
+// decodeUTF16 decodes a file that starts with a UTF-16 byte order mark,
+// as 23.0 and later do (unicode.BOMOverride); ok is false without one.
+func decodeUTF16(data []byte) ([]byte, bool) {
+	if len(data) < 2 {
+		return nil, false
+	}
+	var order func(b []byte) uint16
+	switch {
+	case data[0] == 0xff && data[1] == 0xfe:
+		order = func(b []byte) uint16 { return uint16(b[0]) | uint16(b[1])<<8 }
+	case data[0] == 0xfe && data[1] == 0xff:
+		order = func(b []byte) uint16 { return uint16(b[1]) | uint16(b[0])<<8 }
+	default:
+		return nil, false
+	}
+	body := data[2:]
+	units := make([]uint16, 0, len(body)/2)
+	for i := 0; i+1 < len(body); i += 2 {
+		units = append(units, order(body[i:i+2]))
+	}
+	return []byte(string(utf16.Decode(units))), true
+}
 
 // LogLevels returns the log-level values engine ver accepts. Up to 24.0
 // dockerd parses the level with logrus, which also knows "warning"; 25.0

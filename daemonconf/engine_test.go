@@ -19,6 +19,8 @@ func TestVersionModel(t *testing.T) {
 	}{
 		{"utf-8 BOM", "\xef\xbb\xbf{\"debug\": true}", map[daemonconf.Version]string{v20: "refused", v23: "ok", v28: "ok"}},
 		{"empty file", "", map[daemonconf.Version]string{v20: "refused", v23: "ok", v28: "ok"}},
+		{"utf-16le BOM", "\xff\xfe{\x00}\x00", map[daemonconf.Version]string{v20: "refused", v23: "ok", v28: "ok"}},
+		{"utf-16be BOM bad key", "\xfe\xff\x00{\x00\"\x00x\x00\"\x00:\x001\x00}", map[daemonconf.Version]string{v20: "refused", v28: "refused"}},
 		{"whitespace only", " \n\t\n", map[daemonconf.Version]string{v20: "refused", v28: "ok"}},
 		{"max-download-attempts 0", `{"max-download-attempts": 0}`, map[daemonconf.Version]string{v20: "refused", v23: "ok", v28: "ok"}},
 		{"max-download-attempts -1", `{"max-download-attempts": -1}`, map[daemonconf.Version]string{v20: "refused", v28: "refused"}},

@@ -152,7 +152,12 @@ func Validate(data []byte, opts Options) *Result {
 	if ver.AtLeast(v23) {
 		// 23.0 decodes the file through a BOM-aware transform and returns
 		// the defaults for a file that is empty after trimming whitespace.
-		if rest, ok := bytes.CutPrefix(data, []byte("\xef\xbb\xbf")); ok {
+		if u, ok := decodeUTF16(data); ok {
+			data = u
+			early = append(early, Problem{Code: CodeSyntax, Level: LevelWarning, Pos: Pos{1, 1},
+				Message: fmt.Sprintf("file is UTF-16 with a byte order mark: Docker %s decodes it, Docker 20.10 refuses the file", ver),
+				Hint:    "save the file as UTF-8 without BOM"})
+		} else if rest, ok := bytes.CutPrefix(data, []byte("\xef\xbb\xbf")); ok {
 			data = rest
 			early = append(early, Problem{Code: CodeSyntax, Level: LevelWarning, Pos: Pos{1, 1},
 				Message: fmt.Sprintf("file starts with a UTF-8 byte order mark (BOM): Docker %s skips it, Docker 20.10 refuses the file", ver),
