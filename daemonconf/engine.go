@@ -17,6 +17,7 @@ import (
 var (
 	v24 = v(24, 0)
 	v25 = v(25, 0)
+	v28 = v(28, 0)
 )
 
 // decodeUTF16 decodes a file that starts with a UTF-16 byte order mark,
@@ -77,7 +78,7 @@ func knownName(name string, ver Version) bool {
 	if k, ok := flagKey(name); ok && k.KnownIn(ver) {
 		return true
 	}
-	_, ok := flagOnly[name]
+	_, ok := flagOnlyIn(name, ver)
 	return ok
 }
 

@@ -95,7 +95,7 @@ var schema = []Key{
 	{Name: "bridge", Kind: KindString, Short: "b"},
 	{Name: "bridge-accept-fwmark", Kind: KindString, Since: v(29, 0)},
 	{Name: "builder", Kind: KindObject},
-	{Name: "cdi-spec-dirs", Kind: KindStrings, Since: v(25, 0)},
+	{Name: "cdi-spec-dirs", Kind: KindStrings, Flag: "cdi-spec-dir", Since: v(25, 0)},
 	{Name: "cgroup-parent", Kind: KindString},
 	{Name: "cluster-advertise", Kind: KindString, Removed: v(23, 0), Note: "legacy overlay networking with an external key-value store was removed in 23.0; use swarm mode"},
 	{Name: "cluster-store", Kind: KindString, Removed: v(23, 0), Note: "legacy overlay networking with an external key-value store was removed in 23.0; use swarm mode"},
@@ -108,12 +108,13 @@ var schema = []Key{
 	{Name: "cri-containerd", Kind: KindBool},
 	{Name: "data-root", Kind: KindString},
 	{Name: "debug", Kind: KindBool, Short: "D"},
+	{Name: "deprecated-key-path", Kind: KindString, Ignored: v(20, 10), Note: "the trust key of schema 1 manifests; dockerd skips the key when it checks names and no longer uses it"},
 	{Name: "default-address-pools", Kind: KindAddressPools, Flag: "default-address-pool"},
 	{Name: "default-cgroupns-mode", Kind: KindString, Values: []string{"host", "private"}},
 	{Name: "default-gateway", Kind: KindIP},
 	{Name: "default-gateway-v6", Kind: KindIP},
 	{Name: "default-ipc-mode", Kind: KindString, Values: []string{"private", "shareable"}},
-	{Name: "default-network-opts", Kind: KindObject, Since: v(24, 0)},
+	{Name: "default-network-opts", Kind: KindObject, Flag: "default-network-opt", Since: v(24, 0)},
 	{Name: "default-runtime", Kind: KindString},
 	{Name: "default-shm-size", Kind: KindSize},
 	{Name: "default-stop-timeout", Kind: KindInt, Since: v(29, 7)},
@@ -125,7 +126,7 @@ var schema = []Key{
 	{Name: "exec-opts", Kind: KindStrings, Flag: "exec-opt"},
 	{Name: "exec-root", Kind: KindString},
 	{Name: "experimental", Kind: KindBool},
-	{Name: "features", Kind: KindBoolMap},
+	{Name: "features", Kind: KindBoolMap, Flag: "feature"},
 	{Name: "firewall-backend", Kind: KindString, Since: v(29, 0), Values: []string{"iptables", "nftables"}},
 	{Name: "fixed-cidr", Kind: KindString},
 	{Name: "fixed-cidr-v6", Kind: KindString},
@@ -160,6 +161,7 @@ var schema = []Key{
 	{Name: "min-api-version", Kind: KindString, Since: v(29, 0)},
 	{Name: "mtu", Kind: KindInt},
 	{Name: "network-control-plane-mtu", Kind: KindInt},
+	{Name: "network-diagnostic-port", Kind: KindInt},
 	{Name: "no-new-privileges", Kind: KindBool},
 	{Name: "no-proxy", Kind: KindString, Since: v(23, 0)},
 	{Name: "nri-opts", Kind: KindObject, Since: v(29, 2)},
@@ -197,6 +199,26 @@ var flagOnly = map[string]string{
 	"log-opt": "log-opts", "default-ulimit": "default-ulimits", "authorization-plugin": "authorization-plugins",
 	"add-runtime": "runtimes", "default-address-pool": "default-address-pools",
 	"node-generic-resource": "node-generic-resources", "cluster-store-opt": "cluster-store-opts",
+	"feature": "features", "cdi-spec-dir": "cdi-spec-dirs", "default-network-opt": "default-network-opts",
+}
+
+// flagSince are flags newer than the key they set (or than 20.10).
+var flagSince = map[string]Version{"feature": v(28, 0), "validate": v(23, 0)}
+
+// flagOnlyIn reports whether name is a flag, not a key, of engine ver; real
+// is the configuration key it sets ("" for none).
+func flagOnlyIn(name string, ver Version) (real string, ok bool) {
+	real, ok = flagOnly[name]
+	if !ok {
+		return "", false
+	}
+	if since, newer := flagSince[name]; newer && ver.Less(since) {
+		return "", false
+	}
+	if k, known := Lookup(real); known && !k.KnownIn(ver) {
+		return "", false
+	}
+	return real, true
 }
 
 // Schema returns the keys known to engine version ver (zero: Oldest),

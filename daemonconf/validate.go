@@ -272,7 +272,7 @@ func (v *validation) keys() {
 		case !known:
 			if inner, ok := v.cfg.values[name].(map[string]any); ok && !v.flat(name) {
 				v.flattened(name, inner)
-			} else if real, ok := flagOnly[name]; ok {
+			} else if real, ok := flagOnlyIn(name, v.ver); ok {
 				hint := "delete the key"
 				if real != "" {
 					hint = fmt.Sprintf("the configuration key is %q", real)
@@ -653,6 +653,9 @@ func (v *validation) values() {
 	}
 	if n, ok := v.int("mtu"); ok && n < 0 {
 		v.refuse(CodeBadValue, "mtu", fmt.Sprintf("invalid MTU number: %d", n), "use 0 (default) or a positive MTU")
+	}
+	if n, ok := v.int("network-diagnostic-port"); ok && (n < 0 || n > 65535) && v.ver.AtLeast(v28) {
+		v.refuse(CodeBadValue, "network-diagnostic-port", fmt.Sprintf("invalid network-diagnostic-port (%d): value must be between 0 and 65535", n), "")
 	}
 	if n, ok := v.int("default-stop-timeout"); ok && n < 0 {
 		v.refuse(CodeBadValue, "default-stop-timeout", fmt.Sprintf("invalid default stop timeout: %d", n), "")
