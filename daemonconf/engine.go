@@ -18,6 +18,7 @@ var (
 	v24 = v(24, 0)
 	v25 = v(25, 0)
 	v28 = v(28, 0)
+	v29 = v(29, 0)
 )
 
 // decodeUTF16 decodes a file that starts with a UTF-16 byte order mark,
@@ -145,6 +146,11 @@ func (v *validation) engineSpecific() {
 			}
 		}
 	}
+	// 29.0 refuses an explicitly enabled containerd snapshotter together
+	// with userns-remap (buildkit breaks; moby#47377).
+	if v.snapshotter() && v.ok("userns-remap") && v.ver.AtLeast(v29) {
+		v.refuse(CodeConflict, "features", fmt.Sprintf("containerd-snapshotter is explicitly enabled, but Docker %s refuses it with userns-remap", v.ver), "drop the feature (29.0 turns the snapshotter off itself when userns-remap is set) or userns-remap")
+	}
 	// default-ulimits: the map key is only a label; dockerd hands the
 	// entry's own Name to the runtime, which refuses an empty or unknown one.
 	if v.ok("default-ulimits") {
@@ -245,6 +251,22 @@ func (v *validation) bindable(key, hostport string) {
 	if !ip.IsLoopback() && !ip.IsUnspecified() {
 		v.hostProblem(false, EffectRefuse, key, fmt.Sprintf("%s: %s must be an address of the host", key, ip), "")
 	}
+}
+
+// snapshotterNames are the containerd snapshotters storage-driver may name
+// when the containerd image store is in use.
+var snapshotterNames = []string{"overlayfs", "native", "btrfs", "zfs", "fuse-overlayfs", "stargz"}
+
+// snapshotter reports whether the file turns the containerd image store on
+// explicitly (features.containerd-snapshotter, known from 24.0). From 29.0
+// it is also the default of a fresh install, which the file cannot show.
+func (v *validation) snapshotter() bool {
+	if !v.ok("features") || v.ver.Less(v24) {
+		return false
+	}
+	m, _ := v.cfg.values["features"].(map[string]any)
+	on, _ := m["containerd-snapshotter"].(bool)
+	return on
 }
 
 // rlimitNames are the names the runtime accepts (RLIMIT_ without prefix).

@@ -720,9 +720,11 @@ func (v *validation) values() {
 	if v.ok("storage-driver") {
 		s, _ := c.String("storage-driver")
 		switch {
+		case v.snapshotter() && slices.Contains(snapshotterNames, s):
+			// a containerd snapshotter, not a graph driver
 		case !slices.Contains(storageDrivers, s):
 			v.refuse(CodeBadValue, "storage-driver", fmt.Sprintf("storage driver %q does not exist (dockerd: \"driver not supported\")", s), "use overlay2 (CIS 2.6)")
-		case s == "aufs" && v.ver.AtLeast(Version{24, 0}), s == "devicemapper" && v.ver.AtLeast(Version{25, 0}):
+		case (s == "aufs" || s == "overlay") && v.ver.AtLeast(Version{24, 0}), s == "devicemapper" && v.ver.AtLeast(Version{25, 0}):
 			v.refuse(CodeBadValue, "storage-driver", fmt.Sprintf("storage driver %q was removed before Docker %s", s, v.ver), "use overlay2")
 		case v.host != nil && v.host.StorageDrivers != nil && !slices.Contains(v.host.StorageDrivers, s):
 			v.hostProblem(true, EffectRefuse, "storage-driver", fmt.Sprintf("storage driver %q is not supported on this host (its kernel or the data-root filesystem)", s), "use a driver the host supports, normally overlay2")
