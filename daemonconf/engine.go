@@ -253,6 +253,24 @@ func (v *validation) bindable(key, hostport string) {
 	}
 }
 
+// hostDrivers returns the storage drivers the host supports for the data
+// root dockerd will use, or nil when unknown.
+func (v *validation) hostDrivers() []string {
+	if v.host == nil {
+		return nil
+	}
+	if v.host.DataRootDrivers != nil {
+		root := "/var/lib/docker"
+		if r, ok := v.cfg.String("data-root"); ok && v.ok("data-root") && r != "" {
+			root = r
+		} else if f := v.cfg.flags["data-root"]; len(f) > 0 {
+			root = f[len(f)-1]
+		}
+		return v.host.DataRootDrivers(root)
+	}
+	return v.host.StorageDrivers
+}
+
 // snapshotterNames are the containerd snapshotters storage-driver may name
 // when the containerd image store is in use.
 var snapshotterNames = []string{"overlayfs", "native", "btrfs", "zfs", "fuse-overlayfs", "stargz"}

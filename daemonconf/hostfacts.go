@@ -29,8 +29,8 @@ var pluginDirs = []string{"/run/docker/plugins", "/etc/docker/plugins", "/usr/li
 // container with the host's root mounted there). Users and groups come from
 // root's /etc/passwd and /etc/group, files and binaries are looked up under
 // root, authorization plugins in Docker's plugin directories, the storage
-// drivers from the running kernel and the filesystem of /var/lib/docker
-// (the default data root), the init system from /run/systemd/system, the
+// drivers from the running kernel and the filesystem of the data root
+// (the file's data-root, --data-root, or /var/lib/docker), the init system from /run/systemd/system, the
 // socket unit from the systemd unit directories, addresses from this
 // network namespace's interfaces, and dockerd's RLIMIT_NOFILE from a
 // running dockerd (unknown when none runs). It reads only; it never binds
@@ -78,6 +78,9 @@ func LocalHostFacts(root string) (*HostFacts, error) {
 		LookPath:       func(name string) (string, error) { return lookPathUnder(root, name) },
 		AuthzPlugins:   legacyPlugins(root),
 		StorageDrivers: localStorageDrivers(at("/var/lib/docker")),
+		DataRootDrivers: func(dataRoot string) []string {
+			return localStorageDrivers(at(dataRoot))
+		},
 		Init:           "other",
 		AddrAssignable: localAddr,
 	}

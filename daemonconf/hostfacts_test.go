@@ -97,3 +97,33 @@ func TestLocalHostFactsFromRoot(t *testing.T) {
 		t.Error("a file as root: no error")
 	}
 }
+
+// TestDataRootDrivers: the storage drivers are judged for the data root
+// dockerd will use: the file's, else --data-root, else /var/lib/docker.
+func TestDataRootDrivers(t *testing.T) {
+	var asked []string
+	h := &daemonconf.HostFacts{DataRootDrivers: func(root string) []string {
+		asked = append(asked, root)
+		if root == "/srv/btrfs/docker" {
+			return []string{"btrfs", "overlay2", "vfs"}
+		}
+		return []string{"overlay2", "vfs"}
+	}}
+	ver := daemonconf.Version{Major: 28}
+	for _, c := range []struct {
+		file    string
+		args    []string
+		root    string
+		refused bool
+	}{
+		{`{"storage-driver": "btrfs", "data-root": "/srv/btrfs/docker"}`, nil, "/srv/btrfs/docker", false},
+		{`{"storage-driver": "btrfs"}`, []string{"--data-root", "/srv/btrfs/docker"}, "/srv/btrfs/docker", false},
+		{`{"storage-driver": "btrfs"}`, nil, "/var/lib/docker", true},
+	} {
+		asked = nil
+		res := daemonconf.Validate([]byte(c.file), daemonconf.Options{Version: ver, Host: h, DockerdArgs: c.args})
+		if len(asked) != 1 || asked[0] != c.root || res.Refused() != c.refused {
+			t.Errorf("%s %v: asked %v, refused %v; want %s, %v", c.file, c.args, asked, res.Refused(), c.root, c.refused)
+		}
+	}
+}

@@ -40,6 +40,10 @@ type Options struct {
 type HostFacts struct {
 	// StorageDrivers the host's kernel and data-root filesystem support.
 	StorageDrivers []string
+	// DataRootDrivers, when set, returns the storage drivers usable for a
+	// data root at the given path (the file's data-root, --data-root or
+	// /var/lib/docker); it takes precedence over StorageDrivers.
+	DataRootDrivers func(dataRoot string) []string
 	// NofileHardLimit is dockerd's own RLIMIT_NOFILE hard limit; containers
 	// fail to start when default-ulimits asks for more. Zero: unknown.
 	NofileHardLimit uint64
@@ -719,6 +723,7 @@ func (v *validation) values() {
 	}
 	if v.ok("storage-driver") {
 		s, _ := c.String("storage-driver")
+		hostDrivers := v.hostDrivers()
 		switch {
 		case v.snapshotter() && slices.Contains(snapshotterNames, s):
 			// a containerd snapshotter, not a graph driver
@@ -726,9 +731,9 @@ func (v *validation) values() {
 			v.refuse(CodeBadValue, "storage-driver", fmt.Sprintf("storage driver %q does not exist (dockerd: \"driver not supported\")", s), "use overlay2 (CIS 2.6)")
 		case (s == "aufs" || s == "overlay") && v.ver.AtLeast(Version{24, 0}), s == "devicemapper" && v.ver.AtLeast(Version{25, 0}):
 			v.refuse(CodeBadValue, "storage-driver", fmt.Sprintf("storage driver %q was removed before Docker %s", s, v.ver), "use overlay2")
-		case v.host != nil && v.host.StorageDrivers != nil && !slices.Contains(v.host.StorageDrivers, s):
+		case hostDrivers != nil && !slices.Contains(hostDrivers, s):
 			v.hostProblem(true, EffectRefuse, "storage-driver", fmt.Sprintf("storage driver %q is not supported on this host (its kernel or the data-root filesystem)", s), "use a driver the host supports, normally overlay2")
-		case v.host == nil || v.host.StorageDrivers == nil:
+		case hostDrivers == nil:
 			if s != "overlay2" && s != "vfs" {
 				v.hostProblem(false, EffectRefuse, "storage-driver", fmt.Sprintf("storage driver %q must be supported by the host", s), "")
 			}
