@@ -57,7 +57,7 @@ func JSONSchema(ver Version) ([]byte, error) {
 func keySchema(k Key, ver Version) map[string]any {
 	s := kindSchema(k.Kind)
 	desc := kindNames[k.Kind]
-	if k.Flag != "" || k.Short != "" {
+	if since, newer := flagSince[k.Flag]; (k.Flag != "" || k.Short != "") && (!newer || ver.AtLeast(since)) {
 		desc += fmt.Sprintf("; the command-line flag --%s sets the same value (and dockerd refuses the key when both are given)", k.flagName())
 	}
 	if !k.Since.IsZero() {
