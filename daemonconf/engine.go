@@ -17,6 +17,7 @@ import (
 var (
 	v24 = v(24, 0)
 	v25 = v(25, 0)
+	v27 = v(27, 0)
 	v28 = v(28, 0)
 	v29 = v(29, 0)
 )
@@ -124,11 +125,26 @@ func (v *validation) storageOpts() {
 		case !ok:
 			v.refuse(CodeBadValue, "storage-opts", fmt.Sprintf("storage option %q is not key=value: the overlay2 driver fails to initialise", o), "")
 		case key == "overlay2.size":
+			v.overlayQuota()
 		case key == "overlay2.override_kernel_check" && v.ver.Less(v24):
 			v.warn(CodeDeprecatedKey, "storage-opts", fmt.Sprintf("overlay2.override_kernel_check is ignored by Docker %s and refused from 24.0 (\"overlay2: unknown option\")", v.ver), "delete it")
 		default:
 			v.refuse(CodeBadValue, "storage-opts", fmt.Sprintf("overlay2: unknown option %s: dockerd %s fails to initialise the graph driver", key, v.ver), "overlay2 takes only overlay2.size; delete the option")
 		}
+	}
+}
+
+// overlayQuota: overlay2.size needs a data root on xfs mounted with
+// project quota ("Storage Option overlay2.size only supported for
+// backingFS XFS").
+func (v *validation) overlayQuota() {
+	if v.host == nil || v.host.ProjectQuota == nil {
+		v.hostProblem(false, EffectRefuse, "storage-opts", "overlay2.size needs the data root on xfs mounted with pquota", "")
+		return
+	}
+	fs, ok := v.host.ProjectQuota(v.dataRoot())
+	if !ok {
+		v.hostProblem(true, EffectRefuse, "storage-opts", fmt.Sprintf("overlay2.size needs the data root on xfs with project quota; it is on %s here: dockerd fails to initialise the graph driver", fs), "drop overlay2.size, or move the data root to xfs mounted with pquota")
 	}
 }
 
@@ -150,6 +166,23 @@ func (v *validation) engineSpecific() {
 	// with userns-remap (buildkit breaks; moby#47377).
 	if v.snapshotter() && v.ok("userns-remap") && v.ver.AtLeast(v29) {
 		v.refuse(CodeConflict, "features", fmt.Sprintf("containerd-snapshotter is explicitly enabled, but Docker %s refuses it with userns-remap", v.ver), "drop the feature (29.0 turns the snapshotter off itself when userns-remap is set) or userns-remap")
+	}
+	// ip6tables was experimental until 27.0.
+	if on, _ := c.Bool("ip6tables"); on && v.ok("ip6tables") && v.ver.Less(v27) {
+		if exp, _ := c.Bool("experimental"); !exp {
+			v.refuse(CodeVersionSpecific, "ip6tables", fmt.Sprintf("Docker %s says \"ip6tables rules are only available if experimental features are enabled\" (27.0 made it stable)", v.ver), `add "experimental": true or drop ip6tables`)
+		}
+	}
+	// journald: the driver refuses to start a container when journald's
+	// socket is missing ("journald is not enabled on this host").
+	if d, _ := c.String("log-driver"); d == "journald" && v.ok("log-driver") {
+		const sock = "/run/systemd/journal/socket"
+		switch {
+		case v.host == nil || v.host.PathExists == nil:
+			v.hostProblem(false, EffectContainers, "log-driver", "the journald driver needs journald running ("+sock+"), or every container fails", "")
+		case !v.host.PathExists(sock):
+			v.hostProblem(true, EffectContainers, "log-driver", "journald is not running on this host (no "+sock+"): dockerd starts, but every container fails (\"journald is not enabled on this host\")", "use the local or json-file driver, or run journald")
+		}
 	}
 	// default-ulimits: the map key is only a label; dockerd hands the
 	// entry's own Name to the runtime, which refuses an empty or unknown one.
@@ -260,15 +293,21 @@ func (v *validation) hostDrivers() []string {
 		return nil
 	}
 	if v.host.DataRootDrivers != nil {
-		root := "/var/lib/docker"
-		if r, ok := v.cfg.String("data-root"); ok && v.ok("data-root") && r != "" {
-			root = r
-		} else if f := v.cfg.flags["data-root"]; len(f) > 0 {
-			root = f[len(f)-1]
-		}
-		return v.host.DataRootDrivers(root)
+		return v.host.DataRootDrivers(v.dataRoot())
 	}
 	return v.host.StorageDrivers
+}
+
+// dataRoot is the data root dockerd will use: the file's data-root, else
+// --data-root, else /var/lib/docker.
+func (v *validation) dataRoot() string {
+	if r, ok := v.cfg.String("data-root"); ok && v.ok("data-root") && r != "" {
+		return r
+	}
+	if f := v.cfg.flags["data-root"]; len(f) > 0 {
+		return f[len(f)-1]
+	}
+	return "/var/lib/docker"
 }
 
 // snapshotterNames are the containerd snapshotters storage-driver may name

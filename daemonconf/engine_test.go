@@ -50,6 +50,8 @@ func TestVersionModel(t *testing.T) {
 		{"snapshotter name", `{"features": {"containerd-snapshotter": true}, "storage-driver": "overlayfs"}`, map[daemonconf.Version]string{v20: "refused", v23: "refused", v24: "ok", v28: "ok"}},
 		{"snapshotter with userns-remap", `{"features": {"containerd-snapshotter": true}, "userns-remap": "default"}`, map[daemonconf.Version]string{v20: "ok", v28: "ok", {Major: 29}: "refused"}},
 		{"legacy overlay driver", `{"storage-driver": "overlay"}`, map[daemonconf.Version]string{v23: "ok", v24: "refused", v28: "refused"}},
+		{"ip6tables without experimental", `{"ipv6": true, "fixed-cidr-v6": "fd00::/64", "ip6tables": true}`, map[daemonconf.Version]string{v20: "refused", v25: "refused", {Major: 26, Minor: 1}: "refused", {Major: 27}: "ok", v28: "ok"}},
+		{"ip6tables with experimental", `{"ipv6": true, "fixed-cidr-v6": "fd00::/64", "ip6tables": true, "experimental": true}`, map[daemonconf.Version]string{v20: "ok", v28: "ok"}},
 		{"nested object of flags", `{"settings": {"debug": true}}`, map[daemonconf.Version]string{v20: "ok", v28: "ok"}},
 		{"nested object of non-flags", `{"settings": {"colour": "blue"}}`, map[daemonconf.Version]string{v20: "refused", v28: "refused"}},
 		{"ulimit without Name", `{"default-ulimits": {"nofile": {"Hard": 64000, "Soft": 64000}}}`, map[daemonconf.Version]string{v20: "containers-fail", v28: "containers-fail"}},

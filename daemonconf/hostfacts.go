@@ -18,6 +18,7 @@ const (
 	fsBtrfs   = 0x9123683e
 	fsZFS     = 0x2fc12fc1
 	fsOverlay = 0x794c7630
+	fsXFS     = 0x58465342
 )
 
 // pluginDirs are where dockerd looks up legacy (v1) plugins by name:
@@ -80,6 +81,9 @@ func LocalHostFacts(root string) (*HostFacts, error) {
 		StorageDrivers: localStorageDrivers(at("/var/lib/docker")),
 		DataRootDrivers: func(dataRoot string) []string {
 			return localStorageDrivers(at(dataRoot))
+		},
+		ProjectQuota: func(dataRoot string) (string, bool) {
+			return projectQuota(at(dataRoot))
 		},
 		Init:           "other",
 		AddrAssignable: localAddr,
@@ -176,18 +180,7 @@ func localStorageDrivers(dataRoot string) []string {
 			}
 		}
 	}
-	p := dataRoot
-	var st syscall.Statfs_t
-	for {
-		if err := syscall.Statfs(p, &st); err == nil {
-			break
-		}
-		parent := filepath.Dir(p)
-		if parent == p {
-			break
-		}
-		p = parent
-	}
+	_, st := statfsUp(dataRoot)
 	drivers := []string{"vfs"}
 	fsType := int64(st.Type) //nolint:unconvert // the field's width differs between architectures
 	if kernel["overlay"] && fsType != fsOverlay {
@@ -208,6 +201,67 @@ func localStorageDrivers(dataRoot string) []string {
 		}
 	}
 	return drivers
+}
+
+// statfsUp statfs()es p or its nearest existing parent, returning the path
+// that answered.
+func statfsUp(p string) (string, syscall.Statfs_t) {
+	var st syscall.Statfs_t
+	for {
+		if err := syscall.Statfs(p, &st); err == nil {
+			return p, st
+		}
+		parent := filepath.Dir(p)
+		if parent == p {
+			return p, st
+		}
+		p = parent
+	}
+}
+
+// projectQuota reports whether dataRoot is on xfs mounted with project
+// quota, and names the filesystem type.
+func projectQuota(dataRoot string) (string, bool) {
+	p, st := statfsUp(dataRoot)
+	if int64(st.Type) != fsXFS { //nolint:unconvert // the field's width differs between architectures
+		return fsName(int64(st.Type)), false //nolint:unconvert // as above
+	}
+	b, err := os.ReadFile("/proc/self/mounts")
+	if err != nil {
+		return "xfs", false
+	}
+	best, opts := "", ""
+	for _, line := range strings.Split(string(b), "\n") {
+		f := strings.Fields(line)
+		if len(f) < 4 {
+			continue
+		}
+		if (p == f[1] || strings.HasPrefix(p, strings.TrimSuffix(f[1], "/")+"/")) && len(f[1]) > len(best) {
+			best, opts = f[1], f[3]
+		}
+	}
+	for _, o := range strings.Split(opts, ",") {
+		if o == "prjquota" || o == "pquota" || o == "pqnoenforce" {
+			return "xfs", true
+		}
+	}
+	return "xfs without pquota", false
+}
+
+func fsName(t int64) string {
+	switch t {
+	case 0xef53:
+		return "extfs"
+	case fsBtrfs:
+		return "btrfs"
+	case fsZFS:
+		return "zfs"
+	case fsOverlay:
+		return "overlayfs"
+	case 0x01021994:
+		return "tmpfs"
+	}
+	return fmt.Sprintf("a filesystem of type 0x%x", t)
 }
 
 // localAddr reports whether ip is assigned to an interface of this network

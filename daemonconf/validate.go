@@ -44,6 +44,10 @@ type HostFacts struct {
 	// data root at the given path (the file's data-root, --data-root or
 	// /var/lib/docker); it takes precedence over StorageDrivers.
 	DataRootDrivers func(dataRoot string) []string
+	// ProjectQuota, when set, reports whether a data root at the given path
+	// is on xfs mounted with project quota (what overlay2.size needs), and
+	// the filesystem's type.
+	ProjectQuota func(dataRoot string) (fsType string, ok bool)
 	// NofileHardLimit is dockerd's own RLIMIT_NOFILE hard limit; containers
 	// fail to start when default-ulimits asks for more. Zero: unknown.
 	NofileHardLimit uint64
