@@ -1,6 +1,7 @@
 package daemonconf
 
 import (
+	"encoding/json"
 	"fmt"
 	"net"
 	"path/filepath"
@@ -177,10 +178,11 @@ func (v *validation) engineSpecific() {
 	// socket is missing ("journald is not enabled on this host").
 	if d, _ := c.String("log-driver"); d == "journald" && v.ok("log-driver") {
 		const sock = "/run/systemd/journal/socket"
+		sockets := v.host.sockets()
 		switch {
-		case v.host == nil || v.host.PathExists == nil:
+		case sockets == nil:
 			v.hostProblem(false, EffectContainers, "log-driver", "the journald driver needs journald running ("+sock+"), or every container fails", "")
-		case !v.host.PathExists(sock):
+		case !sockets(sock):
 			v.hostProblem(true, EffectContainers, "log-driver", "journald is not running on this host (no "+sock+"): dockerd starts, but every container fails (\"journald is not enabled on this host\")", "use the local or json-file driver, or run journald")
 		}
 	}
@@ -215,6 +217,18 @@ func (v *validation) engineSpecific() {
 			}
 		}
 	}
+	v.execOpts()
+	v.addressPools()
+	// syslog without an address logs to the local syslog socket.
+	if d, _ := c.String("log-driver"); d == "syslog" && v.ok("log-driver") && c.StringMap("log-opts")["syslog-address"] == "" {
+		sockets := v.host.sockets()
+		switch {
+		case sockets == nil:
+			v.hostProblem(false, EffectContainers, "log-driver", "syslog without syslog-address needs a local syslog daemon (/dev/log), or every container fails", "")
+		case !sockets("/dev/log") && !sockets("/var/run/syslog") && !sockets("/var/run/log"):
+			v.hostProblem(true, EffectContainers, "log-driver", "syslog without syslog-address, and this host has no local syslog socket (/dev/log): dockerd starts, but every container fails (\"Unix syslog delivery error\")", `set log-opts "syslog-address" (CIS 2.13: a remote syslog) or run a syslog daemon`)
+		}
+	}
 	// native.cgroupdriver=systemd: runc asks systemd for every container.
 	for _, o := range c.Strings("exec-opts") {
 		k, val, _ := strings.Cut(o, "=")
@@ -225,6 +239,66 @@ func (v *validation) engineSpecific() {
 			case v.host.Init != "systemd":
 				v.hostProblem(true, EffectContainers, "exec-opts", fmt.Sprintf("native.cgroupdriver=systemd but this host's init is %s: dockerd starts, but every container fails (\"systemd not running on this host\")", v.host.Init), "use cgroupfs, or run the host with systemd")
 			}
+		}
+	}
+}
+
+// sockets returns how to tell whether a unix socket exists, or nil.
+func (h *HostFacts) sockets() func(string) bool {
+	switch {
+	case h == nil:
+		return nil
+	case h.SocketExists != nil:
+		return h.SocketExists
+	}
+	return h.PathExists
+}
+
+// execOpts: every engine refuses a cgroup driver other than cgroupfs or
+// systemd; 28.0 also refuses options it does not know and ones without a
+// value (parseExecOptions), where older engines ignored them.
+func (v *validation) execOpts() {
+	if !v.ok("exec-opts") {
+		return
+	}
+	for _, o := range v.cfg.Strings("exec-opts") {
+		k, val, ok := strings.Cut(o, "=")
+		k, val = strings.ToLower(strings.TrimSpace(k)), strings.TrimSpace(val)
+		switch {
+		case k == "native.cgroupdriver" && val == "none":
+			v.refuse(CodeBadValue, "exec-opts", "native.cgroupdriver option none is internally used and cannot be specified manually", "use cgroupfs or systemd")
+		case k == "native.cgroupdriver" && val != "cgroupfs" && val != "systemd" && (val != "" || v.ver.AtLeast(v28)):
+			v.refuse(CodeBadValue, "exec-opts", fmt.Sprintf("native.cgroupdriver option %s not supported", val), "use cgroupfs or systemd")
+		case v.ver.Less(v28) || k == "native.cgroupdriver":
+		case !ok || k == "" || val == "":
+			v.refuse(CodeBadValue, "exec-opts", fmt.Sprintf("invalid exec-opt (%s): must be formatted 'opt=value'", o), "")
+		case k == "isolation":
+			v.refuse(CodeBadValue, "exec-opts", fmt.Sprintf("invalid exec-opt (%s): option 'isolation' is only supported on windows", o), "")
+		default:
+			v.refuse(CodeBadValue, "exec-opts", fmt.Sprintf("invalid exec-opt (%s): Docker %s knows only native.cgroupdriver (\"unknown option\")", o, v.ver), "delete the option")
+		}
+	}
+}
+
+// addressPools: libnetwork refuses a pool whose size is shorter than its
+// base's prefix, or longer than the address.
+func (v *validation) addressPools() {
+	if !v.ok("default-address-pools") {
+		return
+	}
+	list, _ := v.cfg.values["default-address-pools"].([]any)
+	for i, e := range list {
+		p, _ := e.(map[string]any)
+		base, _ := caseGet(p, "base").(string)
+		_, n, err := net.ParseCIDR(base)
+		size, isNum := caseGet(p, "size").(json.Number)
+		if err != nil || !isNum {
+			continue
+		}
+		sz, err := strconv.Atoi(string(size))
+		ones, bits := n.Mask.Size()
+		if err != nil || sz < ones || sz > bits || sz <= 0 {
+			v.refuse(CodeBadValue, "default-address-pools", fmt.Sprintf("pool %d: size /%d does not fit base %s: dockerd fails to initialise the network controller (\"invalid pools size\")", i, sz, base), fmt.Sprintf("use a size between %d and %d", ones, bits))
 		}
 	}
 }

@@ -52,6 +52,10 @@ func LocalHostFacts(root string) (*HostFacts, error) {
 	group := readColonFile(at("/etc/group"))
 	h := &HostFacts{
 		PathExists: func(p string) bool { _, err := os.Stat(at(p)); return err == nil },
+		SocketExists: func(p string) bool {
+			fi, err := os.Stat(at(p))
+			return err == nil && fi.Mode()&os.ModeSocket != 0
+		},
 		UserExists: func(name string) bool {
 			for _, e := range passwd {
 				if e[0] == name {

@@ -55,6 +55,9 @@ type HostFacts struct {
 	LookPath func(name string) (string, error)
 	// PathExists reports whether a file (seccomp profile, TLS file) exists.
 	PathExists func(path string) bool
+	// SocketExists reports whether a unix socket exists at path (syslog's
+	// /dev/log, journald's socket); nil falls back to PathExists.
+	SocketExists func(path string) bool
 	// UserExists reports whether a user (for userns-remap) exists.
 	UserExists func(name string) bool
 	// LookupUID returns the name of the first /etc/passwd entry with uid,
@@ -888,7 +891,12 @@ func (v *validation) runtimes() {
 			}
 			if v.host != nil && v.host.LookPath != nil {
 				if _, err := v.host.LookPath(path); err != nil {
-					v.hostProblem(true, EffectContainers, "runtimes", fmt.Sprintf("runtime %q: binary %q is not installed: dockerd starts, but containers using it fail", name, path), "install the runtime or remove it")
+					if def, _ := c.String("default-runtime"); def == name {
+						v.hostProblem(true, EffectContainers, "runtimes", fmt.Sprintf("default runtime %q: binary %q is not installed: dockerd starts, but every container fails", name, path), "install the runtime or remove it")
+					} else {
+						v.add(Problem{Code: CodeHost, Level: LevelWarning, Key: "runtimes", HostDependent: true,
+							Message: fmt.Sprintf("runtime %q: binary %q is not installed on this host: containers started with --runtime %s fail", name, path, name), Hint: "install the runtime or remove it"})
+					}
 				}
 			} else {
 				v.hostProblem(false, EffectContainers, "runtimes", fmt.Sprintf("runtime %q: binary %q must be installed, or containers using it fail", name, path), "")
