@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -241,6 +242,25 @@ func (v *validation) engineSpecific() {
 			}
 		}
 	}
+}
+
+var (
+	alphaPattern  = regexp.MustCompile(`[a-zA-Z]`)
+	domainPattern = regexp.MustCompile(`^((?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9\-]*[a-zA-Z0-9])(?:\.(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9\-]*[a-zA-Z0-9]))*)\.?\s*$`)
+)
+
+// validDNSSearch is moby's opts.ValidateDNSSearch (every engine): "." or
+// a domain with a letter, of dot-separated labels, under 255 characters.
+func validDNSSearch(d string) bool {
+	d = strings.Trim(d, " ")
+	if d == "." {
+		return true
+	}
+	if !alphaPattern.MatchString(d) {
+		return false
+	}
+	m := domainPattern.FindStringSubmatch(d)
+	return len(m) > 1 && len(m[1]) < 255
 }
 
 // sockets returns how to tell whether a unix socket exists, or nil.

@@ -671,13 +671,22 @@ func (v *validation) values() {
 	if n, ok := v.int("default-stop-timeout"); ok && n < 0 {
 		v.refuse(CodeBadValue, "default-stop-timeout", fmt.Sprintf("invalid default stop timeout: %d", n), "")
 	}
-	if n, ok := v.int("shutdown-timeout"); ok && n < 0 && v.ver.AtLeast(v23) {
-		v.refuse(CodeBadValue, "shutdown-timeout", fmt.Sprintf("invalid shutdown-timeout: %d", n), "")
+	if n, ok := v.int("shutdown-timeout"); ok && n < 0 {
+		// No engine checks it (read at v20.10.24 .. docker-v29.7.2): a
+		// negative value means dockerd waits for containers without limit.
+		v.warn(CodeIneffective, "shutdown-timeout", fmt.Sprintf("shutdown-timeout %d: dockerd waits for containers to stop without a time limit", n), "use a positive number of seconds")
 	}
 	if v.ok("dns") {
 		for _, s := range c.Strings("dns") {
 			if net.ParseIP(s) == nil {
 				v.refuse(CodeBadValue, "dns", fmt.Sprintf("%s is not an ip address", s), "dns takes IP addresses of name servers")
+			}
+		}
+	}
+	if v.ok("dns-search") {
+		for _, d := range c.Strings("dns-search") {
+			if !validDNSSearch(d) {
+				v.refuse(CodeBadValue, "dns-search", fmt.Sprintf("%s is not a valid domain", d), "one domain per entry, without spaces")
 			}
 		}
 	}
@@ -710,6 +719,15 @@ func (v *validation) values() {
 					scheme = u.Scheme
 				}
 				v.refuse(CodeBadValue, "registry-mirrors", fmt.Sprintf("invalid mirror: unsupported scheme %q in %q", scheme, s), "mirrors are URLs: https://host[:port]")
+				continue
+			}
+			switch {
+			case u.RawQuery != "" || u.Fragment != "":
+				v.refuse(CodeBadValue, "registry-mirrors", fmt.Sprintf("invalid mirror: query or fragment at end of the URI %q", s), "")
+			case u.User != nil:
+				v.refuse(CodeBadValue, "registry-mirrors", fmt.Sprintf("invalid mirror: username/password not allowed in URI %q", u.Redacted()), "")
+			case u.Path != "" && u.Path != "/" && v.ver.Less(v25):
+				v.refuse(CodeBadValue, "registry-mirrors", fmt.Sprintf("invalid mirror: path, query, or fragment at end of the URI %q (Docker %s; 25.0 allows a path)", s, v.ver), "give the mirror's root URL")
 			}
 		}
 	}
