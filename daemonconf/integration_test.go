@@ -40,6 +40,10 @@ func mustGenerate(t *testing.T, opts ...daemonconf.Option) []byte {
 // TestGenerateMatrixBootsDockerd boots every combination of Generate's
 // options that changes what dockerd reports, and checks Info.
 func TestGenerateMatrixBootsDockerd(t *testing.T) {
+	engine, err := daemonconf.ParseVersion(dockertest.EngineVersion(t))
+	if err != nil {
+		t.Fatal(err)
+	}
 	type combo struct {
 		userns, syslog, cgroup bool
 	}
@@ -60,7 +64,7 @@ func TestGenerateMatrixBootsDockerd(t *testing.T) {
 			sem <- struct{}{}
 			defer func() { <-sem }()
 			t.Run(fmt.Sprintf("userns=%v/syslog=%v/cgroup=%v", c.userns, c.syslog, c.cgroup), func(t *testing.T) {
-				var opts []daemonconf.Option
+				opts := []daemonconf.Option{daemonconf.WithEngineVersion(engine)}
 				if !c.userns {
 					opts = append(opts, daemonconf.WithWaiver(daemonconf.RuleUserns, "matrix"))
 				}
@@ -70,7 +74,11 @@ func TestGenerateMatrixBootsDockerd(t *testing.T) {
 				if c.cgroup {
 					opts = append(opts, daemonconf.WithCgroupParent("safedock-test"))
 				}
-				d := dockertest.StartDaemon(t, dockertest.DaemonOptions{Config: mustGenerate(t, opts...)})
+				cfg := mustGenerate(t, opts...)
+				if res := daemonconf.Validate(cfg, daemonconf.Options{Version: engine}); !res.OK() {
+					t.Fatalf("generated for %s, the validator objects: %v", engine, res.Errors())
+				}
+				d := dockertest.StartDaemon(t, dockertest.DaemonOptions{Config: cfg})
 				ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 				defer cancel()
 				info, err := d.Client.Info(ctx, client.InfoOptions{})

@@ -21,6 +21,7 @@ const (
 	KindUlimits                      // {"nofile": {"Name": "nofile", "Soft": 1024, "Hard": 4096}}
 	KindRuntimes                     // {"name": {"path": "...", "runtimeArgs": [...]}}
 	KindAddressPools                 // [{"base": "10.0.0.0/8", "size": 24}]
+	KindBoolMap                      // an object whose values are booleans (features)
 )
 
 var kindNames = map[Kind]string{
@@ -30,6 +31,7 @@ var kindNames = map[Kind]string{
 	KindUlimits:      `an object of ulimits ({"nofile": {"Name": "nofile", "Soft": N, "Hard": N}})`,
 	KindRuntimes:     `an object of runtimes ({"name": {"path": "..."}})`,
 	KindAddressPools: `a list of {"base": CIDR, "size": N}`,
+	KindBoolMap:      "an object of boolean values",
 }
 
 // String describes the kind for messages ("a list of strings").
@@ -53,6 +55,8 @@ type Key struct {
 	Since Version
 	// Removed is the first engine that refuses the key (zero: still accepted).
 	Removed Version
+	// Ignored is the first engine that accepts the key but ignores it.
+	Ignored Version
 	// Note explains a deprecation, removal or renaming.
 	Note string
 	// Replacement names the key to use instead, if any.
@@ -82,16 +86,16 @@ func (k Key) flagName() string {
 // daemon; later additions and removals follow the engine release notes and
 // the deprecation list.
 var schema = []Key{
-	{Name: "allow-nondistributable-artifacts", Kind: KindStrings, Removed: v(28, 0), Note: "deprecated in 27.0 and removed in 28.0"},
-	{Name: "allow-direct-routing", Kind: KindBool, Since: v(28, 0)},
+	{Name: "allow-nondistributable-artifacts", Kind: KindStrings, Ignored: v(28, 0), Note: "deprecated in 27.0; since 28.0 dockerd still accepts the key but ignores it (pushing nondistributable artifacts is always allowed)"},
+	{Name: "allow-direct-routing", Kind: KindBool, Since: v(28, 2)},
 	{Name: "api-cors-header", Kind: KindString, Removed: v(28, 0), Note: "deprecated in 27.0 and removed in 28.0; put a reverse proxy in front of the API instead"},
 	{Name: "authorization-plugins", Kind: KindStrings, Flag: "authorization-plugin"},
 	{Name: "bip", Kind: KindString},
 	{Name: "bip6", Kind: KindString, Since: v(28, 0)},
 	{Name: "bridge", Kind: KindString, Short: "b"},
-	{Name: "bridge-accept-fwmark", Kind: KindString, Since: v(28, 2)},
+	{Name: "bridge-accept-fwmark", Kind: KindString, Since: v(29, 0)},
 	{Name: "builder", Kind: KindObject},
-	{Name: "cdi-spec-dirs", Kind: KindStrings, Since: v(25, 0)},
+	{Name: "cdi-spec-dirs", Kind: KindStrings, Flag: "cdi-spec-dir", Since: v(25, 0)},
 	{Name: "cgroup-parent", Kind: KindString},
 	{Name: "cluster-advertise", Kind: KindString, Removed: v(23, 0), Note: "legacy overlay networking with an external key-value store was removed in 23.0; use swarm mode"},
 	{Name: "cluster-store", Kind: KindString, Removed: v(23, 0), Note: "legacy overlay networking with an external key-value store was removed in 23.0; use swarm mode"},
@@ -104,14 +108,16 @@ var schema = []Key{
 	{Name: "cri-containerd", Kind: KindBool},
 	{Name: "data-root", Kind: KindString},
 	{Name: "debug", Kind: KindBool, Short: "D"},
+	{Name: "deprecated-key-path", Kind: KindString, Ignored: v(20, 10), Note: "the trust key of schema 1 manifests; dockerd skips the key when it checks names and no longer uses it"},
 	{Name: "default-address-pools", Kind: KindAddressPools, Flag: "default-address-pool"},
 	{Name: "default-cgroupns-mode", Kind: KindString, Values: []string{"host", "private"}},
 	{Name: "default-gateway", Kind: KindIP},
 	{Name: "default-gateway-v6", Kind: KindIP},
 	{Name: "default-ipc-mode", Kind: KindString, Values: []string{"private", "shareable"}},
-	{Name: "default-network-opts", Kind: KindObject, Since: v(24, 0)},
+	{Name: "default-network-opts", Kind: KindObject, Flag: "default-network-opt", Since: v(24, 0)},
 	{Name: "default-runtime", Kind: KindString},
 	{Name: "default-shm-size", Kind: KindSize},
+	{Name: "default-stop-timeout", Kind: KindInt, Since: v(29, 7)},
 	{Name: "default-ulimits", Kind: KindUlimits, Flag: "default-ulimit"},
 	{Name: "disable-legacy-registry", Kind: KindBool, Removed: v(17, 12), Note: "v1 registry support was removed in Docker 17.12; dockerd refuses to start with this key (every registry is v2 now, so delete the line)"},
 	{Name: "dns", Kind: KindStrings},
@@ -120,8 +126,8 @@ var schema = []Key{
 	{Name: "exec-opts", Kind: KindStrings, Flag: "exec-opt"},
 	{Name: "exec-root", Kind: KindString},
 	{Name: "experimental", Kind: KindBool},
-	{Name: "features", Kind: KindObject},
-	{Name: "firewall-backend", Kind: KindString, Since: v(28, 0), Values: []string{"iptables", "nftables"}},
+	{Name: "features", Kind: KindBoolMap, Flag: "feature"},
+	{Name: "firewall-backend", Kind: KindString, Since: v(29, 0), Values: []string{"iptables", "nftables"}},
 	{Name: "fixed-cidr", Kind: KindString},
 	{Name: "fixed-cidr-v6", Kind: KindString},
 	{Name: "graph", Kind: KindString, Short: "g", Removed: v(23, 0), Replacement: "data-root", Note: `renamed to "data-root" in 17.05 and removed in 23.0`},
@@ -137,7 +143,7 @@ var schema = []Key{
 	{Name: "insecure-registries", Kind: KindStrings, Flag: "insecure-registry"},
 	{Name: "ip", Kind: KindIP},
 	{Name: "ip-forward", Kind: KindBool},
-	{Name: "ip-forward-no-drop", Kind: KindBool, Since: v(27, 0)},
+	{Name: "ip-forward-no-drop", Kind: KindBool, Since: v(28, 0)},
 	{Name: "ip-masq", Kind: KindBool},
 	{Name: "ip6tables", Kind: KindBool},
 	{Name: "iptables", Kind: KindBool},
@@ -152,13 +158,16 @@ var schema = []Key{
 	{Name: "max-concurrent-uploads", Kind: KindInt},
 	{Name: "max-download-attempts", Kind: KindInt},
 	{Name: "metrics-addr", Kind: KindString},
-	{Name: "min-api-version", Kind: KindString, Since: v(26, 0)},
+	{Name: "min-api-version", Kind: KindString, Since: v(29, 0)},
 	{Name: "mtu", Kind: KindInt},
 	{Name: "network-control-plane-mtu", Kind: KindInt},
+	{Name: "network-diagnostic-port", Kind: KindInt},
 	{Name: "no-new-privileges", Kind: KindBool},
 	{Name: "no-proxy", Kind: KindString, Since: v(23, 0)},
+	{Name: "nri-opts", Kind: KindObject, Since: v(29, 2)},
 	{Name: "node-generic-resources", Kind: KindStrings, Flag: "node-generic-resource"},
 	{Name: "oom-score-adjust", Kind: KindInt, Removed: v(25, 0), Note: "deprecated in 24.0 and removed in 25.0; set OOMScoreAdjust in the systemd unit instead"},
+	{Name: "proxies", Kind: KindStringMap, Since: v(23, 0)},
 	{Name: "pidfile", Kind: KindString, Short: "p"},
 	{Name: "raw-logs", Kind: KindBool},
 	{Name: "registry-mirrors", Kind: KindStrings, Flag: "registry-mirror"},
@@ -190,6 +199,26 @@ var flagOnly = map[string]string{
 	"log-opt": "log-opts", "default-ulimit": "default-ulimits", "authorization-plugin": "authorization-plugins",
 	"add-runtime": "runtimes", "default-address-pool": "default-address-pools",
 	"node-generic-resource": "node-generic-resources", "cluster-store-opt": "cluster-store-opts",
+	"feature": "features", "cdi-spec-dir": "cdi-spec-dirs", "default-network-opt": "default-network-opts",
+}
+
+// flagSince are flags newer than the key they set (or than 20.10).
+var flagSince = map[string]Version{"feature": v(28, 0), "validate": v(23, 0)}
+
+// flagOnlyIn reports whether name is a flag, not a key, of engine ver; real
+// is the configuration key it sets ("" for none).
+func flagOnlyIn(name string, ver Version) (real string, ok bool) {
+	real, ok = flagOnly[name]
+	if !ok {
+		return "", false
+	}
+	if since, newer := flagSince[name]; newer && ver.Less(since) {
+		return "", false
+	}
+	if k, known := Lookup(real); known && !k.KnownIn(ver) {
+		return "", false
+	}
+	return real, true
 }
 
 // Schema returns the keys known to engine version ver (zero: Oldest),

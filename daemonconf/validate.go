@@ -1,6 +1,7 @@
 package daemonconf
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -39,6 +40,14 @@ type Options struct {
 type HostFacts struct {
 	// StorageDrivers the host's kernel and data-root filesystem support.
 	StorageDrivers []string
+	// DataRootDrivers, when set, returns the storage drivers usable for a
+	// data root at the given path (the file's data-root, --data-root or
+	// /var/lib/docker); it takes precedence over StorageDrivers.
+	DataRootDrivers func(dataRoot string) []string
+	// ProjectQuota, when set, reports whether a data root at the given path
+	// is on xfs mounted with project quota (what overlay2.size needs), and
+	// the filesystem's type.
+	ProjectQuota func(dataRoot string) (fsType string, ok bool)
 	// NofileHardLimit is dockerd's own RLIMIT_NOFILE hard limit; containers
 	// fail to start when default-ulimits asks for more. Zero: unknown.
 	NofileHardLimit uint64
@@ -46,6 +55,9 @@ type HostFacts struct {
 	LookPath func(name string) (string, error)
 	// PathExists reports whether a file (seccomp profile, TLS file) exists.
 	PathExists func(path string) bool
+	// SocketExists reports whether a unix socket exists at path (syslog's
+	// /dev/log, journald's socket); nil falls back to PathExists.
+	SocketExists func(path string) bool
 	// UserExists reports whether a user (for userns-remap) exists.
 	UserExists func(name string) bool
 	// LookupUID returns the name of the first /etc/passwd entry with uid,
@@ -53,6 +65,17 @@ type HostFacts struct {
 	LookupUID func(uid int) (name string, ok bool)
 	// AuthzPlugins are the authorization plugins installed (nil: unknown).
 	AuthzPlugins []string
+	// GroupExists reports whether a group (the "group" key) exists.
+	GroupExists func(name string) bool
+	// AddrAssignable reports whether an IP address can be bound on the
+	// host (it is assigned to one of its interfaces).
+	AddrAssignable func(ip net.IP) bool
+	// SocketActivation reports whether dockerd is started by systemd with
+	// its docker.socket unit, which "-H fd://" needs.
+	SocketActivation func() bool
+	// Init is the host's init system ("systemd" when /run/systemd/system
+	// exists, else its name or "other"); "" means unknown.
+	Init string
 	// SwarmActive is set when the node is part of a swarm (its local node
 	// state is anything but inactive, so dockerd starts the cluster
 	// component at boot). False means "not known to be".
@@ -136,6 +159,29 @@ func Validate(data []byte, opts Options) *Result {
 		target = "file:daemon.json"
 	}
 	res := &Result{Version: ver, target: target}
+	var early []Problem
+	if ver.AtLeast(v23) {
+		// 23.0 decodes the file through a BOM-aware transform and returns
+		// the defaults for a file that is empty after trimming whitespace.
+		if u, ok := decodeUTF16(data); ok {
+			data = u
+			early = append(early, Problem{Code: CodeSyntax, Level: LevelWarning, Pos: Pos{1, 1},
+				Message: fmt.Sprintf("file is UTF-16 with a byte order mark: Docker %s decodes it, Docker 20.10 refuses the file", ver),
+				Hint:    "save the file as UTF-8 without BOM"})
+		} else if rest, ok := bytes.CutPrefix(data, []byte("\xef\xbb\xbf")); ok {
+			data = rest
+			early = append(early, Problem{Code: CodeSyntax, Level: LevelWarning, Pos: Pos{1, 1},
+				Message: fmt.Sprintf("file starts with a UTF-8 byte order mark (BOM): Docker %s skips it, Docker 20.10 refuses the file", ver),
+				Hint:    "save the file as UTF-8 without BOM"})
+		}
+		if len(bytes.TrimSpace(data)) == 0 {
+			early = append(early, Problem{Code: CodeSyntax, Level: LevelWarning, Pos: Pos{1, 1},
+				Message: fmt.Sprintf("file is empty: Docker %s starts with its defaults, Docker 20.10 refuses the file", ver),
+				Hint:    "write {} or remove the file"})
+			data = []byte("{}")
+		}
+	}
+	res.Problems = append(res.Problems, early...)
 	cfg, err := Parse(data)
 	if err != nil {
 		var se *SyntaxError
@@ -235,7 +281,9 @@ func (v *validation) keys() {
 			v.bad[name] = true
 			continue
 		case !known:
-			if real, ok := flagOnly[name]; ok {
+			if inner, ok := v.cfg.values[name].(map[string]any); ok && !v.flat(name) {
+				v.flattened(name, inner)
+			} else if real, ok := flagOnlyIn(name, v.ver); ok {
 				hint := "delete the key"
 				if real != "" {
 					hint = fmt.Sprintf("the configuration key is %q", real)
@@ -248,6 +296,11 @@ func (v *validation) keys() {
 				}
 				v.refuse(CodeUnknownKey, name, fmt.Sprintf("unknown key %q: dockerd refuses the file (\"the following directives don't match any configuration option\")", name), hint)
 			}
+			v.bad[name] = true
+			continue
+		}
+		if !k.Ignored.IsZero() && v.ver.AtLeast(k.Ignored) {
+			v.warn(CodeIgnoredKey, name, fmt.Sprintf("%q is accepted and ignored by Docker %s: %s", name, v.ver, k.Note), "delete the key")
 			v.bad[name] = true
 			continue
 		}
@@ -340,6 +393,16 @@ func typeError(k Kind, x any) string {
 	case KindObject:
 		if _, ok := x.(map[string]any); !ok {
 			return got("object")
+		}
+	case KindBoolMap:
+		m, ok := x.(map[string]any)
+		if !ok {
+			return got("map[string]bool")
+		}
+		for _, key := range sortedKeys(m) {
+			if _, ok := m[key].(bool); !ok && m[key] != nil {
+				return fmt.Sprintf("value of %q is %s (cannot unmarshal %s into bool)", key, jsonType(m[key]), jsonType(m[key]))
+			}
 		}
 	case KindUlimits:
 		m, ok := x.(map[string]any)
@@ -521,7 +584,6 @@ func (v *validation) flags(args []string) map[string][]string {
 }
 
 var (
-	logLevels      = []string{"trace", "debug", "info", "warn", "warning", "error", "fatal", "panic"}
 	builtinDrivers = []string{"json-file", "local", "syslog", "journald", "gelf", "fluentd", "awslogs", "splunk", "gcplogs", "logentries", "none"}
 	storageDrivers = []string{"overlay2", "overlay", "fuse-overlayfs", "btrfs", "zfs", "vfs", "aufs", "devicemapper"}
 	commonLogOpts  = []string{"env", "env-regex", "labels", "labels-regex", "tag", "mode", "max-buffer-size"}
@@ -545,8 +607,12 @@ func (v *validation) values() {
 	c := v.cfg
 	if v.ok("log-level") {
 		s, _ := c.String("log-level")
-		if !slices.Contains(logLevels, strings.ToLower(s)) {
-			v.refuse(CodeBadValue, "log-level", fmt.Sprintf("log-level %q is not a level (dockerd: \"unable to parse logging level\")", s), "use info (CIS 2.3)")
+		if !slices.Contains(LogLevels(v.ver), strings.ToLower(s)) {
+			hint := "use info (CIS 2.3)"
+			if strings.EqualFold(s, "warning") {
+				hint = fmt.Sprintf(`Docker %s knows "warn" but not "warning"`, v.ver)
+			}
+			v.refuse(CodeBadValue, "log-level", fmt.Sprintf("log-level %q is not a level (dockerd: \"invalid logging level\")", s), hint)
 		}
 	}
 	for _, key := range []string{"default-cgroupns-mode", "default-ipc-mode", "log-format", "firewall-backend"} {
@@ -593,19 +659,34 @@ func (v *validation) values() {
 			v.refuse(CodeBadValue, key, fmt.Sprintf("invalid %s: %d", strings.ReplaceAll(key, "-", " "), n), "use a positive number")
 		}
 	}
-	if n, ok := v.int("max-download-attempts"); ok && n <= 0 {
+	if n, ok := v.int("max-download-attempts"); ok && (n < 0 || n == 0 && v.ver.Less(v23)) {
 		v.refuse(CodeBadValue, "max-download-attempts", fmt.Sprintf("invalid max download attempts: %d", n), "use a positive number")
 	}
 	if n, ok := v.int("mtu"); ok && n < 0 {
 		v.refuse(CodeBadValue, "mtu", fmt.Sprintf("invalid MTU number: %d", n), "use 0 (default) or a positive MTU")
 	}
-	if n, ok := v.int("shutdown-timeout"); ok && n < 0 && v.ver.AtLeast(v23) {
-		v.refuse(CodeBadValue, "shutdown-timeout", fmt.Sprintf("invalid shutdown-timeout: %d", n), "")
+	if n, ok := v.int("network-diagnostic-port"); ok && (n < 0 || n > 65535) && v.ver.AtLeast(v28) {
+		v.refuse(CodeBadValue, "network-diagnostic-port", fmt.Sprintf("invalid network-diagnostic-port (%d): value must be between 0 and 65535", n), "")
+	}
+	if n, ok := v.int("default-stop-timeout"); ok && n < 0 {
+		v.refuse(CodeBadValue, "default-stop-timeout", fmt.Sprintf("invalid default stop timeout: %d", n), "")
+	}
+	if n, ok := v.int("shutdown-timeout"); ok && n < 0 {
+		// No engine checks it (read at v20.10.24 .. docker-v29.7.2): a
+		// negative value means dockerd waits for containers without limit.
+		v.warn(CodeIneffective, "shutdown-timeout", fmt.Sprintf("shutdown-timeout %d: dockerd waits for containers to stop without a time limit", n), "use a positive number of seconds")
 	}
 	if v.ok("dns") {
 		for _, s := range c.Strings("dns") {
 			if net.ParseIP(s) == nil {
 				v.refuse(CodeBadValue, "dns", fmt.Sprintf("%s is not an ip address", s), "dns takes IP addresses of name servers")
+			}
+		}
+	}
+	if v.ok("dns-search") {
+		for _, d := range c.Strings("dns-search") {
+			if !validDNSSearch(d) {
+				v.refuse(CodeBadValue, "dns-search", fmt.Sprintf("%s is not a valid domain", d), "one domain per entry, without spaces")
 			}
 		}
 	}
@@ -638,6 +719,15 @@ func (v *validation) values() {
 					scheme = u.Scheme
 				}
 				v.refuse(CodeBadValue, "registry-mirrors", fmt.Sprintf("invalid mirror: unsupported scheme %q in %q", scheme, s), "mirrors are URLs: https://host[:port]")
+				continue
+			}
+			switch {
+			case u.RawQuery != "" || u.Fragment != "":
+				v.refuse(CodeBadValue, "registry-mirrors", fmt.Sprintf("invalid mirror: query or fragment at end of the URI %q", s), "")
+			case u.User != nil:
+				v.refuse(CodeBadValue, "registry-mirrors", fmt.Sprintf("invalid mirror: username/password not allowed in URI %q", u.Redacted()), "")
+			case u.Path != "" && u.Path != "/" && v.ver.Less(v25):
+				v.refuse(CodeBadValue, "registry-mirrors", fmt.Sprintf("invalid mirror: path, query, or fragment at end of the URI %q (Docker %s; 25.0 allows a path)", s, v.ver), "give the mirror's root URL")
 			}
 		}
 	}
@@ -658,14 +748,17 @@ func (v *validation) values() {
 	}
 	if v.ok("storage-driver") {
 		s, _ := c.String("storage-driver")
+		hostDrivers := v.hostDrivers()
 		switch {
+		case v.snapshotter() && slices.Contains(snapshotterNames, s):
+			// a containerd snapshotter, not a graph driver
 		case !slices.Contains(storageDrivers, s):
 			v.refuse(CodeBadValue, "storage-driver", fmt.Sprintf("storage driver %q does not exist (dockerd: \"driver not supported\")", s), "use overlay2 (CIS 2.6)")
-		case s == "aufs" && v.ver.AtLeast(Version{24, 0}), s == "devicemapper" && v.ver.AtLeast(Version{25, 0}):
-			v.refuse(CodeRemovedKey, "storage-driver", fmt.Sprintf("storage driver %q was removed before Docker %s", s, v.ver), "use overlay2")
-		case v.host != nil && v.host.StorageDrivers != nil && !slices.Contains(v.host.StorageDrivers, s):
+		case (s == "aufs" || s == "overlay") && v.ver.AtLeast(Version{24, 0}), s == "devicemapper" && v.ver.AtLeast(Version{25, 0}):
+			v.refuse(CodeBadValue, "storage-driver", fmt.Sprintf("storage driver %q was removed before Docker %s", s, v.ver), "use overlay2")
+		case hostDrivers != nil && !slices.Contains(hostDrivers, s):
 			v.hostProblem(true, EffectRefuse, "storage-driver", fmt.Sprintf("storage driver %q is not supported on this host (its kernel or the data-root filesystem)", s), "use a driver the host supports, normally overlay2")
-		case v.host == nil || v.host.StorageDrivers == nil:
+		case hostDrivers == nil:
 			if s != "overlay2" && s != "vfs" {
 				v.hostProblem(false, EffectRefuse, "storage-driver", fmt.Sprintf("storage driver %q must be supported by the host", s), "")
 			}
@@ -816,8 +909,15 @@ func (v *validation) runtimes() {
 			}
 			if v.host != nil && v.host.LookPath != nil {
 				if _, err := v.host.LookPath(path); err != nil {
-					v.hostProblem(true, EffectContainers, "runtimes", fmt.Sprintf("runtime %q: binary %q is not installed: dockerd starts, but containers using it fail", name, path), "install the runtime or remove it")
+					if def, _ := c.String("default-runtime"); def == name {
+						v.hostProblem(true, EffectContainers, "runtimes", fmt.Sprintf("default runtime %q: binary %q is not installed: dockerd starts, but every container fails", name, path), "install the runtime or remove it")
+					} else {
+						v.add(Problem{Code: CodeHost, Level: LevelWarning, Key: "runtimes", HostDependent: true,
+							Message: fmt.Sprintf("runtime %q: binary %q is not installed on this host: containers started with --runtime %s fail", name, path, name), Hint: "install the runtime or remove it"})
+					}
 				}
+			} else {
+				v.hostProblem(false, EffectContainers, "runtimes", fmt.Sprintf("runtime %q: binary %q must be installed, or containers using it fail", name, path), "")
 			}
 		}
 	}
@@ -846,8 +946,8 @@ func (v *validation) ulimits() {
 				if hard > 0 && uint64(hard) > v.host.NofileHardLimit {
 					v.hostProblem(true, EffectContainers, "default-ulimits", fmt.Sprintf("nofile hard limit %d is above dockerd's own limit %d: containers fail to start (a process cannot raise its hard limit)", hard, v.host.NofileHardLimit), fmt.Sprintf("use at most %d, or raise LimitNOFILE of docker.service", v.host.NofileHardLimit))
 				}
-			} else if hard > 1<<20 {
-				v.hostProblem(false, EffectContainers, "default-ulimits", fmt.Sprintf("nofile hard limit %d is likely above dockerd's own limit", hard), "")
+			} else if hard > 65536 {
+				v.hostProblem(false, EffectContainers, "default-ulimits", fmt.Sprintf("nofile hard limit %d must not exceed dockerd's own hard limit (LimitNOFILE of docker.service), or every container fails", hard), "")
 			}
 		}
 		if hard > math.MaxInt32*2 {
@@ -904,7 +1004,11 @@ func (v *validation) files() {
 	}
 	if v.ok("authorization-plugins") {
 		for _, p := range c.Strings("authorization-plugins") {
-			if v.host != nil && v.host.AuthzPlugins != nil {
+			// A name with a repository or tag is a managed plugin (docker
+			// plugin install), kept in the data root, not in the plugin
+			// directories the facts list.
+			managed := strings.ContainsAny(p, "/:")
+			if v.host != nil && v.host.AuthzPlugins != nil && !managed {
 				if !slices.Contains(v.host.AuthzPlugins, p) {
 					v.hostProblem(true, EffectRefuse, "authorization-plugins", fmt.Sprintf("failed to validate authorization plugin: plugin %q not found", p), "install the plugin first")
 				}
@@ -966,13 +1070,9 @@ func (v *validation) cross() {
 	if v6, _ := c.Bool("ipv6"); v6 && !c.Has("fixed-cidr-v6") {
 		v.warn(CodeIneffective, "ipv6", "ipv6 without fixed-cidr-v6: the default bridge gets no IPv6 subnet", "")
 	}
-	if opts := c.Strings("storage-opts"); len(opts) > 0 {
-		for _, o := range opts {
-			if strings.HasPrefix(o, "overlay2.override_kernel_check") {
-				v.warn(CodeDeprecatedKey, "storage-opts", "overlay2.override_kernel_check is ignored (kept only for old CentOS 7 kernels)", "delete it")
-			}
-		}
-	}
+	v.storageOpts()
+	v.engineSpecific()
+	v.listeners()
 	if n, ok := v.int("oom-score-adjust"); ok && n < 0 {
 		v.warn(CodeHost, "oom-score-adjust", "lowering the OOM score needs CAP_SYS_RESOURCE; without it dockerd logs an error and goes on", "")
 	}

@@ -22,7 +22,7 @@ import (
 func init() {
 	register(command{
 		name:    "daemon-config",
-		summary: "generate, validate or harden daemon.json (daemon-config generate|validate|harden)",
+		summary: "generate, validate or harden daemon.json, or print its JSON Schema (daemon-config generate|validate|harden|schema)",
 		run:     runDaemonConfig,
 	})
 }
@@ -33,11 +33,17 @@ func runDaemonConfig(ctx context.Context, e *env, args []string) int {
   safedock daemon-config generate [--userns-remap U] [--no-userns-remap REASON] [--syslog ADDR]
                                   [--tls-ca F --tls-cert F --tls-key F --tls-listen HOST:PORT]
                                   [--cgroup-parent P] [--seccomp-profile F] [--authz-plugin NAME] [--engine-version V]
-  safedock daemon-config validate FILE [--dockerd-args ".."] [--engine-version V] [--swarm auto|yes|no] [--format text|json|sarif|html] [--benchmark cis-1.8.0]
+  safedock daemon-config validate FILE [--dockerd-args ".."] [--engine-version V] [--swarm auto|yes|no]
+                                  [--host-facts none|local] [--format text|json|sarif|html] [--benchmark cis-1.8.0]
   safedock daemon-config harden FILE [--write] [--dockerd-args ".."] [--engine-version V] [--swarm auto|yes|no]
+  safedock daemon-config schema [--engine-version V]
 
 --swarm says whether the node is in a swarm (dockerd refuses live-restore there); auto (the
-default) asks the daemon at DOCKER_HOST, briefly, and treats it as unknown when none answers.`)
+default) asks the daemon at DOCKER_HOST, briefly, and treats it as unknown when none answers.
+--host-facts local judges host-dependent checks (users, files, runtimes, plugins, storage
+drivers, addresses, socket activation) against this host; none (the default) only warns.
+validate exits 1 when dockerd would refuse the file or every container on it would fail.
+schema prints a JSON Schema (2020-12) of the keys that engine accepts, for editors.`)
 		return exitUsage
 	}
 	switch args[0] {
@@ -47,8 +53,10 @@ default) asks the daemon at DOCKER_HOST, briefly, and treats it as unknown when 
 		return daemonValidate(ctx, e, args[1:])
 	case "harden":
 		return daemonHarden(ctx, e, args[1:])
+	case "schema":
+		return daemonSchema(e, args[1:])
 	}
-	fmt.Fprintf(e.stderr, "safedock daemon-config: unknown subcommand %q (generate, validate, harden)\n", args[0])
+	fmt.Fprintf(e.stderr, "safedock daemon-config: unknown subcommand %q (generate, validate, harden, schema)\n", args[0])
 	return exitUsage
 }
 
@@ -76,11 +84,16 @@ func daemonValidate(ctx context.Context, e *env, args []string) int {
 	format := fs.String("format", "text", "output format: text, json, sarif or html")
 	benchmark := benchmarkFlag(fs)
 	swarmMode := fs.String("swarm", "auto", "is this node in a swarm: auto (ask the daemon), yes or no")
+	hostFacts := fs.String("host-facts", "none", "judge host-dependent checks against: none (only warn) or local (this host)")
 	if err := fs.Parse(rest); err != nil {
 		return exitUsage
 	}
 	if file == "" && fs.NArg() == 1 {
 		file = fs.Arg(0)
+	}
+	if *hostFacts != "none" && *hostFacts != "local" {
+		fmt.Fprintf(e.stderr, "safedock daemon-config validate: --host-facts %q: want none or local\n", *hostFacts)
+		return exitUsage
 	}
 	if file == "" {
 		fmt.Fprintln(e.stderr, "safedock daemon-config validate: FILE is required")
@@ -105,6 +118,17 @@ func daemonValidate(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintln(e.stderr, "safedock daemon-config validate:", err)
 		return exitUsage
 	}
+	if *hostFacts == "local" {
+		local, err := daemonconf.LocalHostFacts("/")
+		if err != nil {
+			fmt.Fprintln(e.stderr, "safedock daemon-config validate:", err)
+			return exitError
+		}
+		if host != nil {
+			local.SwarmActive = host.SwarmActive
+		}
+		host = local
+	}
 	data, err := readConfigFile(ctx, file)
 	if err != nil {
 		fmt.Fprintln(e.stderr, "safedock daemon-config validate:", err)
@@ -115,8 +139,35 @@ func daemonValidate(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintln(e.stderr, "safedock daemon-config validate:", err)
 		return exitError
 	}
-	if res.Refused() {
+	if !res.OK() {
 		return exitFindings
+	}
+	return exitOK
+}
+
+func daemonSchema(e *env, args []string) int {
+	fs := flag.NewFlagSet("daemon-config schema", flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	ver := fs.String("engine-version", "", "engine version whose keys the schema describes (default 20.10)")
+	if err := fs.Parse(args); err != nil {
+		return exitUsage
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(e.stderr, "safedock daemon-config schema: unexpected argument %q\n", fs.Arg(0))
+		return exitUsage
+	}
+	v, err := engineVersion(*ver)
+	if err != nil {
+		fmt.Fprintln(e.stderr, "safedock daemon-config schema:", err)
+		return exitUsage
+	}
+	b, err := daemonconf.JSONSchema(v)
+	if err != nil {
+		fmt.Fprintln(e.stderr, "safedock daemon-config schema:", err)
+		return exitError
+	}
+	if _, err := e.stdout.Write(b); err != nil {
+		return exitError
 	}
 	return exitOK
 }
