@@ -539,6 +539,12 @@ func filterSection(r rule.Report, sec Section) rule.Report {
 func auditDaemonConfig(in *hostInputs, info *system.Info) (rule.Report, error) {
 	d := in.Facts.Daemon
 	opts := daemonconf.Options{DockerdArgs: in.dockerdArgs(), Target: "file:" + d.ConfigFile, Host: &daemonconf.HostFacts{}}
+	// The host-dependent checks (users, files, runtimes, plugins, storage
+	// drivers, addresses, socket activation) are judged against the
+	// audited root itself, as dockerd on it would find them.
+	if lf, err := daemonconf.LocalHostFacts(in.Root); err == nil {
+		opts.Host = lf
+	}
 	if info != nil {
 		if v, err := daemonconf.ParseVersion(info.ServerVersion); err == nil {
 			opts.Version = v
@@ -551,6 +557,7 @@ func auditDaemonConfig(in *hostInputs, info *system.Info) (rule.Report, error) {
 		// The accounts already gathered: userns-remap's user, and whether
 		// a numeric remap is uid 0 by name (dockerd compares the name).
 		opts.Host.UserExists = func(name string) bool { _, ok := acc.UID(name); return ok }
+		opts.Host.GroupExists = func(name string) bool { _, ok := acc.GID(name); return ok }
 		opts.Host.LookupUID = func(uid int) (string, bool) {
 			if uid < 0 {
 				return "", false

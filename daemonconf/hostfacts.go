@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 )
 
@@ -48,8 +49,11 @@ func LocalHostFacts(root string) (*HostFacts, error) {
 		return nil, fmt.Errorf("reading host facts: %s is not a directory", root)
 	}
 	at := func(p string) string { return filepath.Join(root, p) }
-	passwd := readColonFile(at("/etc/passwd"))
-	group := readColonFile(at("/etc/group"))
+	// Read on first use: a caller that already holds the accounts (the
+	// whole-host audit) replaces the three functions below, and the files
+	// are then not read twice.
+	passwdOnce := sync.OnceValue(func() [][]string { return readColonFile(at("/etc/passwd")) })
+	groupOnce := sync.OnceValue(func() [][]string { return readColonFile(at("/etc/group")) })
 	h := &HostFacts{
 		PathExists: func(p string) bool { _, err := os.Stat(at(p)); return err == nil },
 		SocketExists: func(p string) bool {
@@ -57,7 +61,7 @@ func LocalHostFacts(root string) (*HostFacts, error) {
 			return err == nil && fi.Mode()&os.ModeSocket != 0
 		},
 		UserExists: func(name string) bool {
-			for _, e := range passwd {
+			for _, e := range passwdOnce() {
 				if e[0] == name {
 					return true
 				}
@@ -65,7 +69,7 @@ func LocalHostFacts(root string) (*HostFacts, error) {
 			return false
 		},
 		LookupUID: func(uid int) (string, bool) {
-			for _, e := range passwd {
+			for _, e := range passwdOnce() {
 				if len(e) > 2 && e[2] == strconv.Itoa(uid) {
 					return e[0], true
 				}
@@ -73,7 +77,7 @@ func LocalHostFacts(root string) (*HostFacts, error) {
 			return "", false
 		},
 		GroupExists: func(name string) bool {
-			for _, e := range group {
+			for _, e := range groupOnce() {
 				if e[0] == name {
 					return true
 				}

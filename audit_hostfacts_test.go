@@ -1,0 +1,54 @@
+package safedock
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/safedock/safedock/rule"
+)
+
+// The daemon section judges host-dependent cases against the audited root
+// (daemonconf.LocalHostFacts, with the accounts already gathered): a
+// userns-remap user the root's /etc/passwd lacks is what dockerd refuses to
+// start with, not a warning to confirm by hand; one it has is fine.
+func TestDaemonSectionUsesTheRootsHostFacts(t *testing.T) {
+	local := false
+	judge := func(passwd string) []rule.Finding {
+		root := writeTree(t, map[string]string{
+			"etc/docker/daemon.json": `{"userns-remap": "dockremap"}`,
+			"etc/passwd":             passwd,
+			"etc/group":              "root:x:0:\ndockremap:x:999:\n",
+			"etc/subuid":             "dockremap:100000:65536\n",
+			"etc/subgid":             "dockremap:100000:65536\n",
+		})
+		rep, _ := Audit(context.Background(), Options{Root: root, Remote: &local, Only: []Section{SectionDaemon}})
+		var out []rule.Finding
+		for _, f := range rep.Findings {
+			if strings.Contains(f.Reason+f.Detail, "dockremap") {
+				out = append(out, f)
+			}
+		}
+		return out
+	}
+	missing := judge("root:x:0:0:root:/root:/bin/sh\n")
+	require.NotEmpty(t, missing)
+	for _, f := range missing {
+		t.Logf("missing user: %s %s: %s (%s)", f.Rule, f.Status, f.Reason, f.Detail)
+	}
+	assert.True(t, hasStatus(missing, rule.StatusFail), "a missing remap user is a failure: %+v", missing)
+	present := judge("root:x:0:0:root:/root:/bin/sh\ndockremap:x:999:999::/nonexistent:/usr/sbin/nologin\n")
+	assert.False(t, hasStatus(present, rule.StatusFail), "an existing remap user is fine: %+v", present)
+}
+
+func hasStatus(fs []rule.Finding, s rule.Status) bool {
+	for _, f := range fs {
+		if f.Status == s {
+			return true
+		}
+	}
+	return false
+}
