@@ -52,3 +52,25 @@ func hasStatus(fs []rule.Finding, s rule.Status) bool {
 	}
 	return false
 }
+
+// A file daemon.json names (here the seccomp profile) is looked up under
+// the audited root: missing, dockerd refuses to start; present, it is fine.
+func TestDaemonSectionLooksUpFilesUnderTheRoot(t *testing.T) {
+	local := false
+	judge := func(files map[string]string) rule.Finding {
+		files["etc/docker/daemon.json"] = `{"seccomp-profile": "/etc/docker/seccomp.json"}`
+		rep, _ := Audit(context.Background(), Options{Root: writeTree(t, files), Remote: &local, Only: []Section{SectionDaemon}})
+		for _, f := range rep.Findings {
+			if f.Rule == "daemon.valid-config" {
+				return f
+			}
+		}
+		t.Fatalf("no daemon.valid-config finding in %+v", rep.Findings)
+		return rule.Finding{}
+	}
+	missing := judge(map[string]string{})
+	assert.Equal(t, rule.StatusFail, missing.Status, "%+v", missing)
+	assert.Contains(t, missing.Detail, "seccomp")
+	present := judge(map[string]string{"etc/docker/seccomp.json": `{"defaultAction": "SCMP_ACT_ERRNO"}`})
+	assert.NotEqual(t, rule.StatusFail, present.Status, "%+v", present)
+}
