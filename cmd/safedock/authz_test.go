@@ -184,3 +184,18 @@ func TestOneWaiverFileForAuditAndPlugin(t *testing.T) {
 	_, err = authz.NewReloadableWaivers(file, waiverCatalog())
 	assert.Error(t, err)
 }
+
+// daemon-config generate --authorization-plugin safedock wires the plugin
+// into daemon.json, and the file validates with CIS 2.12 passing.
+func TestGenerateWiresTheAuthorizationPlugin(t *testing.T) {
+	code, out, stderr := runCLI(t, "daemon-config", "generate", "--authorization-plugin", "safedock")
+	require.Equal(t, exitOK, code, stderr)
+	var cfg map[string]any
+	require.NoError(t, json.Unmarshal([]byte(out), &cfg), out)
+	assert.Equal(t, []any{"safedock"}, cfg["authorization-plugins"])
+	file := filepath.Join(t.TempDir(), "daemon.json")
+	require.NoError(t, os.WriteFile(file, []byte(out), 0o600))
+	_, vout, _ := runCLI(t, "daemon-config", "validate", file, "--format", "json")
+	assert.Contains(t, vout, `"daemon.authorization-plugin"`)
+	assert.Regexp(t, `"rule":"daemon.authorization-plugin"[^}]*"status":"pass"`, strings.ReplaceAll(vout, " ", ""))
+}

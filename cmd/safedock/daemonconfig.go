@@ -32,7 +32,7 @@ func runDaemonConfig(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintln(e.stderr, `usage:
   safedock daemon-config generate [--userns-remap U] [--no-userns-remap REASON] [--syslog ADDR]
                                   [--tls-ca F --tls-cert F --tls-key F --tls-listen HOST:PORT]
-                                  [--cgroup-parent P] [--seccomp-profile F] [--authz-plugin NAME] [--engine-version V]
+                                  [--cgroup-parent P] [--seccomp-profile F] [--authorization-plugin NAME] [--engine-version V]
   safedock daemon-config validate FILE [--dockerd-args ".."] [--engine-version V] [--swarm auto|yes|no]
                                   [--host-facts none|local] [--format text|json|sarif|html] [--benchmark cis-1.8.0]
   safedock daemon-config harden FILE [--write] [--dockerd-args ".."] [--engine-version V] [--swarm auto|yes|no]
@@ -253,7 +253,8 @@ func daemonGenerate(e *env, args []string) int {
 	listen := fs.String("tls-listen", "", "TCP address to listen on with mutual TLS (host:port)")
 	cgroup := fs.String("cgroup-parent", "", "parent cgroup for containers")
 	seccomp := fs.String("seccomp-profile", "", "custom seccomp profile path")
-	authz := fs.String("authz-plugin", "", "authorization plugin name")
+	authz := fs.String("authorization-plugin", "", "authorization plugin name, as dockerd's flag (safedock: safedock authz install, docs/authz.md)")
+	fs.StringVar(authz, "authz-plugin", "", "the same as --authorization-plugin")
 	ver := fs.String("engine-version", "", "engine version that will read the file")
 	if err := fs.Parse(args); err != nil {
 		return exitUsage
