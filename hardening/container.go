@@ -47,20 +47,22 @@ func (c *Container) Inspect(ctx context.Context) (container.InspectResponse, err
 func (c *Container) WaitHealthy(ctx context.Context) error {
 	t := time.NewTicker(healthPoll)
 	defer t.Stop()
+	last := "not inspected yet"
 	for {
 		ins, err := c.Inspect(ctx)
 		if err != nil {
 			if ctx.Err() != nil {
-				return fmt.Errorf("waiting for %s to be healthy: %w", c.Name, ctx.Err())
+				return fmt.Errorf("waiting for %s to be healthy: %w (last state: %s)", c.Name, ctx.Err(), last)
 			}
 			return fmt.Errorf("waiting for %s to be healthy: %w", c.Name, err)
 		}
 		if done, err := c.healthState(ins); done {
 			return err
 		}
+		last = describeHealth(ins)
 		select {
 		case <-ctx.Done():
-			return fmt.Errorf("waiting for %s to be healthy: %w (last state: %s)", c.Name, ctx.Err(), describeHealth(ins))
+			return fmt.Errorf("waiting for %s to be healthy: %w (last state: %s)", c.Name, ctx.Err(), last)
 		case <-t.C:
 		}
 	}
