@@ -55,11 +55,11 @@ type Profile struct {
 
 	// Service flags (Config.Service).
 	HealthCmd, Workdir, Hostname, StopSignal, ShmSize, CPUs, MemorySwap string
-	HealthInterval, HealthTimeout, HealthStartPeriod                     time.Duration
-	HealthRetries, StopTimeout                                           int
-	NoHealthcheck, Init                                                  bool
-	Ulimits, Sysctls, DNS, DNSSearch, DNSOptions, AddHosts, Mounts       List
-	EnvFiles, NetworkAliases, GroupAdd, AddedNetworks                    List
+	HealthInterval, HealthTimeout, HealthStartPeriod                    time.Duration
+	HealthRetries, StopTimeout                                          int
+	NoHealthcheck, Init                                                 bool
+	Ulimits, Sysctls, DNS, DNSSearch, DNSOptions, AddHosts, Mounts      List
+	EnvFiles, NetworkAliases, GroupAdd, AddedNetworks                   List
 	// stopTimeoutSet: --stop-timeout was given (0 is a valid value).
 	stopTimeoutSet bool
 }
