@@ -228,3 +228,24 @@ func TestServiceSpecCarriesOrRefusesServiceSettings(t *testing.T) {
 		assert.ErrorIs(t, err, ErrInvalidSpec, "%s is refused, not dropped", name)
 	}
 }
+
+func TestModifiersRefuseWhatTheyCannotCarry(t *testing.T) {
+	for name, o := range map[string]Option{
+		"added network": WithAddedNetwork("other"),
+		"aliases":       func(sp *Spec) error { sp.Network = "n"; return WithNetworkAliases("web")(sp) },
+	} {
+		_, err := Modifiers(WithNonRootUser(), o)
+		assert.ErrorIs(t, err, ErrModifierCannotApply, name)
+	}
+	m, err := Modifiers(WithNonRootUser(), WithSysctl("net.core.somaxconn", "512"), WithUlimit("nofile=10:20"), WithHostname("h"),
+		WithHealthcheck(&container.HealthConfig{Test: []string{"CMD", "/probe", "health"}}), WithMount("type=tmpfs,target=/run"))
+	require.NoError(t, err, "the service options a modifier can carry")
+	cfg, hc := &container.Config{}, &container.HostConfig{}
+	m.Config(cfg)
+	m.HostConfig(hc)
+	assert.Equal(t, "h", cfg.Hostname)
+	assert.Equal(t, []string{"CMD", "/probe", "health"}, cfg.Healthcheck.Test)
+	assert.Equal(t, "512", hc.Sysctls["net.core.somaxconn"])
+	assert.Len(t, hc.Ulimits, 1)
+	assert.Len(t, hc.Mounts, 1)
+}
