@@ -25,7 +25,7 @@ func TestHostConfigModifierRefusesWhatItCannotApply(t *testing.T) {
 		"entrypoint": hardening.WithEntrypoint("/serve"),
 		"network":    hardening.WithNetwork("isolated"),
 		"waiver":     hardening.Waive(rule.ContainerReadOnlyRootfs, "writes its root"),
-		"sysctl":     hardening.WithHostConfig(func(hc *container.HostConfig) { hc.Sysctls = map[string]string{"net.ipv4.ip_forward": "1"} }),
+		"oom score":  hardening.WithHostConfig(func(hc *container.HostConfig) { hc.OomScoreAdj = 5 }),
 	} {
 		_, err := hardening.HostConfigModifier(o)
 		require.ErrorIs(t, err, hardening.ErrModifierCannotApply, name)
