@@ -33,11 +33,9 @@ func TestEveryCommandHasHelp(t *testing.T) {
 	for n := range auditSubcommands {
 		cmds = append(cmds, []string{"audit", n})
 	}
-	for _, sub := range [][]string{{"swarm", "deploy"}, {"perms", "check"}, {"perms", "fix"}, {"daemon-config", "validate"},
+	cmds = append(cmds, [][]string{{"swarm", "deploy"}, {"perms", "check"}, {"perms", "fix"}, {"daemon-config", "validate"},
 		{"daemon-config", "generate"}, {"daemon-config", "harden"}, {"authz", "serve"}, {"authz", "install"},
-		{"runspec", "check"}, {"runspec", "harden"}} {
-		cmds = append(cmds, sub)
-	}
+		{"runspec", "check"}, {"runspec", "harden"}}...)
 	for _, c := range cmds {
 		for _, h := range []string{"--help", "-h", "-help"} {
 			args := append(append([]string{}, c...), h)
