@@ -45,7 +45,7 @@ func runSwarmDeploy(ctx context.Context, e *env, args []string) int {
 	fs.Uint64Var(&replicas, "replicas", 1, "number of tasks")
 	fs.DurationVar(&timeout, "timeout", 2*time.Minute, "how long the deploy may take, every daemon call and the wait for the task to run included")
 	fs.Var(&secrets, "secret", "swarm secret to mount at /run/secrets/TARGET: NAME[:TARGET] (repeatable)")
-	profile := profileflags.Register(fs, profileflags.Config{Network: "none", Help: map[string]string{
+	profile := profileflags.Register(fs, profileflags.Config{Network: "none", Service: true, Help: map[string]string{
 		"network": "overlay network to join (created encrypted when missing); \"none\" joins no swarm network",
 		"publish": "publish a port in host mode: IP:HOSTPORT:CONTAINERPORT[/PROTO] (repeatable; swarm cannot bind the IP: reported as a gap)",
 		"env":     "environment variable KEY=value (repeatable; secret-looking names are refused: use --secret)",
@@ -53,7 +53,11 @@ func runSwarmDeploy(ctx context.Context, e *env, args []string) int {
 	}})
 	const header = "usage: safedock swarm deploy [flags] IMAGE [ARG...]\n\nDeploys IMAGE (resolved to its ID) as a hardened swarm service and waits until its task\n" +
 		"runs. Prints the service ID; rules the engine cannot express in a service go to stderr.\nA rule is loosened only with --waive RULE=REASON."
-	fs.Usage = func() {} // the help goes to stdout, on request
+	fs.Usage = func() {}                   // the help goes to stdout, on request
+	if len(args) == 1 && args[0] == "-h" { // -h with a value is --hostname
+		printHelp(e.stdout, header, fs)
+		return exitOK
+	}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			printHelp(e.stdout, header, fs)

@@ -39,8 +39,10 @@ type Config struct {
 	// spelling: --health-*, --no-healthcheck, -w/--workdir, -h/--hostname,
 	// --stop-signal, --stop-timeout, --init, --ulimit, --sysctl, --dns*,
 	// --add-host, --mount, --env-file, --network-alias, --group-add,
-	// --shm-size, --cpus, --memory-swap; and makes --network repeatable
-	// (the first is the main network, the others are joined too).
+	// --shm-size, --cpus (unless fs has one), --memory-swap; and makes
+	// --network repeatable (the first is the main network, the others are
+	// joined too). Commands whose platform cannot express one of them
+	// (swarm, Kubernetes) refuse it when it is given, never drop it.
 	Service bool
 	// Help overrides the usage text of a flag, by its long name.
 	Help map[string]string
@@ -178,7 +180,9 @@ func Register(fs *flag.FlagSet, c Config) *Profile {
 		list(&p.NetworkAliases, "network-alias", "", "name other containers on the main network reach this one by (repeatable)")
 		list(&p.GroupAdd, "group-add", "", "supplementary group, name or GID (repeatable)")
 		str(&p.ShmSize, "shm-size", "", "", "size of /dev/shm, e.g. 64m (default: the daemon's 64m)")
-		str(&p.CPUs, "cpus", "", "", "CPU limit, e.g. 1.5 (default: none)")
+		if fs.Lookup("cpus") == nil { // swarm deploy has its own
+			str(&p.CPUs, "cpus", "", "", "CPU limit, e.g. 1.5 (default: none)")
+		}
 		str(&p.MemorySwap, "memory-swap", "", "", "memory plus swap, e.g. 1g, or -1 for unlimited swap (default: the daemon's, twice --memory)")
 	}
 	return p
