@@ -30,17 +30,24 @@ import (
 
 // WithHealthcheck sets the container's health check, replacing the
 // image's HEALTHCHECK. Test is ["CMD", args...], ["CMD-SHELL", command]
-// or ["NONE"] (see WithNoHealthcheck); durations are zero (the daemon's
-// default) or at least 1 ms; retries are zero (default 3) or more.
+// or ["NONE"] (see WithNoHealthcheck); an empty Test keeps the image's
+// test and changes only the timings given (as dockerd merges them).
+// Durations are zero (the image's, else the daemon's default) or at least
+// 1 ms; retries are zero (default 3) or more.
 func WithHealthcheck(hc *container.HealthConfig) Option {
 	return func(sp *Spec) error {
 		if hc == nil {
 			return fmt.Errorf("healthcheck: nil (use WithNoHealthcheck to disable the image's)")
 		}
-		if len(hc.Test) == 0 {
-			return fmt.Errorf("healthcheck: empty test (want [CMD args...], [CMD-SHELL command] or [NONE])")
+		if len(hc.Test) == 0 && hc.Interval == 0 && hc.Timeout == 0 && hc.StartPeriod == 0 && hc.StartInterval == 0 && hc.Retries == 0 {
+			return fmt.Errorf("healthcheck: empty (want a test [CMD args...], [CMD-SHELL command] or [NONE], or timings for the image's test)")
 		}
-		switch hc.Test[0] {
+		switch first(hc.Test) {
+		case "":
+			if len(hc.Test) > 0 {
+				return fmt.Errorf("healthcheck: empty test kind")
+			}
+			// Timings only: the daemon keeps the image's test.
 		case "CMD", "CMD-SHELL":
 			if len(hc.Test) < 2 || strings.TrimSpace(strings.Join(hc.Test[1:], "")) == "" {
 				return fmt.Errorf("healthcheck: %s without a command", hc.Test[0])
@@ -71,6 +78,13 @@ func WithHealthcheck(hc *container.HealthConfig) Option {
 		sp.Config.Healthcheck = &c
 		return nil
 	}
+}
+
+func first(s []string) string {
+	if len(s) == 0 {
+		return ""
+	}
+	return s[0]
 }
 
 // WithNoHealthcheck disables the image's HEALTHCHECK (docker run
