@@ -249,3 +249,17 @@ func TestModifiersRefuseWhatTheyCannotCarry(t *testing.T) {
 	assert.Len(t, hc.Ulimits, 1)
 	assert.Len(t, hc.Mounts, 1)
 }
+
+func TestHealthcheckTimingsOnlyKeepTheImagesTest(t *testing.T) {
+	sp, err := Build(testImage, append(hardenedOpts(), WithHealthcheck(&container.HealthConfig{Interval: 250 * time.Millisecond}))...)
+	require.NoError(t, err)
+	assert.Empty(t, sp.Config.Healthcheck.Test, "the daemon merges the image's test in")
+	assert.Equal(t, 250*time.Millisecond, sp.Config.Healthcheck.Interval)
+	for _, f := range sp.Check() {
+		if f.Rule == rule.ContainerHealthcheck {
+			assert.Equal(t, rule.StatusPass, f.Status, "the image's HEALTHCHECK decides: %s", f.Reason)
+		}
+	}
+	_, err = Build(testImage, append(hardenedOpts(), WithHealthcheck(&container.HealthConfig{Test: []string{""}}))...)
+	assert.ErrorIs(t, err, ErrInvalidSpec)
+}
