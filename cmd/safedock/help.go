@@ -3,14 +3,13 @@ package main
 import (
 	"bytes"
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"sort"
 	"strings"
 
-	"github.com/safedock/safedock/rule"
+	"github.com/safedock/safedock/internal/profileflags"
 )
 
 // helpTokens are the arguments that ask a command for its help.
@@ -121,73 +120,13 @@ func isList(f *flag.Flag) bool {
 	return ok
 }
 
-// cliViolations rewrites the library's refusal text for the command
-// line: each *rule.Violation is printed on its own line, and its
-// suggestion Waive("RULE", reason) becomes --waive RULE=REASON. It returns
-// false when err holds no violation.
+// cliViolations prints the refusal in err for the command line (see
+// profileflags.Refusal: one line per violation, suggesting --waive
+// RULE=REASON) and reports whether err held a violation.
 func cliViolations(w io.Writer, cmd string, err error) bool {
-	vs := rule.Violations(err)
-	if len(vs) == 0 {
-		return false
+	text, ok := profileflags.Refusal("safedock "+cmd, err)
+	if ok {
+		fmt.Fprint(w, text)
 	}
-	fmt.Fprintf(w, "safedock %s: refused: %d rule(s) broken:\n", cmd, len(vs))
-	for _, v := range vs {
-		fmt.Fprintf(w, "  %s\n", cliText(v))
-	}
-	// Errors in the tree that are not violations (e.g. a cleanup that
-	// failed) are still shown.
-	if rest := nonViolations(err); rest != "" {
-		fmt.Fprintf(w, "safedock %s: also: %s\n", cmd, rest)
-	}
-	return true
-}
-
-// cliText is a violation's text with the flag spelling of its waiver.
-func cliText(v *rule.Violation) string {
-	msg := fmt.Sprintf("%s: %s", v.Rule, v.Reason)
-	if v.Detail != "" {
-		msg += " (" + v.Detail + ")"
-	}
-	fix := v.Fix
-	for _, p := range []string{"Waive", "WaiveService"} {
-		lib := p + "(\"" + string(v.Rule) + "\", reason)"
-		fix = strings.ReplaceAll(fix, lib, "--waive "+string(v.Rule)+"=REASON")
-	}
-	fix = strings.ReplaceAll(fix, "Or waive it: --waive", "Or waive it with --waive")
-	if !strings.Contains(fix, "--waive") {
-		if fix != "" && !strings.HasSuffix(fix, ".") {
-			fix += "."
-		}
-		fix = strings.TrimSpace(fix + " Or waive it with --waive " + string(v.Rule) + "=REASON.")
-	}
-	return msg + "; " + fix
-}
-
-// nonViolations joins the messages of the leaves of err's tree that are
-// not violations, or "" when there are none.
-func nonViolations(err error) string {
-	var out []string
-	var walk func(error)
-	walk = func(e error) {
-		switch x := e.(type) {
-		case nil:
-		case *rule.Violation:
-		case interface{ Unwrap() []error }:
-			for _, c := range x.Unwrap() {
-				walk(c)
-			}
-		default:
-			if u := errors.Unwrap(e); u != nil {
-				if len(rule.Violations(u)) > 0 {
-					walk(u)
-					return
-				}
-			}
-			if len(rule.Violations(e)) == 0 {
-				out = append(out, e.Error())
-			}
-		}
-	}
-	walk(err)
-	return strings.Join(out, "; ")
+	return ok
 }

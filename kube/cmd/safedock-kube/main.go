@@ -118,7 +118,11 @@ func export(args []string, stdout, stderr io.Writer) int {
 
 	sp, err := hardening.Build(image, opts...)
 	if err != nil {
-		fmt.Fprintln(stderr, "safedock-kube export:", err)
+		if text, ok := profileflags.Refusal("safedock-kube export", err); ok {
+			fmt.Fprint(stderr, text)
+		} else {
+			fmt.Fprintln(stderr, "safedock-kube export:", err)
+		}
 		return exitUsage // a profile problem: the flags must change
 	}
 	m, err := kube.Export(sp, kopts...)

@@ -52,7 +52,10 @@ func TestExportRefusals(t *testing.T) {
 			assert.NotEmpty(t, errOut)
 		})
 	}
-	code, _, _ := runCLI()
+	code, _, errOut := runCLI("export", "--user", "0", img)
+	assert.Contains(t, errOut, "--waive container.non-root-user=REASON", "the CLI suggests its flag")
+	assert.NotContains(t, errOut, "Waive(")
+	code, _, _ = runCLI()
 	assert.Equal(t, exitUsage, code)
 	code, _, _ = runCLI("help")
 	assert.Equal(t, exitOK, code)
