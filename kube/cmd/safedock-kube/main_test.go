@@ -53,6 +53,7 @@ func TestExportRefusals(t *testing.T) {
 		})
 	}
 	code, _, errOut := runCLI("export", "--user", "0", img)
+	assert.Equal(t, exitUsage, code)
 	assert.Contains(t, errOut, "--waive container.non-root-user=REASON", "the CLI suggests its flag")
 	assert.NotContains(t, errOut, "Waive(")
 	code, _, _ = runCLI()
