@@ -109,6 +109,9 @@ func modifierSpec(opts []Option, hostOnly bool) (*Spec, error) {
 	if probe.Name != "" {
 		errs = append(errs, fmt.Errorf("%w: WithName(%q): the tool names the container", ErrModifierCannotApply, probe.Name))
 	}
+	if probe.Networking != nil && len(probe.Networking.EndpointsConfig) > 0 {
+		errs = append(errs, fmt.Errorf("%w: WithAddedNetwork/WithNetworkAliases: the tool chooses the networks (give it the aliases; Verify judges each network)", ErrModifierCannotApply))
+	}
 	if probe.Network != "" {
 		errs = append(errs, fmt.Errorf("%w: WithNetwork(%q): the tool chooses the network (give it one with inter-container traffic off; Verify judges it)", ErrModifierCannotApply, probe.Network))
 	}
@@ -206,6 +209,25 @@ func configModifier(sp *Spec) func(*container.Config) {
 		if len(want.Entrypoint) > 0 {
 			cfg.Entrypoint = slices.Clone(want.Entrypoint)
 		}
+		// The service settings (service.go), when the options set them.
+		if want.Hostname != "" {
+			cfg.Hostname = want.Hostname
+		}
+		if want.WorkingDir != "" {
+			cfg.WorkingDir = want.WorkingDir
+		}
+		if want.StopSignal != "" {
+			cfg.StopSignal = want.StopSignal
+		}
+		if want.StopTimeout != nil {
+			n := *want.StopTimeout
+			cfg.StopTimeout = &n
+		}
+		if want.Healthcheck != nil {
+			h := *want.Healthcheck
+			h.Test = slices.Clone(want.Healthcheck.Test)
+			cfg.Healthcheck = &h
+		}
 		for p := range want.ExposedPorts {
 			if cfg.ExposedPorts == nil {
 				cfg.ExposedPorts = maps.Clone(want.ExposedPorts)
@@ -233,6 +255,44 @@ func hostConfigModifier(sp *Spec) func(*container.HostConfig) {
 		hc.Tmpfs = maps.Clone(c.Tmpfs)
 		hc.Binds = slices.Clone(c.Binds)
 		hc.IpcMode, hc.PidMode, hc.UTSMode, hc.UsernsMode = c.IpcMode, c.PidMode, c.UTSMode, c.UsernsMode
+		// The service settings (service.go), when the options set them.
+		if c.Ulimits != nil {
+			hc.Resources.Ulimits = slices.Clone(c.Ulimits)
+		}
+		if c.NanoCPUs != 0 {
+			hc.Resources.NanoCPUs = c.NanoCPUs
+		}
+		if c.MemorySwap != 0 {
+			hc.Resources.MemorySwap = c.MemorySwap
+		}
+		if c.Sysctls != nil {
+			hc.Sysctls = maps.Clone(c.Sysctls)
+		}
+		if c.DNS != nil {
+			hc.DNS = slices.Clone(c.DNS)
+		}
+		if c.DNSSearch != nil {
+			hc.DNSSearch = slices.Clone(c.DNSSearch)
+		}
+		if c.DNSOptions != nil {
+			hc.DNSOptions = slices.Clone(c.DNSOptions)
+		}
+		if c.ExtraHosts != nil {
+			hc.ExtraHosts = slices.Clone(c.ExtraHosts)
+		}
+		if c.GroupAdd != nil {
+			hc.GroupAdd = slices.Clone(c.GroupAdd)
+		}
+		if c.ShmSize != 0 {
+			hc.ShmSize = c.ShmSize
+		}
+		if c.Init != nil {
+			v := *c.Init
+			hc.Init = &v
+		}
+		if c.Mounts != nil {
+			hc.Mounts = slices.Clone(c.Mounts)
+		}
 		if len(c.PortBindings) > 0 {
 			hc.PortBindings = maps.Clone(c.PortBindings)
 		}

@@ -25,7 +25,7 @@ func TestHostConfigModifierRefusesWhatItCannotApply(t *testing.T) {
 		"entrypoint": hardening.WithEntrypoint("/serve"),
 		"network":    hardening.WithNetwork("isolated"),
 		"waiver":     hardening.Waive(rule.ContainerReadOnlyRootfs, "writes its root"),
-		"sysctl":     hardening.WithHostConfig(func(hc *container.HostConfig) { hc.Sysctls = map[string]string{"net.ipv4.ip_forward": "1"} }),
+		"oom score":  hardening.WithHostConfig(func(hc *container.HostConfig) { hc.OomScoreAdj = 5 }),
 	} {
 		_, err := hardening.HostConfigModifier(o)
 		require.ErrorIs(t, err, hardening.ErrModifierCannotApply, name)
@@ -65,9 +65,9 @@ func TestModifiersApplyEverythingOrRefuse(t *testing.T) {
 	assert.False(t, hc.ReadonlyRootfs)
 
 	for name, o := range map[string]hardening.Option{
-		"name":    hardening.WithName("db"),
-		"network": hardening.WithNetwork("isolated"),
-		"sysctl":  hardening.WithHostConfig(func(hc *container.HostConfig) { hc.Sysctls = map[string]string{"a": "b"} }),
+		"name":      hardening.WithName("db"),
+		"network":   hardening.WithNetwork("isolated"),
+		"oom score": hardening.WithHostConfig(func(hc *container.HostConfig) { hc.OomScoreAdj = 5 }),
 	} {
 		_, err := hardening.Modifiers(hardening.WithNonRootUser(), o)
 		require.ErrorIs(t, err, hardening.ErrModifierCannotApply, name)

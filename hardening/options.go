@@ -355,6 +355,11 @@ func WithNetwork(name string) Option {
 		if name == "" {
 			return fmt.Errorf("network: empty name")
 		}
+		if name == "host" {
+			if err := hostNetSysctls(sp); err != nil {
+				return err
+			}
+		}
 		sp.Network = name
 		sp.HostConfig.NetworkMode = container.NetworkMode(name)
 		return nil

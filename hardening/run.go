@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -48,6 +49,11 @@ type Client interface {
 	ContainerList(ctx context.Context, options client.ContainerListOptions) (client.ContainerListResult, error)
 	ContainerTop(ctx context.Context, container string, options client.ContainerTopOptions) (client.ContainerTopResult, error)
 	Events(ctx context.Context, options client.EventsListOptions) client.EventsResult
+	ContainerRestart(ctx context.Context, container string, options client.ContainerRestartOptions) (client.ContainerRestartResult, error)
+	ExecCreate(ctx context.Context, container string, options client.ExecCreateOptions) (client.ExecCreateResult, error)
+	ExecAttach(ctx context.Context, execID string, options client.ExecAttachOptions) (client.ExecAttachResult, error)
+	ExecInspect(ctx context.Context, execID string, options client.ExecInspectOptions) (client.ExecInspectResult, error)
+	NetworkConnect(ctx context.Context, network string, options client.NetworkConnectOptions) (client.NetworkConnectResult, error)
 }
 
 var _ Client = (*client.Client)(nil)
@@ -75,6 +81,15 @@ type Container struct {
 	Spec *Spec
 
 	cli Client
+	// ExtraNetworks are the networks joined besides Network
+	// (WithAddedNetwork), by ID.
+	ExtraNetworks []JoinedNetwork
+
+	// connectAfterCreate: added networks to connect after the create
+	// (engines before APIVersionMultiNetworkCreate); extraEndpoints their
+	// settings.
+	connectAfterCreate []string
+	extraEndpoints     map[string]*network.EndpointSettings
 	// userNetwork: the launch joined a user-defined network, which it may
 	// have created (and labelled with LaunchID).
 	userNetwork bool
@@ -195,6 +210,9 @@ func create(ctx context.Context, cli Client, image string, opts []Option) (_ *Co
 	if err := c.createContainer(ctx, sp); err != nil {
 		return nil, err
 	}
+	if err := c.connectNetworks(ctx); err != nil {
+		return nil, err
+	}
 	return c, nil
 }
 
@@ -275,52 +293,125 @@ func userDefined(mode string) bool {
 	return !strings.HasPrefix(mode, "container:")
 }
 
+// JoinedNetwork is a network a container joined besides its main one
+// (WithAddedNetwork).
+type JoinedNetwork struct {
+	Name, ID string
+	Aliases  []string
+}
+
+// APIVersionMultiNetworkCreate is the Engine API version from which a
+// container can be created on several networks at once; on older engines
+// Create connects it to the added networks after creating it, before it
+// starts.
+const APIVersionMultiNetworkCreate = "1.44"
+
 // joinNetwork finds (or creates, with ICC off) the container's
-// user-defined network and points the spec at its ID; it refuses an
-// existing network with ICC on unless the rule is waived. It returns with
-// the network's in-process lock held: call the returned function once the
-// container is created.
+// user-defined networks (the main one and those WithAddedNetwork names)
+// and points the spec at their IDs; it refuses an existing network with
+// ICC on unless the rule is waived. It returns with the networks'
+// in-process locks held: call the returned function once the container is
+// created (and connected to its added networks).
 func (c *Container) joinNetwork(ctx context.Context, sp *Spec) (func(), error) {
 	name := string(sp.HostConfig.NetworkMode)
+	extras := sp.extraNetworks()
+	if len(extras) > 0 && !userDefined(name) {
+		return nil, fmt.Errorf("%w: networks %s are added but the main network is %q: only a container on a user-defined network can join more", ErrInvalidSpec, strings.Join(extras, ", "), name)
+	}
 	if !userDefined(name) {
 		return func() {}, nil
 	}
-	unlock, err := lockNetwork(ctx, c.cli, name)
+	for _, x := range extras {
+		c.ExtraNetworks = append(c.ExtraNetworks, JoinedNetwork{Name: x, Aliases: slices.Clone(endpoint(sp, x).Aliases)})
+	}
+	unlock, err := lockNetworks(ctx, c.cli, append([]string{name}, extras...))
 	if err != nil {
 		return nil, err
 	}
 	c.userNetwork = true
-	n, _, err := isolatedNetwork(ctx, c.cli, name, c.LaunchID)
-	if err != nil {
-		unlock()
-		return nil, err
-	}
-	if n.Options[ICCOption] != "false" {
-		r := sp.Waivers.Apply(rule.ContainerNetworkIsolation, rule.Fail("network allows inter-container traffic", ""))
-		if r.Status != rule.StatusWaived {
+	ids := map[string]string{}
+	for _, nn := range append([]string{name}, extras...) {
+		n, _, err := isolatedNetwork(ctx, c.cli, nn, c.LaunchID)
+		if err != nil {
 			unlock()
-			return nil, &rule.Violation{Rule: rule.ContainerNetworkIsolation,
-				Reason: fmt.Sprintf("network %q exists with inter-container traffic enabled", name),
-				Detail: fmt.Sprintf("network %s: Options[%s]=%q", shortID(n.ID), ICCOption, n.Options[ICCOption]),
-				Fix:    "use another network name (Run creates it isolated) or recreate it with -o " + ICCOption + "=false"}
+			return nil, err
 		}
+		if n.Options[ICCOption] != "false" {
+			r := sp.Waivers.Apply(rule.ContainerNetworkIsolation, rule.Fail("network allows inter-container traffic", ""))
+			if r.Status != rule.StatusWaived {
+				unlock()
+				return nil, &rule.Violation{Rule: rule.ContainerNetworkIsolation,
+					Reason: fmt.Sprintf("network %q exists with inter-container traffic enabled", nn),
+					Detail: fmt.Sprintf("network %s: Options[%s]=%q", shortID(n.ID), ICCOption, n.Options[ICCOption]),
+					Fix:    "use another network name (Run creates it isolated) or recreate it with -o " + ICCOption + "=false"}
+			}
+		}
+		ids[nn] = n.ID
 	}
-	c.NetworkID = n.ID
+	c.NetworkID = ids[name]
 	// The daemon stores the endpoint under the network's name and, at
 	// start, resolves that name again unless the endpoint carries the
 	// network's ID: give both, so a second network of the same name can
 	// neither capture the container nor make its start fail as ambiguous.
-	sp.HostConfig.NetworkMode = container.NetworkMode(n.ID)
-	if sp.Networking == nil {
-		sp.Networking = &network.NetworkingConfig{}
+	sp.HostConfig.NetworkMode = container.NetworkMode(c.NetworkID)
+	ep := endpoint(sp, name)
+	ep.NetworkID = c.NetworkID
+	eps := map[string]*network.EndpointSettings{name: ep}
+	multi := false
+	if cv, ok := c.cli.(interface{ ClientVersion() string }); ok {
+		multi = apiAtLeast(cv.ClientVersion(), APIVersionMultiNetworkCreate)
 	}
-	ep := sp.Networking.EndpointsConfig[name]
-	if ep == nil {
-		ep = &network.EndpointSettings{}
+	for i, x := range extras {
+		xep := endpoint(sp, x)
+		xep.NetworkID = ids[x]
+		c.ExtraNetworks[i].ID = ids[x]
+		if multi {
+			eps[x] = xep
+		} else {
+			c.connectAfterCreate = append(c.connectAfterCreate, x)
+		}
 	}
-	ep.NetworkID = n.ID
-	sp.Networking.EndpointsConfig = map[string]*network.EndpointSettings{name: ep}
+	c.extraEndpoints = map[string]*network.EndpointSettings{}
+	for _, x := range extras {
+		c.extraEndpoints[x] = sp.Networking.EndpointsConfig[x]
+	}
+	sp.Networking.EndpointsConfig = eps
 	return unlock, nil
+}
+
+// connectNetworks connects a just-created container to the added networks
+// an engine older than APIVersionMultiNetworkCreate could not take at
+// create, by ID.
+func (c *Container) connectNetworks(ctx context.Context) error {
+	for _, x := range c.connectAfterCreate {
+		ep := c.extraEndpoints[x]
+		if _, err := c.cli.NetworkConnect(ctx, ep.NetworkID, client.NetworkConnectOptions{Container: c.ID, EndpointConfig: ep}); err != nil {
+			return fmt.Errorf("connecting to network %s (%s): %w", x, shortID(ep.NetworkID), err)
+		}
+	}
+	return nil
+}
+
+// lockNetworks takes the in-process locks of several networks, in name
+// order (so two launches never wait on each other), and returns the
+// function releasing them all.
+func lockNetworks(ctx context.Context, cli any, names []string) (func(), error) {
+	names = slices.Compact(slices.Sorted(slices.Values(names)))
+	var unlocks []func()
+	release := func() {
+		for i := len(unlocks) - 1; i >= 0; i-- {
+			unlocks[i]()
+		}
+	}
+	for _, n := range names {
+		u, err := lockNetwork(ctx, cli, n)
+		if err != nil {
+			release()
+			return nil, err
+		}
+		unlocks = append(unlocks, u)
+	}
+	return release, nil
 }
 
 // cleanup removes what a failed launch created, and only that. It runs
@@ -381,7 +472,7 @@ func (c *Container) launchContainers(ctx context.Context) ([]string, error) {
 // removeLaunchNetworks removes the networks labelled with this launch's ID
 // that no container references.
 func (c *Container) removeLaunchNetworks(ctx context.Context) error {
-	unlock, err := lockNetwork(ctx, c.cli, c.Network)
+	unlock, err := lockNetworks(ctx, c.cli, c.networkNames())
 	if err != nil {
 		return err
 	}
@@ -494,10 +585,17 @@ func copyLogs(name string, rc io.ReadCloser, stdout, stderr io.Writer) error {
 	return nil
 }
 
-// Stop stops the container, killing it after timeout.
+// Stop sends the container its stop signal (WithStopSignal; SIGTERM by
+// default) and kills it when it has not exited after timeout (whole
+// seconds; 0 kills at once). A negative timeout means the container's own
+// stop timeout (WithStopTimeout), or the daemon's 10 s.
 func (c *Container) Stop(ctx context.Context, timeout time.Duration) error {
-	secs := int(timeout.Seconds())
-	if _, err := c.cli.ContainerStop(ctx, c.ID, client.ContainerStopOptions{Timeout: &secs}); err != nil {
+	o := client.ContainerStopOptions{}
+	if timeout >= 0 {
+		secs := int(timeout.Seconds())
+		o.Timeout = &secs
+	}
+	if _, err := c.cli.ContainerStop(ctx, c.ID, o); err != nil {
 		return fmt.Errorf("stopping %s: %w", c.Name, err)
 	}
 	return nil
@@ -519,26 +617,43 @@ func (c *Container) Remove(ctx context.Context) error {
 	return c.removeManagedNetwork(ctx)
 }
 
+// networkNames lists the names of the main and added networks.
+func (c *Container) networkNames() []string {
+	out := []string{c.Network}
+	for _, x := range c.ExtraNetworks {
+		out = append(out, x.Name)
+	}
+	return out
+}
+
 func (c *Container) removeManagedNetwork(ctx context.Context) error {
 	if c.NetworkID == "" {
 		return nil
 	}
-	unlock, err := lockNetwork(ctx, c.cli, c.Network)
+	unlock, err := lockNetworks(ctx, c.cli, c.networkNames())
 	if err != nil {
 		return err
 	}
 	defer unlock()
-	res, err := c.cli.NetworkInspect(ctx, c.NetworkID, client.NetworkInspectOptions{})
-	if err != nil {
-		if cerrdefs.IsNotFound(err) {
-			return nil
+	nets := append([]JoinedNetwork{{Name: c.Network, ID: c.NetworkID}}, c.ExtraNetworks...)
+	var errs []error
+	for _, n := range nets {
+		if n.ID == "" {
+			continue
 		}
-		return fmt.Errorf("inspecting network %s: %w", c.Network, err)
+		res, err := c.cli.NetworkInspect(ctx, n.ID, client.NetworkInspectOptions{})
+		if err != nil {
+			if !cerrdefs.IsNotFound(err) {
+				errs = append(errs, fmt.Errorf("inspecting network %s: %w", n.Name, err))
+			}
+			continue
+		}
+		if res.Network.Labels[LabelManaged] != "true" {
+			continue
+		}
+		errs = append(errs, removeIfUnused(ctx, c.cli, n.Name, n.ID))
 	}
-	if res.Network.Labels[LabelManaged] != "true" {
-		return nil
-	}
-	return removeIfUnused(ctx, c.cli, c.Network, c.NetworkID)
+	return errors.Join(errs...)
 }
 
 // specForImage builds the spec for a resolved image (ID from facts), names

@@ -43,6 +43,12 @@ var ErrInvalidSpec = errors.New("invalid container spec")
 // Option changes a Spec. Options return an error for invalid input; they
 // may set anything, and Build's final check refuses what breaks a rule
 // unless Waive covers it, so the floor only rises.
+//
+// Writing one's own Option is supported (see the Option example): a
+// function that validates its input, changes sp.Config, sp.HostConfig or
+// sp.Networking (moby's own types), and returns an error wrapped by Build
+// in ErrInvalidSpec. Options run in order after the defaults; With* sets
+// (replaces) a setting, WithAdded* appends to a list.
 type Option func(*Spec) error
 
 // NewSpec returns a Spec with every secure default applied and no options.

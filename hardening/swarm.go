@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	units "github.com/docker/go-units"
 	"github.com/moby/moby/api/types/container"
@@ -308,6 +309,7 @@ func (b *serviceBuilder) build() (swarm.ServiceSpec, error) {
 			b.fail("oom-score-adj needs Engine API %s", APIVersionServiceOomScoreAdj)
 		}
 	}
+	b.serviceSettings(cs)
 	b.capabilities(cs)
 	b.privileges(cs)
 	b.mounts(cs)
@@ -327,6 +329,45 @@ func (b *serviceBuilder) build() (swarm.ServiceSpec, error) {
 		return swarm.ServiceSpec{}, err
 	}
 	return out, nil
+}
+
+// serviceSettings carries the settings of a long-running service
+// (hostname, stop timeout, sysctls, DNS, hosts, groups) into the
+// container spec; those a service has no field for are refused.
+func (b *serviceBuilder) serviceSettings(cs *swarm.ContainerSpec) {
+	cfg, hc := b.sp.Config, b.sp.HostConfig
+	cs.Hostname = cfg.Hostname
+	if cfg.StopTimeout != nil {
+		d := time.Duration(*cfg.StopTimeout) * time.Second
+		cs.StopGracePeriod = &d
+	}
+	cs.Sysctls = maps.Clone(hc.Sysctls)
+	if len(hc.DNS) > 0 || len(hc.DNSSearch) > 0 || len(hc.DNSOptions) > 0 {
+		dc := &swarm.DNSConfig{Nameservers: slices.Clone(hc.DNS), Search: slices.Clone(hc.DNSSearch), Options: slices.Clone(hc.DNSOptions)}
+		cs.DNSConfig = dc
+	}
+	for _, h := range hc.ExtraHosts {
+		// docker's NAME:IP becomes the hosts-file form "IP NAME".
+		name, ip, ok := strings.Cut(h, ":")
+		if !ok {
+			b.fail("extra host %q: want NAME:IP", h)
+			continue
+		}
+		cs.Hosts = append(cs.Hosts, ip+" "+name)
+	}
+	cs.Groups = slices.Clone(hc.GroupAdd)
+	if hc.ShmSize > 0 {
+		b.fail("a swarm service has no shm size (%d bytes): mount a tmpfs at /dev/shm instead", hc.ShmSize)
+	}
+	if b.sp.Networking != nil {
+		for n, ep := range b.sp.Networking.EndpointsConfig {
+			if n != b.sp.Network && n != string(hc.NetworkMode) {
+				b.fail("added network %q: Deploy joins one network (WithNetwork)", n)
+			} else if ep != nil && len(ep.Aliases) > 0 {
+				b.fail("network aliases %v: a swarm service is reached by its name", ep.Aliases)
+			}
+		}
+	}
 }
 
 // refuseUnexpressible refuses settings a swarm service cannot carry at all:

@@ -3,6 +3,7 @@ package kube
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"path"
 	"regexp"
 	"slices"
@@ -218,6 +219,9 @@ func (e *exporter) pod() (*corev1.Pod, error) {
 	if ctr.SecurityContext, err = e.containerSecurityContext(); err != nil {
 		return nil, err
 	}
+	if err := e.serviceSettings(&spec); err != nil {
+		return nil, err
+	}
 	ctr.Resources = e.resources()
 	if ctr.Ports, err = e.ports(); err != nil {
 		return nil, err
@@ -413,6 +417,75 @@ func (e *exporter) containerSecurityContext() (*corev1.SecurityContext, error) {
 		sc.AllowPrivilegeEscalation = ptr(true)
 	}
 	return sc, nil
+}
+
+// serviceSettings carries the settings of a long-running service
+// (hardening's service options) into the pod: hostname, stop timeout
+// (terminationGracePeriodSeconds), sysctls and extra hosts (hostAliases).
+// Those a pod has no field for are refused (ErrNotExpressible), never
+// dropped.
+func (e *exporter) serviceSettings(spec *corev1.PodSpec) error {
+	cfg, hc := e.sp.Config, e.hc
+	var bad []string
+	if cfg.Hostname != "" {
+		if errs := validation.IsDNS1123Label(cfg.Hostname); len(errs) > 0 {
+			return fmt.Errorf("%w: hostname %q: a pod hostname is a DNS-1123 label (%s)", ErrNotExpressible, cfg.Hostname, strings.Join(errs, "; "))
+		}
+		spec.Hostname = cfg.Hostname
+	}
+	if cfg.StopTimeout != nil {
+		spec.TerminationGracePeriodSeconds = ptr(int64(*cfg.StopTimeout))
+	}
+	if len(hc.Sysctls) > 0 {
+		if spec.SecurityContext == nil {
+			spec.SecurityContext = &corev1.PodSecurityContext{}
+		}
+		for _, k := range slices.Sorted(maps.Keys(hc.Sysctls)) {
+			spec.SecurityContext.Sysctls = append(spec.SecurityContext.Sysctls, corev1.Sysctl{Name: k, Value: hc.Sysctls[k]})
+		}
+	}
+	for _, h := range hc.ExtraHosts {
+		name, ip, ok := strings.Cut(h, ":")
+		if !ok {
+			return fmt.Errorf("%w: extra host %q", ErrNotExpressible, h)
+		}
+		spec.HostAliases = append(spec.HostAliases, corev1.HostAlias{IP: ip, Hostnames: []string{name}})
+	}
+	if cfg.StopSignal != "" {
+		bad = append(bad, "stop signal "+cfg.StopSignal)
+	}
+	if hc.Init != nil && *hc.Init {
+		bad = append(bad, "init")
+	}
+	if len(hc.Ulimits) > 0 {
+		bad = append(bad, "ulimits")
+	}
+	if len(hc.DNS) > 0 || len(hc.DNSSearch) > 0 || len(hc.DNSOptions) > 0 {
+		bad = append(bad, "DNS settings (the cluster's DNS decides)")
+	}
+	if len(hc.GroupAdd) > 0 {
+		bad = append(bad, "supplementary groups "+strings.Join(hc.GroupAdd, ","))
+	}
+	if hc.ShmSize > 0 {
+		bad = append(bad, "shm size")
+	}
+	if hc.MemorySwap != 0 {
+		bad = append(bad, "memory-swap")
+	}
+	if n := e.sp.Networking; n != nil {
+		for name, ep := range n.EndpointsConfig {
+			if name != e.sp.Network && name != string(hc.NetworkMode) {
+				bad = append(bad, "added network "+name)
+			} else if ep != nil && len(ep.Aliases) > 0 {
+				bad = append(bad, "network aliases (use a Service)")
+			}
+		}
+	}
+	if len(bad) > 0 {
+		slices.Sort(bad)
+		return fmt.Errorf("%w: a pod has no field for: %s", ErrNotExpressible, strings.Join(bad, "; "))
+	}
+	return nil
 }
 
 func (e *exporter) resources() corev1.ResourceRequirements {

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/moby/moby/api/types/container"
 	"github.com/stretchr/testify/assert"
@@ -223,4 +224,36 @@ func TestOptionErrors(t *testing.T) {
 	var m *kube.Manifest
 	_, err = m.YAML()
 	assert.True(t, err != nil && !errors.Is(err, kube.ErrNotExpressible))
+}
+
+func TestExportCarriesOrRefusesServiceSettings(t *testing.T) {
+	sp, err := hardening.Build("img@sha256:"+strings.Repeat("c", 64), append([]hardening.Option{hardening.WithNonRootUser()}, hardening.WithHostname("web"), hardening.WithStopTimeout(7*time.Second),
+		hardening.WithSysctl("net.core.somaxconn", "512"), hardening.WithAddedHosts("db:10.0.0.5"), hardening.WithWorkingDir("/srv"))...)
+	require.NoError(t, err)
+	m, err := kube.Export(sp)
+	require.NoError(t, err)
+	ps := m.Pod.Spec
+	assert.Equal(t, "web", ps.Hostname)
+	assert.EqualValues(t, 7, *ps.TerminationGracePeriodSeconds)
+	require.Len(t, ps.SecurityContext.Sysctls, 1)
+	assert.Equal(t, "net.core.somaxconn", ps.SecurityContext.Sysctls[0].Name)
+	assert.Equal(t, "10.0.0.5", ps.HostAliases[0].IP)
+	assert.Equal(t, "/srv", ps.Containers[0].WorkingDir)
+
+	for name, o := range map[string]hardening.Option{
+		"ulimit":        hardening.WithUlimit("nofile=1:2"),
+		"init":          hardening.WithInit(),
+		"stop signal":   hardening.WithStopSignal("SIGQUIT"),
+		"dns":           hardening.WithDNS("10.0.0.53"),
+		"groups":        hardening.WithAddedGroups("100"),
+		"shm":           hardening.WithShmSize(1 << 20),
+		"swap":          hardening.WithMemorySwap(-1),
+		"added network": hardening.WithAddedNetwork("other"),
+		"dotted host":   hardening.WithHostname("a.b"),
+	} {
+		sp, err := hardening.Build("img@sha256:"+strings.Repeat("c", 64), append([]hardening.Option{hardening.WithNonRootUser()}, o)...)
+		require.NoError(t, err, name)
+		_, err = kube.Export(sp)
+		assert.ErrorIs(t, err, kube.ErrNotExpressible, "%s is refused, not dropped", name)
+	}
 }

@@ -30,6 +30,10 @@ type command struct {
 	summary string
 	// run gets the arguments after the command name and returns the exit code.
 	run func(ctx context.Context, env *env, args []string) int
+	// ownHelp: the command answers -h/--help itself (its arguments after
+	// the image belong to the container, so only its flag parsing can tell
+	// a help flag from a container argument).
+	ownHelp bool
 }
 
 // env is what a command may touch: its output streams and the environment.
@@ -153,11 +157,21 @@ const (
 )
 
 func run(ctx context.Context, e *env, args []string) int {
-	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
-		usage(e.stdout)
-		if len(args) == 0 {
-			return exitUsage
+	if len(args) == 0 {
+		usage(e.stderr)
+		return exitUsage
+	}
+	if args[0] == "--version" {
+		return runVersion(ctx, e, args[1:])
+	}
+	if args[0] == "help" || isHelpToken(args[0]) {
+		if len(args) > 1 && args[0] == "help" {
+			// safedock help CMD [SUB]: the command's help.
+			if c, ok := commands[args[1]]; ok {
+				return commandHelp(ctx, e, c, append(args[2:], "--help"))
+			}
 		}
+		usage(e.stdout)
 		return exitOK
 	}
 	c, ok := commands[args[0]]
@@ -166,7 +180,18 @@ func run(ctx context.Context, e *env, args []string) int {
 		usage(e.stderr)
 		return exitUsage
 	}
+	if !c.ownHelp && wantsHelp(args[1:]) {
+		return helpFor(ctx, e, c, args[1:])
+	}
 	return c.run(ctx, e, args[1:])
+}
+
+// commandHelp shows the help of c (args end with --help).
+func commandHelp(ctx context.Context, e *env, c command, args []string) int {
+	if c.ownHelp {
+		return c.run(ctx, e, args)
+	}
+	return helpFor(ctx, e, c, args)
 }
 
 func usage(w io.Writer) {
@@ -180,4 +205,5 @@ func usage(w io.Writer) {
 	for _, n := range names {
 		fmt.Fprintf(w, "  %-15s %s\n", n, commands[n].summary)
 	}
+	fmt.Fprintln(w, "\nRun \"safedock CMD --help\" for a command's flags, \"safedock version\" for the build.")
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"time"
 
@@ -12,7 +13,7 @@ import (
 )
 
 func init() {
-	register(command{name: "run", summary: "run a hardened container: safedock run [flags] IMAGE [ARG...]", run: runRun})
+	register(command{name: "run", summary: "run a hardened container: safedock run [flags] IMAGE [ARG...]", run: runRun, ownHelp: true})
 }
 
 func runRun(ctx context.Context, e *env, args []string) int {
@@ -24,12 +25,21 @@ func runRun(ctx context.Context, e *env, args []string) int {
 	fs.BoolVar(&detach, "d", false, "shorthand for --detach")
 	var timeout time.Duration
 	fs.DurationVar(&timeout, "timeout", 2*time.Minute, "how long creating and starting the container may take (not the run itself)")
-	profile := profileflags.Register(fs, profileflags.Config{Network: hardening.DefaultNetwork, Volumes: true})
-	fs.Usage = func() {
-		fmt.Fprintln(e.stderr, "usage: safedock run [flags] IMAGE [ARG...]\n\nRuns IMAGE hardened: all capabilities dropped, read-only root, no-new-privileges,\nseccomp, limits, restart on-failure:5, on an isolated network. Flags:")
-		fs.PrintDefaults()
+	profile := profileflags.Register(fs, profileflags.Config{Network: hardening.DefaultNetwork, Volumes: true, Service: true})
+	const header = "usage: safedock run [flags] IMAGE [ARG...]\n\nRuns IMAGE hardened: all capabilities dropped, read-only root, no-new-privileges,\n" +
+		"seccomp, limits, restart on-failure:5, on an isolated network. -h is --hostname, as in docker run;\n" +
+		"--help (or -h alone) shows this help. A rule is loosened only with --waive RULE=REASON."
+	fs.Usage = func() {} // the help goes to stdout, on request
+	if len(args) == 1 && args[0] == "-h" {
+		printHelp(e.stdout, header, fs)
+		return exitOK
 	}
 	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			printHelp(e.stdout, header, fs)
+			return exitOK
+		}
+		fmt.Fprintln(e.stderr, "see: safedock run --help")
 		return exitUsage
 	}
 	if fs.NArg() < 1 {
@@ -42,6 +52,11 @@ func runRun(ctx context.Context, e *env, args []string) int {
 	}
 	if name != "" {
 		opts = append(opts, hardening.WithName(name))
+	}
+	// Input errors (a malformed flag value) are reported before the
+	// daemon is asked anything; the rules are judged by the launch.
+	if _, err := hardening.Build(checkImage, opts...); errors.Is(err, hardening.ErrInvalidSpec) {
+		return usageErr(e, "run", "%v", err)
 	}
 
 	if timeout <= 0 {
@@ -123,6 +138,10 @@ func runRun(ctx context.Context, e *env, args []string) int {
 	return int(code)
 }
 
+// checkImage is a placeholder image ID for checking flag values before
+// the image is resolved.
+const checkImage = "sha256:0000000000000000000000000000000000000000000000000000000000000000"
+
 // launchLeftover says what an interrupted launch with this launch ID may
 // leave, and how to remove it.
 func launchLeftover(id string) string {
@@ -144,7 +163,9 @@ func launchFailed(ctx, lctx context.Context, e *env, cmd string, timeout time.Du
 		fmt.Fprintf(e.stderr, "safedock %s: the Docker daemon did not answer within %s: %v\n", cmd, timeout, err)
 		return exitError
 	}
-	fmt.Fprintf(e.stderr, "safedock %s: %v\n", cmd, err)
+	if !cliViolations(e.stderr, cmd, err) {
+		fmt.Fprintf(e.stderr, "safedock %s: %v\n", cmd, err)
+	}
 	var v *rule.Violation
 	if errors.As(err, &v) || errors.Is(err, hardening.ErrInvalidSpec) {
 		return exitUsage

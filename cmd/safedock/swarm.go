@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"errors"
+	"flag"
 	"fmt"
 	"strconv"
 	"strings"
@@ -13,16 +15,17 @@ import (
 )
 
 func init() {
-	register(command{name: "swarm", summary: "swarm services with the hardening profile: swarm deploy [flags] IMAGE [ARG...]", run: runSwarm})
+	register(command{name: "swarm", summary: "swarm services with the hardening profile: swarm deploy [flags] IMAGE [ARG...]", run: runSwarm, ownHelp: true})
 	registerAudit(command{name: "swarm", summary: "audit the swarm: managers, auto-lock, encrypted overlays, services (CIS 7.x, 5.x)", run: runAuditSwarm})
 }
 
 func runSwarm(ctx context.Context, e *env, args []string) int {
 	if len(args) == 0 || args[0] != "deploy" {
-		fmt.Fprintln(e.stderr, "usage: safedock swarm deploy [flags] IMAGE [ARG...]")
-		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
+		if len(args) > 0 && (isHelpToken(args[0]) || args[0] == "help") {
+			fmt.Fprintln(e.stdout, "usage: safedock swarm deploy [flags] IMAGE [ARG...]\n\nRun \"safedock swarm deploy --help\" for its flags; \"safedock audit swarm --help\" audits the swarm.")
 			return exitOK
 		}
+		fmt.Fprintln(e.stderr, "usage: safedock swarm deploy [flags] IMAGE [ARG...]")
 		return exitUsage
 	}
 	return runSwarmDeploy(ctx, e, args[1:])
@@ -42,17 +45,25 @@ func runSwarmDeploy(ctx context.Context, e *env, args []string) int {
 	fs.Uint64Var(&replicas, "replicas", 1, "number of tasks")
 	fs.DurationVar(&timeout, "timeout", 2*time.Minute, "how long the deploy may take, every daemon call and the wait for the task to run included")
 	fs.Var(&secrets, "secret", "swarm secret to mount at /run/secrets/TARGET: NAME[:TARGET] (repeatable)")
-	profile := profileflags.Register(fs, profileflags.Config{Network: "none", Help: map[string]string{
+	profile := profileflags.Register(fs, profileflags.Config{Network: "none", Service: true, Help: map[string]string{
 		"network": "overlay network to join (created encrypted when missing); \"none\" joins no swarm network",
 		"publish": "publish a port in host mode: IP:HOSTPORT:CONTAINERPORT[/PROTO] (repeatable; swarm cannot bind the IP: reported as a gap)",
 		"env":     "environment variable KEY=value (repeatable; secret-looking names are refused: use --secret)",
 		"waive":   "loosen a container or swarm rule on purpose: RULE=REASON (repeatable)",
 	}})
-	fs.Usage = func() {
-		fmt.Fprintln(e.stderr, "usage: safedock swarm deploy [flags] IMAGE [ARG...]\n\nDeploys IMAGE (resolved to its ID) as a hardened swarm service and waits until its task\nruns. Prints the service ID; rules the engine cannot express in a service go to stderr. Flags:")
-		fs.PrintDefaults()
+	const header = "usage: safedock swarm deploy [flags] IMAGE [ARG...]\n\nDeploys IMAGE (resolved to its ID) as a hardened swarm service and waits until its task\n" +
+		"runs. Prints the service ID; rules the engine cannot express in a service go to stderr.\nA rule is loosened only with --waive RULE=REASON."
+	fs.Usage = func() {}                   // the help goes to stdout, on request
+	if len(args) == 1 && args[0] == "-h" { // -h with a value is --hostname
+		printHelp(e.stdout, header, fs)
+		return exitOK
 	}
 	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			printHelp(e.stdout, header, fs)
+			return exitOK
+		}
+		fmt.Fprintln(e.stderr, "see: safedock swarm deploy --help")
 		return exitUsage
 	}
 	if fs.NArg() < 1 {

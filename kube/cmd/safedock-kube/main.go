@@ -65,7 +65,7 @@ func export(args []string, stdout, stderr io.Writer) int {
 	fs.BoolVar(&hostPorts, "host-ports", false, "also publish the ports on the node (hostPort/hostIP; Pod Security refuses them)")
 	fs.BoolVar(&userns, "userns", false, "run the pod in its own user namespace (hostUsers: false)")
 	fs.StringVar(&seccompPath, "seccomp-localhost", "", "kubelet-relative path of the node's copy of a custom seccomp profile")
-	profile := profileflags.Register(fs, profileflags.Config{Network: hardening.DefaultNetwork, Volumes: true, CPUShares: true, Help: map[string]string{
+	profile := profileflags.Register(fs, profileflags.Config{Network: hardening.DefaultNetwork, Volumes: true, CPUShares: true, Service: true, Help: map[string]string{
 		"user":       "numeric user to run as: uid[:gid] (default 65534:65534; root needs --waive container.non-root-user=REASON)",
 		"network":    "Docker network of the profile; \"host\" (with a waiver) becomes hostNetwork, any other is not carried",
 		"entrypoint": "override the image's entrypoint (pod command)",
@@ -118,7 +118,11 @@ func export(args []string, stdout, stderr io.Writer) int {
 
 	sp, err := hardening.Build(image, opts...)
 	if err != nil {
-		fmt.Fprintln(stderr, "safedock-kube export:", err)
+		if text, ok := profileflags.Refusal("safedock-kube export", err); ok {
+			fmt.Fprint(stderr, text)
+		} else {
+			fmt.Fprintln(stderr, "safedock-kube export:", err)
+		}
 		return exitUsage // a profile problem: the flags must change
 	}
 	m, err := kube.Export(sp, kopts...)

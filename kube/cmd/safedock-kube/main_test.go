@@ -52,8 +52,32 @@ func TestExportRefusals(t *testing.T) {
 			assert.NotEmpty(t, errOut)
 		})
 	}
-	code, _, _ := runCLI()
+	code, _, errOut := runCLI("export", "--user", "0", img)
+	assert.Equal(t, exitUsage, code)
+	assert.Contains(t, errOut, "--waive container.non-root-user=REASON", "the CLI suggests its flag")
+	assert.NotContains(t, errOut, "Waive(")
+	code, _, _ = runCLI()
 	assert.Equal(t, exitUsage, code)
 	code, _, _ = runCLI("help")
 	assert.Equal(t, exitOK, code)
+}
+
+func TestExportServiceFlags(t *testing.T) {
+	img := "img@sha256:" + strings.Repeat("e", 64)
+	code, out, errOut := runCLI("export", "--user", "1000", "-h", "web", "-w", "/srv", "--stop-timeout", "9",
+		"--sysctl", "net.core.somaxconn=512", "--add-host", "db:10.0.0.5", "--cpus", "0.5", img)
+	require.Equal(t, exitOK, code, errOut)
+	var pod corev1.Pod
+	require.NoError(t, yaml.Unmarshal([]byte(out), &pod))
+	assert.Equal(t, "web", pod.Spec.Hostname)
+	assert.Equal(t, "/srv", pod.Spec.Containers[0].WorkingDir)
+	assert.EqualValues(t, 9, *pod.Spec.TerminationGracePeriodSeconds)
+	assert.Equal(t, "net.core.somaxconn", pod.Spec.SecurityContext.Sysctls[0].Name)
+	assert.Equal(t, "500m", pod.Spec.Containers[0].Resources.Limits.Cpu().String())
+	for _, args := range [][]string{{"--ulimit", "nofile=1:2"}, {"--init"}, {"--dns", "10.0.0.53"}, {"--network", "a", "--network", "b"}, {"--shm-size", "1m"}} {
+		code, out, errOut := runCLI(append(append([]string{"export", "--user", "1000"}, args...), img)...)
+		assert.Equal(t, exitUsage, code, "%v is refused, not dropped", args)
+		assert.Empty(t, out)
+		assert.Contains(t, errOut, "not expressible", "%v", args)
+	}
 }
