@@ -31,7 +31,10 @@ func runAudit(ctx context.Context, e *env, args []string) int {
 		return runAuditAll(ctx, e, args)
 	}
 	if args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
-		fmt.Fprintln(e.stderr, "usage: safedock audit [--only S,..] [--skip S,..] [--fail-on SEV] [--format text|json|sarif|html] [--benchmark cis-1.8.0] [--timeout D] [--waivers FILE]\n       safedock audit SECTION [flags]\n\nSections with their own command:")
+		// The whole audit's usage, exit codes and every flag with its
+		// default, then the sections that have a command of their own.
+		code := runAuditAll(ctx, e, []string{"-h"})
+		fmt.Fprintln(e.stderr, "\nSections with their own command:")
 		names := make([]string, 0, len(auditSubcommands))
 		for n := range auditSubcommands {
 			names = append(names, n)
@@ -40,7 +43,7 @@ func runAudit(ctx context.Context, e *env, args []string) int {
 		for _, n := range names {
 			fmt.Fprintf(e.stderr, "  %-12s %s\n", n, auditSubcommands[n].summary)
 		}
-		return exitUsage
+		return code
 	}
 	c, ok := auditSubcommands[args[0]]
 	if !ok {

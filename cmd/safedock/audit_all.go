@@ -64,7 +64,7 @@ func runWholeAudit(ctx context.Context, e *env, name string, args []string, fixe
 			fmt.Fprintf(e.stderr, "usage: safedock %s [flags]    (the same as safedock audit --only %s)\n", name, fixed[0])
 		}
 		fmt.Fprintln(e.stderr, "\nExit codes: 0 clean, 1 findings failed, 2 usage, 3 incomplete (timeout, interrupt, daemon errors).\n\nFlags:")
-		fs.PrintDefaults()
+		printFlags(e.stderr, fs)
 	}
 	if err := fs.Parse(args); err != nil {
 		return exitUsage

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -53,7 +52,7 @@ func runAuthz(ctx context.Context, e *env, args []string) int {
 }
 
 func authzServe(ctx context.Context, e *env, args []string) int {
-	fset := flag.NewFlagSet("safedock authz serve", flag.ContinueOnError)
+	fset := newFlagSet("safedock authz serve", nil)
 	fset.SetOutput(e.stderr)
 	socket := fset.String("socket", authz.DefaultSocket, "unix socket to listen on")
 	waivers := fset.String("waivers", "", "approved waiver file (YAML)")
@@ -156,7 +155,7 @@ func authzServe(ctx context.Context, e *env, args []string) int {
 }
 
 func authzInstall(e *env, args []string) int {
-	fset := flag.NewFlagSet("safedock authz install", flag.ContinueOnError)
+	fset := newFlagSet("safedock authz install", nil)
 	fset.SetOutput(e.stderr)
 	socket := fset.String("socket", authz.DefaultSocket, "unix socket the plugin listens on")
 	dir := fset.String("dir", "/", "root directory to install under")

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	iofs "io/fs"
 	"os"
@@ -77,7 +76,7 @@ func engineVersion(s string) (daemonconf.Version, error) {
 
 func daemonValidate(ctx context.Context, e *env, args []string) int {
 	file, rest := splitFileArg(args)
-	fs := flag.NewFlagSet("daemon-config validate", flag.ContinueOnError)
+	fs := newFlagSet("daemon-config validate", nil)
 	fs.SetOutput(e.stderr)
 	dargs := fs.String("dockerd-args", "", "dockerd's command line, e.g. \"-H fd:// --containerd=/run/containerd/containerd.sock\"")
 	ver := fs.String("engine-version", "", "engine version that will read the file (default 20.10)")
@@ -146,7 +145,7 @@ func daemonValidate(ctx context.Context, e *env, args []string) int {
 }
 
 func daemonSchema(e *env, args []string) int {
-	fs := flag.NewFlagSet("daemon-config schema", flag.ContinueOnError)
+	fs := newFlagSet("daemon-config schema", nil)
 	fs.SetOutput(e.stderr)
 	ver := fs.String("engine-version", "", "engine version whose keys the schema describes (default 20.10)")
 	if err := fs.Parse(args); err != nil {
@@ -242,7 +241,7 @@ func askSwarm(ctx context.Context) (bool, error) {
 }
 
 func daemonGenerate(e *env, args []string) int {
-	fs := flag.NewFlagSet("daemon-config generate", flag.ContinueOnError)
+	fs := newFlagSet("daemon-config generate", nil)
 	fs.SetOutput(e.stderr)
 	userns := fs.String("userns-remap", "default", "userns-remap value")
 	noUserns := fs.String("no-userns-remap", "", "turn off userns-remap, with this reason (a waiver)")
@@ -294,7 +293,7 @@ func daemonGenerate(e *env, args []string) int {
 
 func daemonHarden(ctx context.Context, e *env, args []string) int {
 	file, rest := splitFileArg(args)
-	fs := flag.NewFlagSet("daemon-config harden", flag.ContinueOnError)
+	fs := newFlagSet("daemon-config harden", nil)
 	fs.SetOutput(e.stderr)
 	write := fs.Bool("write", false, "replace FILE (atomically, keeping a backup) instead of printing the result")
 	dargs := fs.String("dockerd-args", "", "dockerd's command line")

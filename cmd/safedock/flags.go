@@ -7,6 +7,7 @@ import (
 	"os"
 	"runtime/debug"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/safedock/safedock"
@@ -20,10 +21,19 @@ import (
 // repeatedFlag is a repeatable string flag (-p 1 -p 2).
 type repeatedFlag = profileflags.List
 
-// newFlagSet returns a flag set that reports errors instead of exiting.
+// newFlagSet returns a flag set that reports errors instead of exiting
+// and whose usage (on -h, --help and errors) lists every flag with its
+// default, the zero ones included (see printFlags). A nil stderr keeps
+// the set's default output until the caller sets one.
 func newFlagSet(name string, stderr io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	if stderr != nil {
+		fs.SetOutput(stderr)
+	}
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "usage: safedock %s [flags]\n\nFlags:\n", strings.TrimPrefix(fs.Name(), "safedock "))
+		printFlags(fs.Output(), fs)
+	}
 	return fs
 }
 

@@ -124,3 +124,26 @@ func TestRefusalsSuggestTheWaiveFlag(t *testing.T) {
 	assert.Equal(t, "container.x: r; do y. Or waive it with --waive container.x=REASON.", profileflags.ViolationText(v))
 	assert.False(t, cliViolations(&buf, "run", fmt.Errorf("plain")))
 }
+
+// Every command's help lists each flag with its default, the zero ones
+// (false, "", 0) included, which flag.PrintDefaults leaves out.
+func TestEveryCommandsHelpGivesEveryDefault(t *testing.T) {
+	for _, c := range [][]string{{"audit"}, {"audit", "host"}, {"perms", "check"}, {"perms", "fix"},
+		{"daemon-config", "validate"}, {"daemon-config", "generate"}, {"daemon-config", "harden"},
+		{"daemon-config", "schema"}, {"authz", "serve"}, {"authz", "install"}, {"runspec", "check"},
+		{"runspec", "harden"}, {"audit-rules"}} {
+		code, out, errOut := invoke(append(c, "--help")...)
+		require.Equal(t, exitOK, code, "%v: %s", c, errOut)
+		lines := strings.Split(out, "\n")
+		flags := 0
+		for i, l := range lines {
+			if !strings.HasPrefix(l, "  -") {
+				continue
+			}
+			flags++
+			require.Less(t, i+1, len(lines), "%v: %q has no description", c, l)
+			assert.Contains(t, lines[i+1], "default", "%v: %s gives no default", c, strings.TrimSpace(l))
+		}
+		assert.Positive(t, flags, "%v lists its flags:\n%s", c, out)
+	}
+}

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"io"
 	"strings"
@@ -62,7 +61,7 @@ func hostInputs(ctx context.Context, e *env, root string, offline bool, errw io.
 }
 
 func runAuditHost(ctx context.Context, e *env, args []string) int {
-	fl := flag.NewFlagSet("audit host", flag.ContinueOnError)
+	fl := newFlagSet("audit host", nil)
 	fl.SetOutput(e.stderr)
 	format := fl.String("format", "text", "output format: text, json, sarif or html")
 	benchmark := benchmarkFlag(fl)
@@ -106,7 +105,7 @@ func runAuditHost(ctx context.Context, e *env, args []string) int {
 }
 
 func runAuditRules(ctx context.Context, e *env, args []string) int {
-	fl := flag.NewFlagSet("audit-rules", flag.ContinueOnError)
+	fl := newFlagSet("audit-rules", nil)
 	fl.SetOutput(e.stderr)
 	root := fl.String("root", "/", "generate for the tree under `DIR`")
 	offline := fl.Bool("offline", false, "do not ask the daemon for its data root")

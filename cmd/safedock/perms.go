@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"strings"
@@ -26,7 +25,7 @@ func runPerms(ctx context.Context, e *env, args []string) int {
 		return exitUsage
 	}
 	sub := args[0]
-	fl := flag.NewFlagSet("perms "+sub, flag.ContinueOnError)
+	fl := newFlagSet("perms "+sub, nil)
 	fl.SetOutput(e.stderr)
 	root := fl.String("root", "/", "check the tree under `DIR` as if it were /")
 	socket := fl.String("socket", "", "the daemon's socket `PATH` (default: from DOCKER_HOST, else /var/run/docker.sock)")

@@ -68,7 +68,7 @@ func parseInterspersed(fset *flag.FlagSet, args []string) ([]string, error) {
 }
 
 func runspecCheck(ctx context.Context, e *env, args []string) int {
-	fset := flag.NewFlagSet("safedock runspec check", flag.ContinueOnError)
+	fset := newFlagSet("safedock runspec check", nil)
 	fset.SetOutput(e.stderr)
 	format := fset.String("format", "text", "output format: text or json")
 	passed := fset.Bool("passed", false, "list passing rules in text output")
@@ -109,7 +109,7 @@ func runspecCheck(ctx context.Context, e *env, args []string) int {
 }
 
 func runspecHarden(ctx context.Context, e *env, args []string) int {
-	fset := flag.NewFlagSet("safedock runspec harden", flag.ContinueOnError)
+	fset := newFlagSet("safedock runspec harden", nil)
 	fset.SetOutput(e.stderr)
 	write := fset.Bool("write", false, "replace the config.json (a backup is kept next to it)")
 	user := fset.String("user", "", "uid:gid to run as (default: keep a non-root user, else 65534:65534)")
