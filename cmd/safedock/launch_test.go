@@ -12,7 +12,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/moby/moby/api/types/container"
 	"github.com/moby/moby/client"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -20,29 +19,6 @@ import (
 	"github.com/safedock/safedock/hardening"
 	"github.com/safedock/safedock/internal/dockertest"
 )
-
-// existingDB starts a plain container with an anonymous volume under name
-// and returns its ID and the volume's name.
-func existingDB(t *testing.T, cli *client.Client, image, name string) (string, string) {
-	t.Helper()
-	ctx := context.Background()
-	res, err := cli.ContainerCreate(ctx, client.ContainerCreateOptions{Name: name,
-		Config:     &container.Config{Image: image, User: "65534:65534", Cmd: []string{"sleep"}, Volumes: map[string]struct{}{"/data": {}}},
-		HostConfig: &container.HostConfig{NetworkMode: "none"}})
-	require.NoError(t, err)
-	dockertest.RemoveContainerOnCleanup(t, cli, res.ID)
-	_, err = cli.ContainerStart(ctx, res.ID, client.ContainerStartOptions{})
-	require.NoError(t, err)
-	ins, err := cli.ContainerInspect(ctx, res.ID, client.ContainerInspectOptions{})
-	require.NoError(t, err)
-	for _, m := range ins.Container.Mounts {
-		if m.Destination == "/data" {
-			return res.ID, m.Name
-		}
-	}
-	t.Fatal("the existing container has no anonymous volume")
-	return "", ""
-}
 
 func TestRunUnderATakenNameKeepsTheExistingContainer(t *testing.T) {
 	cli := dockertest.Client(t)
@@ -64,16 +40,11 @@ func TestRunUnderATakenNameKeepsTheExistingContainer(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			name := dockertest.Name("db")
-			id, vol := existingDB(t, cli, img.Ref, name)
+			db := dockertest.StartForeign(t, cli, img.Ref, name)
 			args := append(append([]string{"run", "-d", "--name", name, "-u", "65534"}, tc.args...), img.Ref, "sleep")
 			code, _, errOut := invoke(args...)
 			assert.Equal(t, tc.code, code, errOut)
-			ins, err := cli.ContainerInspect(context.Background(), name, client.ContainerInspectOptions{})
-			require.NoError(t, err, "the existing container is gone: %s", errOut)
-			assert.Equal(t, id, ins.Container.ID)
-			assert.True(t, ins.Container.State.Running, "state %s", ins.Container.State.Status)
-			_, err = cli.VolumeInspect(context.Background(), vol, client.VolumeInspectOptions{})
-			assert.NoError(t, err, "its anonymous volume %s is still there", vol)
+			db.CheckUntouched(t, cli)
 		})
 	}
 }
