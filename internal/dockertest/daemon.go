@@ -10,7 +10,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -349,24 +348,7 @@ func (d *Daemon) DialContext(ctx context.Context, network, addr string) (net.Con
 // InNetNS runs fn on an OS thread that has joined the daemon's network
 // namespace. Sockets fn creates stay in that namespace when used from any
 // goroutine afterwards. The thread is discarded after fn.
-func (d *Daemon) InNetNS(fn func() error) error {
-	errc := make(chan error, 1)
-	go func() {
-		runtime.LockOSThread() // never unlocked: the thread dies with the goroutine
-		f, err := os.Open(fmt.Sprintf("/proc/%d/ns/net", d.PID))
-		if err != nil {
-			errc <- fmt.Errorf("opening netns of dockerd %d: %w", d.PID, err)
-			return
-		}
-		defer f.Close()
-		if err := unix.Setns(int(f.Fd()), unix.CLONE_NEWNET); err != nil {
-			errc <- fmt.Errorf("joining netns of dockerd %d: %w", d.PID, err)
-			return
-		}
-		errc <- fn()
-	}()
-	return <-errc
-}
+func (d *Daemon) InNetNS(fn func() error) error { return inNetNS(d.PID, fn) }
 
 // HTTPClient returns an http.Client whose connections are made inside the
 // daemon's network namespace, with the given TLS transport settings.
