@@ -266,19 +266,9 @@ func TestFailedLaunchLeavesNothingBehind(t *testing.T) {
 // container with the raw API, the way a careless docker run would.
 func insecure(t *testing.T, cli *client.Client, image string, start bool, cmd []string, mutate func(*container.HostConfig)) string {
 	t.Helper()
-	name := dockertest.Name("insecure")
 	hc := &container.HostConfig{}
 	mutate(hc)
-	res, err := cli.ContainerCreate(context.Background(), client.ContainerCreateOptions{
-		Name: name, Config: &container.Config{Image: image, Cmd: cmd}, HostConfig: hc,
-	})
-	require.NoError(t, err)
-	dockertest.RemoveContainerOnCleanup(t, cli, res.ID)
-	if start {
-		_, err = cli.ContainerStart(context.Background(), res.ID, client.ContainerStartOptions{})
-		require.NoError(t, err)
-	}
-	return name
+	return dockertest.CreateContainer(t, cli, "insecure", &container.Config{Image: image, Cmd: cmd}, hc, start)
 }
 
 func TestAuditReportsInsecureContainersAndPassesHardenedOnes(t *testing.T) {

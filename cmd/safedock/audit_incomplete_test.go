@@ -45,16 +45,7 @@ func parseAudit(t *testing.T, out string) auditDoc {
 
 func createContainer(t *testing.T, cli *client.Client, ref string, labels map[string]string, hc *container.HostConfig, start bool) string {
 	t.Helper()
-	name := dockertest.Name("aud")
-	res, err := cli.ContainerCreate(context.Background(), client.ContainerCreateOptions{Name: name,
-		Config: &container.Config{Image: ref, Cmd: []string{"sleep"}, Labels: labels}, HostConfig: hc})
-	require.NoError(t, err)
-	dockertest.RemoveContainerOnCleanup(t, cli, res.ID)
-	if start {
-		_, err = cli.ContainerStart(context.Background(), res.ID, client.ContainerStartOptions{})
-		require.NoError(t, err)
-	}
-	return name
+	return dockertest.CreateContainer(t, cli, "aud", &container.Config{Image: ref, Cmd: []string{"sleep"}, Labels: labels}, hc, start)
 }
 
 // Every container inspect failing (a proxy in front of the real daemon

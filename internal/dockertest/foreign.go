@@ -65,3 +65,27 @@ func (f Foreign) CheckUntouched(t testing.TB, cli *client.Client) {
 		t.Errorf("the existing container's anonymous volume %s is gone: %v", f.Volume, err)
 	}
 }
+
+// CreateContainer creates a container named prefix-<random> from cfg and
+// hc (nil: an empty HostConfig) with the raw API, the way a plain docker
+// run would, starts it when start is set, removes it by ID at cleanup, and
+// returns its name.
+func CreateContainer(t testing.TB, cli *client.Client, prefix string, cfg *container.Config, hc *container.HostConfig, start bool) string {
+	t.Helper()
+	if hc == nil {
+		hc = &container.HostConfig{}
+	}
+	name := Name(prefix)
+	ctx := context.Background()
+	res, err := cli.ContainerCreate(ctx, client.ContainerCreateOptions{Name: name, Config: cfg, HostConfig: hc})
+	if err != nil {
+		t.Fatalf("creating container %s: %v", name, err)
+	}
+	RemoveContainerOnCleanup(t, cli, res.ID)
+	if start {
+		if _, err := cli.ContainerStart(ctx, res.ID, client.ContainerStartOptions{}); err != nil {
+			t.Fatalf("starting container %s: %v", name, err)
+		}
+	}
+	return name
+}
