@@ -16,11 +16,13 @@
 # It prints a Markdown table. Everything it creates carries a random token
 # and is removed on exit (containers by ID, then its network and image).
 #
-# Usage: bench/audit.sh            (SIZES="10 40 200" RUNS=7 by default)
+# Usage: bench/audit.sh            (SIZES="10 40 200 1000" RUNS=7 by default)
 #        SIZES="40" RUNS=11 bench/audit.sh
+#        DOCKER_HOST=unix:///run/safedock-modern/docker.sock bench/audit.sh
+#        bench/audit-engines.sh     (this script on Docker 20.10 and on 28.5)
 set -euo pipefail
 
-SIZES=${SIZES:-"10 40 200"}
+SIZES=${SIZES:-"10 40 200 1000"}
 RUNS=${RUNS:-7}
 PAR=${PAR:-4} # containers started in parallel
 
