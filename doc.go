@@ -14,4 +14,4 @@
 // and the generated rule table documents it.
 package safedock
 
-//go:generate go run ./internal/gendocs -o docs/rules.md
+//go:generate go run ./cmd/gendocs -o docs/rules.md

@@ -11,15 +11,15 @@ import (
 	"time"
 
 	"github.com/safedock/safedock"
+	"github.com/safedock/safedock/cmd/cliflags"
 	"github.com/safedock/safedock/hardening"
-	"github.com/safedock/safedock/internal/profileflags"
 	"github.com/safedock/safedock/report"
 	"github.com/safedock/safedock/rule"
 	"github.com/safedock/safedock/runspec"
 )
 
 // repeatedFlag is a repeatable string flag (-p 1 -p 2).
-type repeatedFlag = profileflags.List
+type repeatedFlag = cliflags.List
 
 // newFlagSet returns a flag set that reports errors instead of exiting
 // and whose usage (on -h, --help and errors) lists every flag with its

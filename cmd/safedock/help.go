@@ -9,7 +9,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/safedock/safedock/internal/profileflags"
+	"github.com/safedock/safedock/cmd/cliflags"
 )
 
 // helpTokens are the arguments that ask a command for its help.
@@ -121,10 +121,10 @@ func isList(f *flag.Flag) bool {
 }
 
 // cliViolations prints the refusal in err for the command line (see
-// profileflags.Refusal: one line per violation, suggesting --waive
+// cliflags.Refusal: one line per violation, suggesting --waive
 // RULE=REASON) and reports whether err held a violation.
 func cliViolations(w io.Writer, cmd string, err error) bool {
-	text, ok := profileflags.Refusal("safedock "+cmd, err)
+	text, ok := cliflags.Refusal("safedock "+cmd, err)
 	if ok {
 		fmt.Fprint(w, text)
 	}

@@ -11,8 +11,8 @@ import (
 
 	"github.com/moby/moby/api/types/container"
 
+	"github.com/safedock/safedock/cmd/cliflags"
 	"github.com/safedock/safedock/hardening"
-	"github.com/safedock/safedock/internal/profileflags"
 	"github.com/safedock/safedock/rule"
 )
 
@@ -121,7 +121,7 @@ func TestRefusalsSuggestTheWaiveFlag(t *testing.T) {
 	assert.Equal(t, len(rule.Violations(err))+1, strings.Count(out, "\n"), "one line per violation: %s", out)
 
 	v := &rule.Violation{Rule: "container.x", Reason: "r", Fix: "do y"}
-	assert.Equal(t, "container.x: r; do y. Or waive it with --waive container.x=REASON.", profileflags.ViolationText(v))
+	assert.Equal(t, "container.x: r; do y. Or waive it with --waive container.x=REASON.", cliflags.ViolationText(v))
 	assert.False(t, cliViolations(&buf, "run", fmt.Errorf("plain")))
 }
 

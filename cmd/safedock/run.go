@@ -7,8 +7,8 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/safedock/safedock/cmd/cliflags"
 	"github.com/safedock/safedock/hardening"
-	"github.com/safedock/safedock/internal/profileflags"
 	"github.com/safedock/safedock/rule"
 )
 
@@ -25,7 +25,7 @@ func runRun(ctx context.Context, e *env, args []string) int {
 	fs.BoolVar(&detach, "d", false, "shorthand for --detach")
 	var timeout time.Duration
 	fs.DurationVar(&timeout, "timeout", 2*time.Minute, "how long creating and starting the container may take (not the run itself)")
-	profile := profileflags.Register(fs, profileflags.Config{Network: hardening.DefaultNetwork, Volumes: true, Service: true})
+	profile := cliflags.Register(fs, cliflags.Config{Network: hardening.DefaultNetwork, Volumes: true, Service: true})
 	const header = "usage: safedock run [flags] IMAGE [ARG...]\n\nRuns IMAGE hardened: all capabilities dropped, read-only root, no-new-privileges,\n" +
 		"seccomp, limits, restart on-failure:5, on an isolated network. -h is --hostname, as in docker run;\n" +
 		"--help (or -h alone) shows this help. A rule is loosened only with --waive RULE=REASON."

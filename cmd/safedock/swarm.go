@@ -9,8 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/safedock/safedock/cmd/cliflags"
 	"github.com/safedock/safedock/hardening"
-	"github.com/safedock/safedock/internal/profileflags"
 	"github.com/safedock/safedock/report"
 )
 
@@ -45,7 +45,7 @@ func runSwarmDeploy(ctx context.Context, e *env, args []string) int {
 	fs.Uint64Var(&replicas, "replicas", 1, "number of tasks")
 	fs.DurationVar(&timeout, "timeout", 2*time.Minute, "how long the deploy may take, every daemon call and the wait for the task to run included")
 	fs.Var(&secrets, "secret", "swarm secret to mount at /run/secrets/TARGET: NAME[:TARGET] (repeatable)")
-	profile := profileflags.Register(fs, profileflags.Config{Network: "none", Service: true, Help: map[string]string{
+	profile := cliflags.Register(fs, cliflags.Config{Network: "none", Service: true, Help: map[string]string{
 		"network": "overlay network to join (created encrypted when missing); \"none\" joins no swarm network",
 		"publish": "publish a port in host mode: IP:HOSTPORT:CONTAINERPORT[/PROTO] (repeatable; swarm cannot bind the IP: reported as a gap)",
 		"env":     "environment variable KEY=value (repeatable; secret-looking names are refused: use --secret)",

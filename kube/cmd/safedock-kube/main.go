@@ -25,8 +25,8 @@ import (
 	"io"
 	"os"
 
+	"github.com/safedock/safedock/cmd/cliflags"
 	"github.com/safedock/safedock/hardening"
-	"github.com/safedock/safedock/internal/profileflags"
 	"github.com/safedock/safedock/kube"
 )
 
@@ -65,7 +65,7 @@ func export(args []string, stdout, stderr io.Writer) int {
 	fs.BoolVar(&hostPorts, "host-ports", false, "also publish the ports on the node (hostPort/hostIP; Pod Security refuses them)")
 	fs.BoolVar(&userns, "userns", false, "run the pod in its own user namespace (hostUsers: false)")
 	fs.StringVar(&seccompPath, "seccomp-localhost", "", "kubelet-relative path of the node's copy of a custom seccomp profile")
-	profile := profileflags.Register(fs, profileflags.Config{Network: hardening.DefaultNetwork, Volumes: true, CPUShares: true, Service: true, Help: map[string]string{
+	profile := cliflags.Register(fs, cliflags.Config{Network: hardening.DefaultNetwork, Volumes: true, CPUShares: true, Service: true, Help: map[string]string{
 		"user":       "numeric user to run as: uid[:gid] (default 65534:65534; root needs --waive container.non-root-user=REASON)",
 		"network":    "Docker network of the profile; \"host\" (with a waiver) becomes hostNetwork, any other is not carried",
 		"entrypoint": "override the image's entrypoint (pod command)",
@@ -118,7 +118,7 @@ func export(args []string, stdout, stderr io.Writer) int {
 
 	sp, err := hardening.Build(image, opts...)
 	if err != nil {
-		if text, ok := profileflags.Refusal("safedock-kube export", err); ok {
+		if text, ok := cliflags.Refusal("safedock-kube export", err); ok {
 			fmt.Fprint(stderr, text)
 		} else {
 			fmt.Fprintln(stderr, "safedock-kube export:", err)

@@ -1,4 +1,4 @@
-package profileflags
+package cliflags
 
 import (
 	"errors"

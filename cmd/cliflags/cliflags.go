@@ -1,10 +1,10 @@
-// Package profileflags declares, once, the docker-like command-line flags
+// Package cliflags declares, once, the docker-like command-line flags
 // that describe a hardening profile (--user, --cap-add, -p, -v, --tmpfs, -e,
 // --memory, --pids-limit, --cpu-shares, --entrypoint, --network, --waive,
 // and with Config.Service the flags of a long-running service) for every
 // command that takes one: safedock run, safedock swarm deploy and
 // safedock-kube export.
-package profileflags
+package cliflags
 
 import (
 	"flag"

@@ -1,4 +1,4 @@
-package profileflags_test
+package cliflags_test
 
 import (
 	"flag"
@@ -11,22 +11,22 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/safedock/safedock/cmd/cliflags"
 	"github.com/safedock/safedock/hardening"
-	"github.com/safedock/safedock/internal/profileflags"
 	"github.com/safedock/safedock/rule"
 )
 
-func parse(t *testing.T, c profileflags.Config, args ...string) (*profileflags.Profile, *flag.FlagSet) {
+func parse(t *testing.T, c cliflags.Config, args ...string) (*cliflags.Profile, *flag.FlagSet) {
 	t.Helper()
 	fs := flag.NewFlagSet("t", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
-	p := profileflags.Register(fs, c)
+	p := cliflags.Register(fs, c)
 	require.NoError(t, fs.Parse(args))
 	return p, fs
 }
 
 func TestProfileFlagsBuildTheSameSpecAsOptions(t *testing.T) {
-	p, fs := parse(t, profileflags.Config{Network: "isolated", Volumes: true, CPUShares: true},
+	p, fs := parse(t, cliflags.Config{Network: "isolated", Volumes: true, CPUShares: true},
 		"-u", "1000:1000", "-m", "128m", "--pids-limit", "32", "--cpu-shares", "256", "--cap-add", "NET_BIND_SERVICE",
 		"-p", "127.0.0.1:8080:80", "-v", "data:/data", "--tmpfs", "/run:rw,size=1m", "-e", "A=1",
 		"--waive", "container.restart-policy=batch job", "img", "serve", "--fast")
@@ -48,11 +48,11 @@ func TestProfileFlagsBuildTheSameSpecAsOptions(t *testing.T) {
 }
 
 func TestProfileFlagErrorsNameTheFlag(t *testing.T) {
-	p, _ := parse(t, profileflags.Config{}, "-m", "lots")
+	p, _ := parse(t, cliflags.Config{}, "-m", "lots")
 	_, err := p.Options(nil)
 	assert.ErrorContains(t, err, `--memory "lots"`)
 
-	p, _ = parse(t, profileflags.Config{}, "--waive", "container.privileged")
+	p, _ = parse(t, cliflags.Config{}, "--waive", "container.privileged")
 	_, err = p.ParseWaivers()
 	assert.ErrorContains(t, err, "a waiver needs a reason")
 }
@@ -60,7 +60,7 @@ func TestProfileFlagErrorsNameTheFlag(t *testing.T) {
 func TestOptionalFlagsAreOptional(t *testing.T) {
 	fs := flag.NewFlagSet("t", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
-	profileflags.Register(fs, profileflags.Config{})
+	cliflags.Register(fs, cliflags.Config{})
 	for _, name := range []string{"network", "volume", "v", "cpu-shares"} {
 		assert.Nil(t, fs.Lookup(name), name)
 	}
@@ -71,7 +71,7 @@ func TestServiceFlagsBuildTheSpec(t *testing.T) {
 	dir := t.TempDir()
 	envFile := dir + "/app.env"
 	require.NoError(t, os.WriteFile(envFile, []byte("# c\nA=from-file\nB=2\n"), 0o600))
-	p, fs := parse(t, profileflags.Config{Network: "front", Volumes: true, Service: true},
+	p, fs := parse(t, cliflags.Config{Network: "front", Volumes: true, Service: true},
 		"--health-cmd", "probe health", "--health-interval", "2s", "--health-timeout", "1s", "--health-retries", "4", "--health-start-period", "3s",
 		"-w", "/srv", "-h", "web-1", "--stop-signal", "SIGQUIT", "--stop-timeout", "0", "--init",
 		"--ulimit", "nofile=1024:2048", "--sysctl", "net.core.somaxconn=1024", "--dns", "10.0.0.53", "--dns-search", "corp.example",
@@ -123,7 +123,7 @@ func TestServiceFlagErrorsNameTheFlag(t *testing.T) {
 		"--no-healthcheck --health-retries 2": "--no-healthcheck",
 		"--network-alias a/b --network n":     "--network-alias",
 	} {
-		p, _ := parse(t, profileflags.Config{Network: "n", Service: true}, strings.Fields(args)...)
+		p, _ := parse(t, cliflags.Config{Network: "n", Service: true}, strings.Fields(args)...)
 		opts, err := p.Options(nil)
 		if err == nil {
 			_, err = hardening.Build("sha256:0000000000000000000000000000000000000000000000000000000000000000", append(opts, hardening.WithUser("1"))...)
