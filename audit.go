@@ -22,54 +22,28 @@ import (
 	"github.com/safedock/safedock/rule"
 )
 
-// Section names one part of the whole-host audit.
-type Section string
+// Section names one part of the whole-host audit (rule.Section).
+type Section = rule.Section
 
-// Sections, in report order.
+// Sections, in report order (rule's constants).
 const (
-	SectionHost       Section = "host"       // OS, kernel, engine version, data-root mount, socket group (CIS 1.1.1, 1.1.2)
-	SectionAuditd     Section = "auditd"     // audit rules for Docker's files and binaries (CIS 1.1.3-1.1.18)
-	SectionDaemon     Section = "daemon"     // daemon.json and dockerd's command line (CIS 2.x)
-	SectionFiles      Section = "files"      // owners and modes of Docker's files (CIS 3.x)
-	SectionImages     Section = "images"     // images on the daemon (CIS 4.x)
-	SectionContainers Section = "containers" // containers on the daemon (CIS 5.x)
+	SectionHost       = rule.SectionHost
+	SectionAuditd     = rule.SectionAuditd
+	SectionDaemon     = rule.SectionDaemon
+	SectionFiles      = rule.SectionFiles
+	SectionImages     = rule.SectionImages
+	SectionContainers = rule.SectionContainers
 )
 
-// AllSections lists every section in report order.
-func AllSections() []Section {
-	return []Section{SectionHost, SectionAuditd, SectionDaemon, SectionFiles, SectionImages, SectionContainers}
-}
+// AllSections lists every section in report order (rule.AllSections).
+func AllSections() []Section { return rule.AllSections() }
 
-// ParseSection checks a section name.
-func ParseSection(s string) (Section, error) {
-	for _, sec := range AllSections() {
-		if string(sec) == strings.TrimSpace(s) {
-			return sec, nil
-		}
-	}
-	return "", fmt.Errorf("unknown section %q: want one of host, auditd, daemon, files, images, containers", s)
-}
+// ParseSection checks a section name (rule.ParseSection).
+func ParseSection(s string) (Section, error) { return rule.ParseSection(s) }
 
 // SectionOf returns the section a rule's findings belong to, from the rule
-// ID's area ("container.x" → containers).
-func SectionOf(id rule.ID) Section {
-	area, _, _ := strings.Cut(string(id), ".")
-	switch area {
-	case "host":
-		return SectionHost
-	case "audit":
-		return SectionAuditd
-	case "daemon":
-		return SectionDaemon
-	case "file":
-		return SectionFiles
-	case "image":
-		return SectionImages
-	case "container":
-		return SectionContainers
-	}
-	return Section(area)
-}
+// ID's area (rule.SectionOf).
+func SectionOf(id rule.ID) Section { return rule.SectionOf(id) }
 
 // Client is what the whole-host audit needs from the Engine API.
 // *client.Client implements it.
@@ -120,26 +94,8 @@ type Options struct {
 	Now func() time.Time
 }
 
-// SectionResult says how one section went.
-type SectionResult struct {
-	Section  Section       `json:"section"`
-	Findings int           `json:"findings"`
-	Duration time.Duration `json:"duration_ns"`
-	// Incomplete is true when the section did not examine everything it
-	// should have: it could not run at all, some of its targets could not be
-	// inspected, or the audit was stopped (timeout, interrupt) before it
-	// finished. Error says why. Its findings, if any, cover only what was
-	// examined; the rest is never reported as passed.
-	Incomplete bool `json:"incomplete,omitempty"`
-	// Failed of Total targets could not be examined (both 0 when the whole
-	// section is missing).
-	Failed int `json:"failed,omitempty"`
-	Total  int `json:"total,omitempty"`
-	// Error says why the section is incomplete.
-	Error string `json:"error,omitempty"`
-	// Skipped says why a section was not run at all.
-	Skipped string `json:"skipped,omitempty"`
-}
+// SectionResult says how one section went (rule.SectionResult).
+type SectionResult = rule.SectionResult
 
 // Report is the whole-host audit: the usual findings and summary (the JSON
 // shape every safedock audit shares), plus how each section went.
