@@ -8,4 +8,9 @@
 // level, SARIF's run (tool.driver.version, invocations, properties), the
 // last line of text, the HTML header. Text and HTML put the errors that
 // stop dockerd first; text pads no line.
+//
+// A whole-host audit's report (Options.Sections) is rendered by section: a
+// finding belongs to rule.SectionOf its rule, the one derivation of a
+// section from a rule ID. Text gives one block per section with its own
+// counts, HTML one row per section with filters, JSON adds "sections".
 package report

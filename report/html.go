@@ -25,13 +25,6 @@ import (
 // inline JS; the URL fragment holds them (#section=daemon&status=fail,warn),
 // so a filtered view can be linked, and the page applies it on load.
 
-// defaultSection is a rule ID's area ("container"), the section of a
-// finding when Options.Section is not given.
-func defaultSection(id rule.ID) string {
-	area, _, _ := strings.Cut(string(id), ".")
-	return area
-}
-
 // statusOrder is the order findings are listed in, failing first.
 var statusOrder = []rule.Status{rule.StatusFail, rule.StatusWarn, rule.StatusWaived, rule.StatusSkip, rule.StatusPass}
 
@@ -67,10 +60,6 @@ type htmlPage struct {
 }
 
 func writeHTML(w io.Writer, r rule.Report, opts Options) error {
-	sectionOf := opts.Section
-	if sectionOf == nil {
-		sectionOf = defaultSection
-	}
 	page := htmlPage{Report: r, Benchmark: r.BenchmarkOrDefault().Title(), Statuses: statusOrder}
 	secs := map[string]*htmlSection{}
 	section := func(name string) *htmlSection {
@@ -82,11 +71,11 @@ func writeHTML(w io.Writer, r rule.Report, opts Options) error {
 		return s
 	}
 	for i, si := range opts.Sections {
-		s := section(si.Name)
+		s := section(string(si.Section))
 		s.Skipped, s.order = si.Skipped, i
 	}
 	for _, f := range r.Findings {
-		hf := htmlFinding{Finding: f, Section: sectionOf(f.Rule), StopsDockerd: StopsDockerd(f), CISText: strings.Join(f.CIS, ", ")}
+		hf := htmlFinding{Finding: f, Section: string(rule.SectionOf(f.Rule)), StopsDockerd: StopsDockerd(f), CISText: strings.Join(f.CIS, ", ")}
 		if hf.StopsDockerd {
 			page.Stops++
 		}

@@ -37,12 +37,8 @@ func htmlSample() rule.Report {
 // other failures before everything else, and names the benchmark.
 func TestHTMLReport(t *testing.T) {
 	var buf bytes.Buffer
-	section := func(id rule.ID) string {
-		area, _, _ := strings.Cut(string(id), ".")
-		return map[string]string{"container": "containers"}[area] + map[string]string{"daemon": "daemon"}[area]
-	}
-	require.NoError(t, report.Write(&buf, htmlSample(), report.HTML, report.Options{Section: section,
-		Sections: []report.SectionInfo{{Name: "host", Skipped: "the daemon is remote"}, {Name: "daemon"}, {Name: "containers"}}}))
+	require.NoError(t, report.Write(&buf, htmlSample(), report.HTML, report.Options{
+		Sections: []rule.SectionResult{{Section: rule.SectionHost, Skipped: "the daemon is remote"}, {Section: rule.SectionDaemon}, {Section: rule.SectionContainers}}}))
 	page := buf.String()
 	if p := os.Getenv("SAFEDOCK_KEEP_HTML"); p != "" {
 		_ = os.WriteFile(p, buf.Bytes(), 0o644)

@@ -50,21 +50,16 @@ type Options struct {
 	// ToolRevision is the VCS revision safedock was built from (default:
 	// the report's Tool).
 	ToolRevision string
-	// Section names the part of the audit a rule's findings belong to, for
-	// the HTML report's sections and filters (pass safedock.SectionOf;
-	// default: the rule ID's area, "container").
-	Section func(rule.ID) string
-	// Sections lists the parts of the audit that were run or skipped, in
-	// order, so that the HTML report shows a section with no findings, and
-	// why a section was skipped (default: the sections findings name).
-	Sections []SectionInfo
-}
-
-// SectionInfo is one part of an audit, for the HTML report.
-type SectionInfo struct {
-	Name string
-	// Skipped says why the section was not run ("" when it ran).
-	Skipped string
+	// Sections, when set, make r a whole-host audit's report, in these
+	// sections (in order; a finding belongs to rule.SectionOf its rule):
+	// text shows one block per section with its own counts, the HTML page
+	// one row per section (one without findings, and why a section was
+	// skipped, included), JSON adds them as "sections". SARIF ignores them.
+	// Without them the HTML page shows the sections findings name.
+	Sections []rule.SectionResult
+	// Colour paints statuses with ANSI colours in a whole-host report's
+	// text (a terminal's); other output is never coloured.
+	Colour bool
 }
 
 // Write renders r to w in format f.
@@ -73,11 +68,18 @@ func Write(w io.Writer, r rule.Report, f Format, opts Options) error {
 	case JSON:
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
-		if err := enc.Encode(r); err != nil {
+		var v any = r
+		if opts.Sections != nil {
+			v = sectioned{Report: r, Sections: opts.Sections}
+		}
+		if err := enc.Encode(v); err != nil {
 			return fmt.Errorf("encoding report: %w", err)
 		}
 		return nil
 	case Text:
+		if opts.Sections != nil {
+			return writeSectioned(w, r, opts)
+		}
 		return writeText(w, r, opts)
 	case SARIF:
 		return writeSARIF(w, r, opts)

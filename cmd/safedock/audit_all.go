@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -141,18 +140,10 @@ func runWholeAudit(ctx context.Context, e *env, name string, args []string, fixe
 	}
 	rep.Report = stampReport(rep.Report, bench, sev.String(), rep.Report.Host)
 	out := bufio.NewWriterSize(e.stdout, 64<<10)
-	switch f {
-	case report.Text:
-		err = writeSectioned(out, rep, *passed, isTTY(e.stdout) && e.getenv("NO_COLOR") == "")
-	case report.JSON:
-		err = writeJSON(out, rep)
-	default:
-		ro := reportOptions(*passed)
-		for _, s := range rep.Sections {
-			ro.Sections = append(ro.Sections, report.SectionInfo{Name: string(s.Section), Skipped: s.Skipped})
-		}
-		err = report.Write(out, rep.Report, f, ro)
-	}
+	ro := reportOptions(*passed)
+	ro.Sections = rep.Sections
+	ro.Colour = isTTY(e.stdout) && e.getenv("NO_COLOR") == ""
+	err = report.Write(out, rep.Report, f, ro)
 	if err == nil {
 		err = out.Flush()
 	}
@@ -220,102 +211,6 @@ func isTTY(w io.Writer) bool {
 	}
 	_, err := unix.IoctlGetTermios(int(f.Fd()), unix.TCGETS)
 	return err == nil
-}
-
-// writeSectioned renders the whole-host report as text, one block per
-// section with its own counts, then the overall summary.
-func writeSectioned(w io.Writer, rep safedock.Report, passed, colour bool) error {
-	paint := func(st rule.Status, s string) string {
-		if !colour {
-			return s
-		}
-		code := map[rule.Status]string{rule.StatusFail: "31", rule.StatusWarn: "33", rule.StatusPass: "32", rule.StatusWaived: "36", rule.StatusSkip: "90"}[st]
-		return "\x1b[" + code + "m" + s + "\x1b[0m"
-	}
-	stops := 0
-	for _, f := range rep.Findings {
-		if report.StopsDockerd(f) {
-			stops++
-		}
-	}
-	if stops > 0 {
-		fmt.Fprintf(w, "%s\n", paint(rule.StatusFail, fmt.Sprintf("DOCKERD WOULD NOT START: %d error(s) in its configuration (first in the daemon section)", stops)))
-	}
-	// Each finding's section, worked out once; findings are not copied.
-	sections := make([]safedock.Section, len(rep.Findings))
-	for i, f := range rep.Findings {
-		sections[i] = safedock.SectionOf(f.Rule)
-	}
-	for _, sr := range rep.Sections {
-		var fs []*rule.Finding
-		count := map[rule.Status]int{}
-		for i := range rep.Findings {
-			if sections[i] == sr.Section {
-				fs = append(fs, &rep.Findings[i])
-				count[rep.Findings[i].Status]++
-			}
-		}
-		// The errors that stop dockerd first.
-		slices.SortStableFunc(fs, func(a, b *rule.Finding) int {
-			return cmp.Compare(boolRank(!report.StopsDockerd(*a)), boolRank(!report.StopsDockerd(*b)))
-		})
-		mark := ""
-		if sr.Incomplete || sr.Error != "" {
-			mark = " " + paint(rule.StatusFail, "INCOMPLETE")
-		}
-		fmt.Fprintf(w, "== %s:%s %d fail, %d warn, %d waived, %d skip, %d pass (%s)\n", sr.Section, mark, count[rule.StatusFail], count[rule.StatusWarn], count[rule.StatusWaived], count[rule.StatusSkip], count[rule.StatusPass], sr.Duration.Round(100_000))
-		if sr.Skipped != "" {
-			fmt.Fprintf(w, "   skipped: %s\n", sr.Skipped)
-		}
-		if sr.Error != "" {
-			what := "could not run: "
-			if sr.Total > 0 || sr.Findings > 0 {
-				what = "incomplete: "
-			}
-			fmt.Fprintf(w, "   %s\n", paint(rule.StatusFail, what+sr.Error))
-		}
-		for _, f := range fs {
-			if f.Status == rule.StatusPass && !passed {
-				continue
-			}
-			cis := ""
-			if len(f.CIS) > 0 {
-				cis = " [CIS " + strings.Join(f.CIS, ",") + "]"
-			}
-			fmt.Fprintf(w, "   %s %-8s %s %s%s: %s\n", paint(f.Status, fmt.Sprintf("%-6s", strings.ToUpper(string(f.Status)))), f.Severity, f.Target, f.Rule, cis, strings.TrimRight(f.Reason, " "))
-			if f.Detail != "" {
-				fmt.Fprintf(w, "          detail: %s\n", strings.TrimRight(f.Detail, " \t"))
-			}
-			if f.Remediation != "" && f.Status != rule.StatusWaived {
-				fmt.Fprintf(w, "          fix: %s\n", strings.TrimRight(f.Remediation, " \t"))
-			}
-		}
-	}
-	s := rep.Summary
-	fmt.Fprintf(w, "\n%d findings on %d targets: %s, %s, %d waived, %d skip, %d pass\n",
-		s.Total, s.Targets, paint(rule.StatusFail, fmt.Sprintf("%d fail", s.Fail)), paint(rule.StatusWarn, fmt.Sprintf("%d warn", s.Warn)), s.Waived, s.Skip, s.Pass)
-	if s.WaivedUnapproved > 0 {
-		fmt.Fprintf(w, "%d of the waived findings are waived by container labels alone, approved by no waiver file (--waivers FILE)\n", s.WaivedUnapproved)
-	}
-	incomplete := 0
-	for _, sr := range rep.Sections {
-		if sr.Incomplete || sr.Error != "" {
-			incomplete++
-		}
-	}
-	if incomplete > 0 {
-		fmt.Fprintf(w, "%s\n", paint(rule.StatusFail, fmt.Sprintf("INCOMPLETE: %d of %d sections did not examine everything; this is not a clean result", incomplete, len(rep.Sections))))
-	}
-	fmt.Fprintln(w, report.MetaLine(rep.Report))
-	_, err := fmt.Fprint(w)
-	return err
-}
-
-func boolRank(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
 }
 
 // waiverCatalog is every rule a waiver file may name: the whole-host

@@ -98,9 +98,8 @@ func toolInfo() rule.Tool {
 }
 
 // reportOptions carries what the renderers need: every rule's description
-// (SARIF), the tool's version, and each rule's section (HTML).
+// (SARIF) and the tool's version.
 func reportOptions(passed bool) report.Options {
 	t := toolInfo()
-	return report.Options{Passed: passed, Rules: allRules(), ToolVersion: t.Version, ToolRevision: t.Revision,
-		Section: func(id rule.ID) string { return string(safedock.SectionOf(id)) }}
+	return report.Options{Passed: passed, Rules: allRules(), ToolVersion: t.Version, ToolRevision: t.Revision}
 }
