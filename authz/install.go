@@ -7,6 +7,8 @@ import (
 	"os"
 	"path"
 	"strings"
+
+	"github.com/safedock/safedock/internal/hostfs"
 )
 
 // Default install locations.
@@ -92,8 +94,9 @@ WantedBy=multi-user.target docker.service
 
 // writeNoFollow writes name (absolute, under root) atomically: every
 // directory is created (0755) or checked to be a real directory, the file
-// itself must not be a symlink, and the content goes to a fresh temporary
-// file that is synced, given mode and renamed over name.
+// itself must not be a symlink, and the content is installed by hostfs's
+// one writer (a fresh temporary file in the same directory, given mode
+// and owner, synced and renamed over name; nothing left on failure).
 func writeNoFollow(root *os.Root, name string, data []byte, mode fs.FileMode) error {
 	rel := strings.TrimPrefix(path.Clean(name), "/")
 	dir := path.Dir(rel)
@@ -132,41 +135,24 @@ func writeNoFollow(root *os.Root, name string, data []byte, mode fs.FileMode) er
 	} else if !errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("checking %s: %w", name, err)
 	}
-	var tmp string
-	var f *os.File
-	for i := 0; ; i++ {
-		tmp = fmt.Sprintf("%s/.%s.tmp%d-%d", dir, path.Base(rel), os.Getpid(), i)
-		var err error
-		f, err = root.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-		if err == nil {
-			break
-		}
-		if !errors.Is(err, fs.ErrExist) || i > 100 {
-			return fmt.Errorf("creating temporary file for %s: %w", name, err)
-		}
+	d, err := root.Open(dir)
+	if err != nil {
+		return fmt.Errorf("opening the directory of %s: %w", name, err)
 	}
-	ok := false
-	defer func() {
-		if !ok {
-			f.Close()
-			_ = root.Remove(tmp)
+	defer d.Close()
+	f, err := hostfs.OpenForReplaceIn(d, path.Base(rel), name, maxInstalled)
+	if err != nil {
+		if errors.Is(err, hostfs.ErrSymlink) {
+			return fmt.Errorf("writing %s: it is a symlink: refusing to follow or replace it: %w", name, err)
 		}
-	}()
-	if _, err := f.Write(data); err != nil {
 		return fmt.Errorf("writing %s: %w", name, err)
 	}
-	if err := f.Chmod(mode); err != nil {
-		return fmt.Errorf("setting mode of %s: %w", name, err)
+	defer f.Close()
+	if _, err := f.Replace(data, hostfs.ReplaceOptions{MaxPerm: mode, NewPerm: mode, RootOwned: true}); err != nil {
+		return fmt.Errorf("writing %s: %w", name, err)
 	}
-	if err := f.Sync(); err != nil {
-		return fmt.Errorf("syncing %s: %w", name, err)
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("closing %s: %w", name, err)
-	}
-	if err := root.Rename(tmp, rel); err != nil {
-		return fmt.Errorf("renaming %s into place: %w", name, err)
-	}
-	ok = true
 	return nil
 }
+
+// maxInstalled bounds how much of a file Install replaces it reads first.
+const maxInstalled = 1 << 20

@@ -37,6 +37,7 @@ import (
 	"github.com/safedock/safedock/daemonconf"
 	"github.com/safedock/safedock/hardening"
 	"github.com/safedock/safedock/host"
+	"github.com/safedock/safedock/internal/hostfs"
 	"github.com/safedock/safedock/perms"
 	"github.com/safedock/safedock/rule"
 	"github.com/safedock/safedock/runspec"
@@ -50,11 +51,29 @@ func main() {
 		fmt.Fprintln(os.Stderr, "gendocs:", err)
 		os.Exit(1)
 	}
-	if err := os.WriteFile(*out, doc, 0o644); err != nil {
+	if err := write(*out, doc); err != nil {
 		fmt.Fprintln(os.Stderr, "gendocs:", err)
 		os.Exit(1)
 	}
 }
+
+// write replaces the file at path with doc through hostfs's one writer: a
+// temporary file in the same directory, synced and renamed over path; a
+// symlink at path is refused, not followed; a new file is 0644.
+func write(path string, doc []byte) error {
+	f, err := hostfs.OpenForReplace(path, maxDoc)
+	if err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	defer f.Close()
+	if _, err := f.Replace(doc, hostfs.ReplaceOptions{NewPerm: 0o644}); err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	return nil
+}
+
+// maxDoc bounds the document being replaced (docs/rules.md is about 26 KiB).
+const maxDoc = 8 << 20
 
 // row is one rule in the rendered table.
 type row struct {

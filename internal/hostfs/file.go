@@ -106,6 +106,41 @@ func open(path string, max int64, forWrite bool) (*File, error) {
 	if err != nil {
 		return nil, fmt.Errorf("opening the directory of %s: %w", path, &fs.PathError{Op: "open", Path: dirName, Err: err})
 	}
+	return openIn(dir, base, path, max, forWrite)
+}
+
+// OpenForReplaceIn is OpenForReplace for the file name in the open
+// directory dir, for a directory the caller resolved its own way (inside
+// an os.Root, say): name is one path component, path names the file in
+// messages. The File holds its own descriptor of dir; the caller closes
+// dir when it likes.
+func OpenForReplaceIn(dir *os.File, name, path string, max int64) (*File, error) {
+	if name == "" || name == "." || name == ".." || filepath.Base(name) != name {
+		return nil, fmt.Errorf("opening %s: %q is not a file name", path, name)
+	}
+	raw, err := dir.SyscallConn()
+	if err != nil {
+		return nil, fmt.Errorf("opening the directory of %s: %w", path, err)
+	}
+	dup := -1
+	var dupErr error
+	if err := raw.Control(func(fd uintptr) { dup, dupErr = unix.FcntlInt(fd, unix.F_DUPFD_CLOEXEC, 0) }); err != nil {
+		return nil, fmt.Errorf("opening the directory of %s: %w", path, err)
+	}
+	if dupErr != nil {
+		return nil, fmt.Errorf("opening the directory of %s: %w", path, dupErr)
+	}
+	var st unix.Stat_t
+	if err := unix.Fstat(dup, &st); err != nil || st.Mode&unix.S_IFMT != unix.S_IFDIR {
+		_ = unix.Close(dup)
+		return nil, fmt.Errorf("opening the directory of %s: not a directory", path)
+	}
+	return openIn(dup, name, path, max, true)
+}
+
+// openIn opens base in the directory dir (whose descriptor the File then
+// owns, closed on failure).
+func openIn(dir int, base, path string, max int64, forWrite bool) (*File, error) {
 	f := &File{Path: path, dir: dir, fd: -1, base: base}
 	fail := func(err error) (*File, error) {
 		f.Close()
