@@ -27,7 +27,7 @@ var updateGolden = flag.Bool("update-golden", false, "rewrite testdata/golden-au
 // It exists so that the whole audit's output can be compared byte for byte
 // across refactors; the real-daemon tests prove the verdicts.
 type goldenClient struct {
-	Client // nil: any call not listed here panics
+	Client   // nil: any call not listed here panics
 	inspects map[string]container.InspectResponse
 }
 
@@ -120,10 +120,10 @@ func (goldenProcs) Processes(_ context.Context, c *container.InspectResponse) ([
 // with -update-golden to record a deliberate change.
 func TestAuditGoldenJSON(t *testing.T) {
 	root := writeTree(t, map[string]string{
-		"etc/docker/daemon.json": `{"icc": false, "no-new-privileges": true, "userland-proxy": false, "live-restore": true, "log-driver": "json-file", "log-opts": {"max-size": "10m"}}`,
-		"etc/passwd":             "root:x:0:0::/root:/bin/sh\nalice:x:1000:1000::/home/alice:/bin/sh\n",
-		"etc/group":              "root:x:0:\ndocker:x:999:alice\n",
-		"etc/default/docker":     "",
+		"etc/docker/daemon.json":            `{"icc": false, "no-new-privileges": true, "userland-proxy": false, "live-restore": true, "log-driver": "json-file", "log-opts": {"max-size": "10m"}}`,
+		"etc/passwd":                        "root:x:0:0::/root:/bin/sh\nalice:x:1000:1000::/home/alice:/bin/sh\n",
+		"etc/group":                         "root:x:0:\ndocker:x:999:alice\n",
+		"etc/default/docker":                "",
 		"lib/systemd/system/docker.service": "[Service]\nExecStart=/usr/bin/dockerd -H fd://\n",
 		"lib/systemd/system/docker.socket":  "[Socket]\nListenStream=/run/docker.sock\n",
 		"etc/audit/rules.d/docker.rules":    "-w /usr/bin/dockerd -k docker\n-w /var/lib/docker -k docker\n",
