@@ -180,7 +180,7 @@ func (d *Decision) Message() string {
 		if f.Remediation != "" {
 			fmt.Fprintf(&b, ". Fix: %s", f.Remediation)
 		}
-		if f.Rule != RuleJudgeable {
+		if f.Rule != AuthzJudgeable {
 			fmt.Fprintf(&b, " Or waive it: an approved entry {rule: %s, target: %s, reason, expires, approved-by} in the waiver file", f.Rule, d.Target)
 		}
 	}
@@ -207,7 +207,7 @@ func (p *Policy) deny(d *Decision, id rule.ID, reason, detail string) {
 	if !ok {
 		r = rule.Rule{ID: id}
 	}
-	if id != RuleJudgeable && p.waivers != nil {
+	if id != AuthzJudgeable && p.waivers != nil {
 		if why, ok := p.waivers.Waive(id, d.Target); ok {
 			d.Waived = append(d.Waived, Waived{Rule: id, Reason: why})
 			return
@@ -217,7 +217,7 @@ func (p *Policy) deny(d *Decision, id rule.ID, reason, detail string) {
 }
 
 func (p *Policy) unjudgeable(d *Decision, reason string) {
-	p.deny(d, RuleJudgeable, reason, "")
+	p.deny(d, AuthzJudgeable, reason, "")
 }
 
 // containerRuleIDs are the container rules, in catalog order.
@@ -589,7 +589,7 @@ func (p *Policy) route(ctx context.Context, req *Request, c *Call, d *Decision) 
 	case "session", "grpc":
 		if n == 1 {
 			d.Endpoint, d.Target = "BuildKit "+first, "build:"+first
-			p.deny(d, RuleBuildKit, "BuildKit "+first+" streams are not visible to the plugin", "POST /"+first)
+			p.deny(d, AuthzBuildKit, "BuildKit "+first+" streams are not visible to the plugin", "POST /"+first)
 			return
 		}
 	case "volumes":
@@ -617,12 +617,12 @@ func (p *Policy) route(ctx context.Context, req *Request, c *Call, d *Decision) 
 		case n == 2 && (seg[1] == "pull" || seg[1] == "create"):
 			name := firstNonEmpty(c.Query.Get("name"), c.Query.Get("remote"))
 			d.Endpoint, d.Target = "plugin "+seg[1], "plugin:"+name
-			p.deny(d, RulePluginInstall, "installing a managed plugin", "plugin "+name)
+			p.deny(d, AuthzPluginInstall, "installing a managed plugin", "plugin "+name)
 			return
 		case n >= 3 && (last == "upgrade" || last == "set"):
 			name := strings.Join(seg[1:n-1], "/")
 			d.Endpoint, d.Target = "plugin "+last, "plugin:"+name
-			p.deny(d, RulePluginInstall, last+" of a managed plugin", "plugin "+name)
+			p.deny(d, AuthzPluginInstall, last+" of a managed plugin", "plugin "+name)
 			return
 		case n >= 3 && (last == "enable" || last == "disable" || last == "push"):
 			return // an installed plugin was approved when it was installed
@@ -643,7 +643,7 @@ func (p *Policy) route(ctx context.Context, req *Request, c *Call, d *Decision) 
 			switch seg[1] {
 			case "init", "join":
 				d.Endpoint, d.Target = "swarm "+seg[1], "swarm:"+seg[1]
-				p.deny(d, RuleSwarmMembership, "swarm tasks bypass the authorization plugin", "POST /swarm/"+seg[1])
+				p.deny(d, AuthzSwarmMembership, "swarm tasks bypass the authorization plugin", "POST /swarm/"+seg[1])
 				return
 			case "leave", "update", "unlock":
 				return
@@ -693,7 +693,7 @@ func (p *Policy) judgeCreate(ctx context.Context, req *Request, c *Call, d *Deci
 	s := p.containerSubject(ctx, name, cr.Config, cr.HostConfig, cr.NetworkingConfig)
 	p.evaluate(s, d)
 	if cr.HostConfig.MaskedPaths != nil || cr.HostConfig.ReadonlyPaths != nil {
-		p.deny(d, RuleSystemPaths, "MaskedPaths or ReadonlyPaths replace the default masks", fmt.Sprintf("HostConfig.MaskedPaths=%v ReadonlyPaths=%v", cr.HostConfig.MaskedPaths, cr.HostConfig.ReadonlyPaths))
+		p.deny(d, AuthzSystemPaths, "MaskedPaths or ReadonlyPaths replace the default masks", fmt.Sprintf("HostConfig.MaskedPaths=%v ReadonlyPaths=%v", cr.HostConfig.MaskedPaths, cr.HostConfig.ReadonlyPaths))
 	}
 }
 
@@ -921,7 +921,7 @@ func (p *Policy) judgeBuild(c *Call, d *Decision) {
 	d.Endpoint = "image build"
 	d.Target = "build:" + firstNonEmpty(c.Query.Get("t"), "(untagged)")
 	if c.Query.Get("version") == "2" {
-		p.deny(d, RuleBuildKit, "a BuildKit build runs over a session the plugin cannot read", "version=2")
+		p.deny(d, AuthzBuildKit, "a BuildKit build runs over a session the plugin cannot read", "version=2")
 	}
 	mode := c.Query.Get("networkmode")
 	if mode == "host" {
@@ -943,7 +943,7 @@ func (p *Policy) judgeService(ctx context.Context, req *Request, d *Decision) {
 	d.Target = "service:" + spec.Name
 	if spec.TaskTemplate.ContainerSpec == nil {
 		if spec.TaskTemplate.PluginSpec != nil {
-			p.deny(d, RulePluginInstall, "a service that installs a managed plugin on every node", "TaskTemplate.PluginSpec")
+			p.deny(d, AuthzPluginInstall, "a service that installs a managed plugin on every node", "TaskTemplate.PluginSpec")
 			return
 		}
 		p.unjudgeable(d, "the service has no ContainerSpec")

@@ -132,10 +132,10 @@ func TestCreateViolations(t *testing.T) {
 		{"devices", func(hc, _ map[string]any) {
 			hc["Devices"] = []map[string]string{{"PathOnHost": "/dev/sda", "PathInContainer": "/dev/sda", "CgroupPermissions": "rwm"}}
 		}, rule.ContainerHostDevices},
-		{"unmasked proc", func(hc, _ map[string]any) { hc["MaskedPaths"] = []string{} }, authz.RuleSystemPaths},
-		{"legacy top-level HostConfig field", func(_, top map[string]any) { top["Privileged"] = true }, authz.RuleJudgeable},
-		{"legacy top-level HostConfig only", func(hc, top map[string]any) { delete(top, "HostConfig"); top["Binds"] = []string{"/:/h"} }, authz.RuleJudgeable},
-		{"unknown HostConfig field with a value", func(hc, _ map[string]any) { hc["Capabilities"] = []string{"CAP_SYS_ADMIN"} }, authz.RuleJudgeable},
+		{"unmasked proc", func(hc, _ map[string]any) { hc["MaskedPaths"] = []string{} }, authz.AuthzSystemPaths},
+		{"legacy top-level HostConfig field", func(_, top map[string]any) { top["Privileged"] = true }, authz.AuthzJudgeable},
+		{"legacy top-level HostConfig only", func(hc, top map[string]any) { delete(top, "HostConfig"); top["Binds"] = []string{"/:/h"} }, authz.AuthzJudgeable},
+		{"unknown HostConfig field with a value", func(hc, _ map[string]any) { hc["Capabilities"] = []string{"CAP_SYS_ADMIN"} }, authz.AuthzJudgeable},
 		{"case-folded key still judged", func(hc, _ map[string]any) { hc["privileged"] = true }, rule.ContainerPrivileged},
 	}
 	for _, c := range cases {
@@ -163,12 +163,12 @@ func TestCreateWithoutBodyDenied(t *testing.T) {
 	for _, h := range [][]string{nil, {"Content-Type", "application/x-tar"}, {"Content-Length", "2000000"}} {
 		d := judge(t, p, "POST", "/containers/create", nil, h...)
 		assert.False(t, d.Allow)
-		assert.Equal(t, []rule.ID{authz.RuleJudgeable}, d.Rules())
+		assert.Equal(t, []rule.ID{authz.AuthzJudgeable}, d.Rules())
 	}
 	d := judge(t, p, "POST", "/containers/create", nil, "Content-Type", "text/plain")
 	assert.Contains(t, d.Message(), "only application/json is forwarded")
 	d = judge(t, p, "POST", "/containers/create", []byte("{not json"))
-	assert.Equal(t, []rule.ID{authz.RuleJudgeable}, d.Rules())
+	assert.Equal(t, []rule.ID{authz.AuthzJudgeable}, d.Rules())
 }
 
 func TestLabelWaiversIgnored(t *testing.T) {
@@ -263,33 +263,33 @@ func TestEndpoints(t *testing.T) {
 		body        []byte
 		want        rule.ID
 	}{
-		{"POST", "/v1.23/containers/abc/start", nil, authz.RuleJudgeable},
+		{"POST", "/v1.23/containers/abc/start", nil, authz.AuthzJudgeable},
 		{"POST", "/v1.41/build?networkmode=host", nil, rule.ContainerHostNetwork},
-		{"POST", "/v1.41/build?version=2", nil, authz.RuleBuildKit},
-		{"POST", "/session", nil, authz.RuleBuildKit},
-		{"POST", "/grpc", nil, authz.RuleBuildKit},
-		{"POST", "/v1.41/plugins/pull?remote=vieux/sshfs", []byte("[]"), authz.RulePluginInstall},
-		{"POST", "/v1.41/plugins/vieux/sshfs:latest/upgrade?remote=x", []byte("[]"), authz.RulePluginInstall},
-		{"POST", "/v1.41/plugins/vieux/sshfs/set", []byte(`["mount.source=/"]`), authz.RulePluginInstall},
-		{"POST", "/v1.41/plugins/create?name=x", nil, authz.RulePluginInstall},
-		{"POST", "/v1.41/swarm/init", []byte("{}"), authz.RuleSwarmMembership},
-		{"POST", "/v1.41/swarm/join", []byte("{}"), authz.RuleSwarmMembership},
-		{"POST", "/v1.41/containers/abc/frobnicate", nil, authz.RuleJudgeable},
-		{"POST", "/v1.41/nothing", nil, authz.RuleJudgeable},
-		{"PATCH", "/v1.41/containers/abc", nil, authz.RuleJudgeable},
+		{"POST", "/v1.41/build?version=2", nil, authz.AuthzBuildKit},
+		{"POST", "/session", nil, authz.AuthzBuildKit},
+		{"POST", "/grpc", nil, authz.AuthzBuildKit},
+		{"POST", "/v1.41/plugins/pull?remote=vieux/sshfs", []byte("[]"), authz.AuthzPluginInstall},
+		{"POST", "/v1.41/plugins/vieux/sshfs:latest/upgrade?remote=x", []byte("[]"), authz.AuthzPluginInstall},
+		{"POST", "/v1.41/plugins/vieux/sshfs/set", []byte(`["mount.source=/"]`), authz.AuthzPluginInstall},
+		{"POST", "/v1.41/plugins/create?name=x", nil, authz.AuthzPluginInstall},
+		{"POST", "/v1.41/swarm/init", []byte("{}"), authz.AuthzSwarmMembership},
+		{"POST", "/v1.41/swarm/join", []byte("{}"), authz.AuthzSwarmMembership},
+		{"POST", "/v1.41/containers/abc/frobnicate", nil, authz.AuthzJudgeable},
+		{"POST", "/v1.41/nothing", nil, authz.AuthzJudgeable},
+		{"PATCH", "/v1.41/containers/abc", nil, authz.AuthzJudgeable},
 		{"POST", "/v1.41/containers/cre%61te", hardenedBody(func(hc, _ map[string]any) { hc["Privileged"] = true }), rule.ContainerPrivileged},
 		{"POST", "/v1.41/containers/abc/update", []byte(`{"PidsLimit":0}`), rule.ContainerPidsLimit},
 		{"POST", "/v1.41/containers/abc/update", []byte(`{"RestartPolicy":{"Name":"always"}}`), rule.ContainerRestartPolicy},
 		{"POST", "/v1.41/containers/abc/update", []byte(`{"Memory":-1}`), rule.ContainerMemoryLimit},
 		{"POST", "/v1.41/containers/abc/update", []byte(`{"CpuShares":1024}`), rule.ContainerCPUShares},
-		{"POST", "/v1.41/containers/abc/update", nil, authz.RuleJudgeable},
+		{"POST", "/v1.41/containers/abc/update", nil, authz.AuthzJudgeable},
 		{"POST", "/v1.41/containers/abc/exec", []byte(`{"Privileged":true,"Cmd":["sh"]}`), rule.ContainerPrivileged},
 		{"POST", "/v1.41/containers/abc/exec", []byte(`{"User":"root","Cmd":["sh"]}`), rule.ContainerNonRootUser},
 		{"POST", "/v1.41/volumes/create", []byte(`{"Name":"v","Driver":"local","DriverOpts":{"type":"none","o":"bind","device":"/etc"}}`), rule.ContainerSensitiveMounts},
 		{"POST", "/v1.41/volumes/create", []byte(`{"Name":"v","DriverOpts":{"device":"/run/docker.sock","o":"bind,ro"}}`), rule.ContainerDockerSocket},
 		{"POST", "/v1.41/networks/open/connect", []byte(`{"Container":"web"}`), rule.ContainerNetworkIsolation},
 		{"POST", "/v1.41/services/create", []byte(`{"Name":"s","TaskTemplate":{"ContainerSpec":{"Image":"x","Privileges":{"Seccomp":{"Mode":"unconfined"}}}}}`), rule.ContainerSeccomp},
-		{"POST", "/v1.41/services/create", []byte(`{"Name":"s","TaskTemplate":{"PluginSpec":{"Name":"x"}}}`), authz.RulePluginInstall},
+		{"POST", "/v1.41/services/create", []byte(`{"Name":"s","TaskTemplate":{"PluginSpec":{"Name":"x"}}}`), authz.AuthzPluginInstall},
 		{"POST", "/v1.41/services/abc/update?version=3", []byte(`{"Name":"s","TaskTemplate":{"ContainerSpec":{"Image":"x","Mounts":[{"Type":"bind","Source":"/etc","Target":"/e"}]}}}`), rule.ContainerSensitiveMounts},
 	}
 	for _, c := range denied {
@@ -350,11 +350,11 @@ func TestDuplicateKeysCannotHideAField(t *testing.T) {
 		`"HostConfig":{"CapDrop":["ALL"],"Frobnicate":{"x":1}},"HostConfig":{"Frobnicate":{}}}`)
 	d := judge(t, p, "POST", "/containers/create", body)
 	assert.False(t, d.Allow)
-	assert.Contains(t, d.Rules(), authz.RuleJudgeable)
+	assert.Contains(t, d.Rules(), authz.AuthzJudgeable)
 	assert.Contains(t, d.Message(), "RestartPolicy")
 	// [{}] is not a zero value.
 	d = judge(t, p, "POST", "/containers/create", hardenedBody(func(hc, _ map[string]any) { hc["Capabilities"] = []any{map[string]any{}} }))
-	assert.Contains(t, d.Rules(), authz.RuleJudgeable)
+	assert.Contains(t, d.Rules(), authz.AuthzJudgeable)
 	d = judge(t, p, "POST", "/containers/create", hardenedBody(func(hc, _ map[string]any) { hc["KernelMemory"] = 0.0 }))
 	assert.True(t, d.Allow, d.Message())
 }

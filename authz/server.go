@@ -80,7 +80,7 @@ func (s *Server) authzReq(w http.ResponseWriter, r *http.Request) {
 	}()
 	_, err := buf.ReadFrom(http.MaxBytesReader(w, r.Body, MaxPluginRequest))
 	if err != nil {
-		deny(w, fmt.Sprintf("safedock denied the request [%s]: the plugin request could not be read (limit %d bytes): %v", RuleJudgeable, MaxPluginRequest, err))
+		deny(w, fmt.Sprintf("safedock denied the request [%s]: the plugin request could not be read (limit %d bytes): %v", AuthzJudgeable, MaxPluginRequest, err))
 		return
 	}
 	req, call, err := DecodeRequest(buf.Bytes())

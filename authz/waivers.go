@@ -86,8 +86,8 @@ func parseWaivers(data []byte, name string, cat rule.Catalog) (*FileWaivers, err
 		return nil, err
 	}
 	for _, e := range f.Entries {
-		if e.Rule == RuleJudgeable {
-			return nil, fmt.Errorf("parsing waivers: %s:%d: %s cannot be waived: a request the plugin cannot judge is always denied", name, e.Line, RuleJudgeable)
+		if e.Rule == AuthzJudgeable {
+			return nil, fmt.Errorf("parsing waivers: %s:%d: %s cannot be waived: a request the plugin cannot judge is always denied", name, e.Line, AuthzJudgeable)
 		}
 	}
 	return &FileWaivers{File: f}, nil
