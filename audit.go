@@ -617,14 +617,14 @@ func judgeRunningDriver(rep rule.Report, info *system.Info) rule.Report {
 		return rep
 	}
 	for i, f := range rep.Findings {
-		if f.Rule != daemonconf.RuleDevicemapper {
+		if f.Rule != daemonconf.DaemonDevicemapper {
 			continue
 		}
 		running := "running daemon: " + info.Driver + " (/info)"
 		f.Detail = strings.TrimSpace(f.Detail + "; " + running)
 		f.Method = strings.TrimSpace(f.Method + " and /info")
 		if f.Status == rule.StatusPass && strings.EqualFold(info.Driver, "devicemapper") {
-			if r, ok := daemonconf.Catalog().Lookup(daemonconf.RuleDevicemapper); ok {
+			if r, ok := daemonconf.Catalog().Lookup(daemonconf.DaemonDevicemapper); ok {
 				f.Remediation = r.Remediation
 			}
 			f.Status = rule.StatusFail

@@ -25,6 +25,6 @@
 //   - Write refuses what Validate rejects, never writes through a symlink,
 //     keeps a backup, and replaces the file atomically (temp file + rename,
 //     0644, root:root when run as root).
-//   - NewClient refuses a plain tcp:// daemon unless RuleTLS is waived.
+//   - NewClient refuses a plain tcp:// daemon unless DaemonTLS is waived.
 //   - The package never prints or logs.
 package daemonconf

@@ -38,7 +38,7 @@ func Harden(data []byte, opts Options) ([]byte, []Change, error) {
 		if _, waived := opts.Waivers[r.ID]; waived {
 			continue
 		}
-		if r.ID == RuleLiveRestore && opts.Host != nil && opts.Host.SwarmActive {
+		if r.ID == DaemonLiveRestore && opts.Host != nil && opts.Host.SwarmActive {
 			// dockerd refuses live-restore on a swarm node: never add it
 			// there, and take out one the file has.
 			if lr, ok := m["live-restore"].(bool); ok && lr {
@@ -47,11 +47,11 @@ func Harden(data []byte, opts Options) ([]byte, []Change, error) {
 			}
 			continue
 		}
-		if r.ID == RuleICC {
-			// icc=false needs iptables; RuleIPTables runs after and turns it on.
+		if r.ID == DaemonICC {
+			// icc=false needs iptables; DaemonIPTables runs after and turns it on.
 			if b, ok := m["iptables"].(bool); ok && !b {
 				if d := setBool("iptables", true)(m); d != "" {
-					changes = append(changes, Change{RuleIPTables, d})
+					changes = append(changes, Change{DaemonIPTables, d})
 				}
 			}
 		}

@@ -11,28 +11,28 @@ import (
 // Rule IDs of the daemon configuration rules. CIS numbers (v1.6.0) are
 // references on each rule in Catalog.
 const (
-	RuleValidConfig    rule.ID = "daemon.valid-config"
-	RuleConfigHygiene  rule.ID = "daemon.config-hygiene"
-	RuleICC            rule.ID = "daemon.icc"
-	RuleLogLevel       rule.ID = "daemon.log-level"
-	RuleIPTables       rule.ID = "daemon.iptables"
-	RuleInsecureReg    rule.ID = "daemon.insecure-registries"
-	RuleStorageDriver  rule.ID = "daemon.storage-driver"
-	RuleTLS            rule.ID = "daemon.tls"
-	RuleUlimits        rule.ID = "daemon.default-ulimits"
-	RuleUserns         rule.ID = "daemon.userns-remap"
-	RuleCgroupParent   rule.ID = "daemon.cgroup-parent"
-	RuleAuthz          rule.ID = "daemon.authorization-plugin"
-	RuleRemoteLogging  rule.ID = "daemon.remote-logging"
-	RuleNoNewPrivs     rule.ID = "daemon.no-new-privileges"
-	RuleLiveRestore    rule.ID = "daemon.live-restore"
-	RuleUserlandProxy  rule.ID = "daemon.userland-proxy"
-	RuleSeccomp        rule.ID = "daemon.seccomp-profile"
-	RuleExperimental   rule.ID = "daemon.experimental"
-	RuleLegacyRegistry rule.ID = "daemon.legacy-registry"
-	// RuleDevicemapper is CIS Docker Benchmark v1.8.0 2.7, a control
+	DaemonValidConfig         rule.ID = "daemon.valid-config"
+	DaemonConfigHygiene       rule.ID = "daemon.config-hygiene"
+	DaemonICC                 rule.ID = "daemon.icc"
+	DaemonLogLevel            rule.ID = "daemon.log-level"
+	DaemonIPTables            rule.ID = "daemon.iptables"
+	DaemonInsecureRegistries  rule.ID = "daemon.insecure-registries"
+	DaemonStorageDriver       rule.ID = "daemon.storage-driver"
+	DaemonTLS                 rule.ID = "daemon.tls"
+	DaemonDefaultUlimits      rule.ID = "daemon.default-ulimits"
+	DaemonUsernsRemap         rule.ID = "daemon.userns-remap"
+	DaemonCgroupParent        rule.ID = "daemon.cgroup-parent"
+	DaemonAuthorizationPlugin rule.ID = "daemon.authorization-plugin"
+	DaemonRemoteLogging       rule.ID = "daemon.remote-logging"
+	DaemonNoNewPrivileges     rule.ID = "daemon.no-new-privileges"
+	DaemonLiveRestore         rule.ID = "daemon.live-restore"
+	DaemonUserlandProxy       rule.ID = "daemon.userland-proxy"
+	DaemonSeccompProfile      rule.ID = "daemon.seccomp-profile"
+	DaemonExperimental        rule.ID = "daemon.experimental"
+	DaemonLegacyRegistry      rule.ID = "daemon.legacy-registry"
+	// DaemonDevicemapper is CIS Docker Benchmark v1.8.0 2.7, a control
 	// 1.6.0 and 1.7.0 do not have.
-	RuleDevicemapper rule.ID = "daemon.devicemapper"
+	DaemonDevicemapper rule.ID = "daemon.devicemapper"
 )
 
 // daemonRule is a rule declared once: metadata, the check Validate runs and
@@ -83,13 +83,13 @@ func setBool(key string, val bool) func(m map[string]any) string {
 }
 
 var rules = []daemonRule{
-	{Rule: rule.Rule{ID: RuleValidConfig, Title: "dockerd accepts the configuration file", Severity: rule.SeverityCritical,
+	{Rule: rule.Rule{ID: DaemonValidConfig, Title: "dockerd accepts the configuration file", Severity: rule.SeverityCritical,
 		Rationale:   "A daemon.json dockerd refuses stops the engine at its next restart; one whose values break containers stops every workload.",
 		Remediation: "Fix each error reported by safedock daemon-config validate before restarting dockerd."}},
-	{Rule: rule.Rule{ID: RuleConfigHygiene, Title: "The configuration has no ignored, duplicate or deprecated keys", Severity: rule.SeverityLow,
+	{Rule: rule.Rule{ID: DaemonConfigHygiene, Title: "The configuration has no ignored, duplicate or deprecated keys", Severity: rule.SeverityLow,
 		Rationale:   "Keys dockerd silently ignores or keeps only once mean the daemon does not run with the settings the file shows.",
 		Remediation: "Remove ignored and duplicate keys; replace deprecated ones."}},
-	{Rule: rule.Rule{ID: RuleLegacyRegistry, Title: "No disable-legacy-registry key", Severity: rule.SeverityHigh, CIS: []string{"2.13"},
+	{Rule: rule.Rule{ID: DaemonLegacyRegistry, Title: "No disable-legacy-registry key", Severity: rule.SeverityHigh, CIS: []string{"2.13"},
 		Rationale:   "The seed's --disable-legacy-registry was removed in Docker 17.12 with v1 registry support; dockerd refuses to start with the key. Every registry is v2, so the old advice is obsolete.",
 		Remediation: "Delete disable-legacy-registry from daemon.json."},
 		check: func(c *Config) rule.Result {
@@ -105,11 +105,11 @@ var rules = []daemonRule{
 			}
 			return ""
 		}},
-	{Rule: rule.Rule{ID: RuleICC, Title: "Inter-container communication on the default bridge is off", Severity: rule.SeverityMedium, CIS: []string{"2.2"},
+	{Rule: rule.Rule{ID: DaemonICC, Title: "Inter-container communication on the default bridge is off", Severity: rule.SeverityMedium, CIS: []string{"2.2"},
 		Rationale:   "With icc on, every container on the default bridge can reach every other one's ports.",
 		Remediation: `Set "icc": false (and keep iptables true); give containers that must talk a user-defined network.`},
 		check: wantBool("icc", false, true), fix: setBool("icc", false)},
-	{Rule: rule.Rule{ID: RuleLogLevel, Title: "Daemon log level is info", Severity: rule.SeverityLow, CIS: []string{"2.3"},
+	{Rule: rule.Rule{ID: DaemonLogLevel, Title: "Daemon log level is info", Severity: rule.SeverityLow, CIS: []string{"2.3"},
 		Rationale:   "info records what an audit needs; debug logs too much (possibly secrets), warn and above too little.",
 		Remediation: `Set "log-level": "info".`},
 		check: checkLogLevel,
@@ -130,11 +130,11 @@ var rules = []daemonRule{
 			}
 			return strings.Join(out, "; ")
 		}},
-	{Rule: rule.Rule{ID: RuleIPTables, Title: "Docker manages iptables", Severity: rule.SeverityMedium, CIS: []string{"2.4"},
+	{Rule: rule.Rule{ID: DaemonIPTables, Title: "Docker manages iptables", Severity: rule.SeverityMedium, CIS: []string{"2.4"},
 		Rationale:   "With iptables off, published ports and icc=false are not enforced and the firewall drifts from the containers.",
 		Remediation: `Set "iptables": true (the default).`},
 		check: wantBool("iptables", true, true), fix: setBool("iptables", true)},
-	{Rule: rule.Rule{ID: RuleInsecureReg, Title: "No insecure registries", Severity: rule.SeverityHigh, CIS: []string{"2.5"},
+	{Rule: rule.Rule{ID: DaemonInsecureRegistries, Title: "No insecure registries", Severity: rule.SeverityHigh, CIS: []string{"2.5"},
 		Rationale:   "An insecure registry is contacted without TLS verification; images pulled from it can be tampered with.",
 		Remediation: "Remove insecure-registries; give the registry a certificate (place its CA in /etc/docker/certs.d/HOST/ca.crt)."},
 		check: func(c *Config) rule.Result {
@@ -150,7 +150,7 @@ var rules = []daemonRule{
 			}
 			return ""
 		}},
-	{Rule: rule.Rule{ID: RuleStorageDriver, Title: "Storage driver is overlay2", Severity: rule.SeverityMedium, CIS: []string{"2.6"},
+	{Rule: rule.Rule{ID: DaemonStorageDriver, Title: "Storage driver is overlay2", Severity: rule.SeverityMedium, CIS: []string{"2.6"},
 		Rationale:   "overlay2 is the supported default; aufs and devicemapper are removed, others have weaker isolation or support.",
 		Remediation: `Set "storage-driver": "overlay2" on a new data root (changing it hides existing images and containers).`},
 		check: func(c *Config) rule.Result {
@@ -163,7 +163,7 @@ var rules = []daemonRule{
 			}
 			return rule.Fail("storage driver is not overlay2", "storage-driver: "+s)
 		}},
-	{Rule: rule.Rule{ID: RuleDevicemapper, Title: "The devicemapper storage driver is not used", Severity: rule.SeverityMedium,
+	{Rule: rule.Rule{ID: DaemonDevicemapper, Title: "The devicemapper storage driver is not used", Severity: rule.SeverityMedium,
 		Refs:        map[rule.Benchmark][]string{rule.CIS160: {}, rule.CIS170: {}, rule.CIS180: {"2.7"}},
 		Rationale:   "devicemapper was deprecated in Docker 20.10 and removed in 25.0: a daemon on it gets no fixes for the driver and cannot be upgraded without moving its images and containers.",
 		Remediation: `Do not set "storage-driver": "devicemapper" or dockerd -s/--storage-driver devicemapper; move to overlay2 on a new data root (existing images and containers must be re-created or migrated).`},
@@ -177,7 +177,7 @@ var rules = []daemonRule{
 			}
 			return rule.Pass("the storage driver is not devicemapper", "storage-driver: "+s+" ("+src+")")
 		}},
-	{Rule: rule.Rule{ID: RuleTLS, Title: "TCP sockets require mutual TLS", Severity: rule.SeverityCritical, CIS: []string{"2.7"},
+	{Rule: rule.Rule{ID: DaemonTLS, Title: "TCP sockets require mutual TLS", Severity: rule.SeverityCritical, CIS: []string{"2.7"},
 		Rationale:   "Anyone who reaches an unauthenticated TCP socket is root on the host.",
 		Remediation: `Set "tlsverify": true with "tlscacert", "tlscert" and "tlskey" whenever "hosts" has a tcp:// address.`},
 		check: func(c *Config) rule.Result {
@@ -202,7 +202,7 @@ var rules = []daemonRule{
 			}
 			return rule.Pass("TCP sockets require client certificates", strings.Join(tcp, ", "))
 		}},
-	{Rule: rule.Rule{ID: RuleUlimits, Title: "Default ulimits are set", Severity: rule.SeverityLow, CIS: []string{"2.8"},
+	{Rule: rule.Rule{ID: DaemonDefaultUlimits, Title: "Default ulimits are set", Severity: rule.SeverityLow, CIS: []string{"2.8"},
 		Rationale:   "Without default ulimits containers inherit dockerd's own (often huge) limits.",
 		Remediation: `Set "default-ulimits": {"nofile": {"Name": "nofile", "Soft": 1024, "Hard": 4096}} (at most dockerd's own hard limit).`},
 		check: func(c *Config) rule.Result {
@@ -218,11 +218,11 @@ var rules = []daemonRule{
 			m["default-ulimits"] = defaultUlimits(1024, 4096)
 			return "default-ulimits: set nofile 1024:4096"
 		}},
-	{Rule: rule.Rule{ID: RuleUserns, Title: "User namespace remapping is on", Severity: rule.SeverityHigh, CIS: []string{"2.9"},
+	{Rule: rule.Rule{ID: DaemonUsernsRemap, Title: "User namespace remapping is on", Severity: rule.SeverityHigh, CIS: []string{"2.9"},
 		Rationale:   "With userns-remap, root in a container is an unprivileged user on the host.",
 		Remediation: `Set "userns-remap": "default" (existing images and containers stay under the old data root and must be re-created).`},
 		check: checkUserns},
-	{Rule: rule.Rule{ID: RuleCgroupParent, Title: "A cgroup parent is set", Severity: rule.SeverityInfo, CIS: []string{"2.10"},
+	{Rule: rule.Rule{ID: DaemonCgroupParent, Title: "A cgroup parent is set", Severity: rule.SeverityInfo, CIS: []string{"2.10"},
 		Rationale:   "A dedicated parent cgroup lets the host cap all containers together.",
 		Remediation: `Set "cgroup-parent" to a dedicated cgroup (a .slice with the systemd driver).`},
 		check: func(c *Config) rule.Result {
@@ -231,7 +231,7 @@ var rules = []daemonRule{
 			}
 			return rule.Warn("cgroup-parent is the default", "cgroup-parent: (unset); confirm the default is intended")
 		}},
-	{Rule: rule.Rule{ID: RuleAuthz, Title: "An authorization plugin is configured", Severity: rule.SeverityInfo, CIS: []string{"2.12"},
+	{Rule: rule.Rule{ID: DaemonAuthorizationPlugin, Title: "An authorization plugin is configured", Severity: rule.SeverityInfo, CIS: []string{"2.12"},
 		Rationale:   "Without an authorization plugin, every user of the socket can do everything.",
 		Remediation: `Run safedock's own plugin, which enforces this catalog on every client (safedock authz install; docs/authz.md), and set "authorization-plugins": ["safedock"]; or install another authorization plugin and list it there.`},
 		check: func(c *Config) rule.Result {
@@ -243,7 +243,7 @@ var rules = []daemonRule{
 			}
 			return rule.Warn("no authorization plugin", "authorization-plugins: (unset)")
 		}},
-	{Rule: rule.Rule{ID: RuleRemoteLogging, Title: "Container logs are rotated or sent to a remote log", Severity: rule.SeverityMedium, CIS: []string{"2.13"},
+	{Rule: rule.Rule{ID: DaemonRemoteLogging, Title: "Container logs are rotated or sent to a remote log", Severity: rule.SeverityMedium, CIS: []string{"2.13"},
 		Rationale:   "Unrotated json-file logs fill the disk; logs that only live on the host are lost with it.",
 		Remediation: `Use "log-driver": "syslog" with "syslog-address", or "local" / "json-file" with "max-size" and "max-file".`},
 		check: func(c *Config) rule.Result {
@@ -286,19 +286,19 @@ var rules = []daemonRule{
 			m["log-opts"] = opts
 			return "log-opts: json-file rotation max-size 10m, max-file 3"
 		}},
-	{Rule: rule.Rule{ID: RuleNoNewPrivs, Title: "no-new-privileges is the default", Severity: rule.SeverityMedium, CIS: []string{"2.14"},
+	{Rule: rule.Rule{ID: DaemonNoNewPrivileges, Title: "no-new-privileges is the default", Severity: rule.SeverityMedium, CIS: []string{"2.14"},
 		Rationale:   "Stops setuid binaries in containers from gaining privileges.",
 		Remediation: `Set "no-new-privileges": true.`},
 		check: wantBool("no-new-privileges", true, false), fix: setBool("no-new-privileges", true)},
-	{Rule: rule.Rule{ID: RuleLiveRestore, Title: "Live restore is on", Severity: rule.SeverityLow, CIS: []string{"2.15"},
+	{Rule: rule.Rule{ID: DaemonLiveRestore, Title: "Live restore is on", Severity: rule.SeverityLow, CIS: []string{"2.15"},
 		Rationale:   "Containers keep running while dockerd restarts or upgrades. (Not on swarm nodes: the two exclude each other.)",
 		Remediation: `Set "live-restore": true (except on swarm nodes).`},
 		check: checkLiveRestore, fix: setBool("live-restore", true)},
-	{Rule: rule.Rule{ID: RuleUserlandProxy, Title: "Userland proxy is off", Severity: rule.SeverityLow, CIS: []string{"2.16"},
+	{Rule: rule.Rule{ID: DaemonUserlandProxy, Title: "Userland proxy is off", Severity: rule.SeverityLow, CIS: []string{"2.16"},
 		Rationale:   "docker-proxy is one process per published port and a larger attack surface than hairpin NAT.",
 		Remediation: `Set "userland-proxy": false.`},
 		check: wantBool("userland-proxy", false, true), fix: setBool("userland-proxy", false)},
-	{Rule: rule.Rule{ID: RuleSeccomp, Title: "Seccomp is not disabled for the daemon", Severity: rule.SeverityHigh, CIS: []string{"2.17"},
+	{Rule: rule.Rule{ID: DaemonSeccompProfile, Title: "Seccomp is not disabled for the daemon", Severity: rule.SeverityHigh, CIS: []string{"2.17"},
 		Rationale:   "The default seccomp profile blocks dangerous syscalls; unconfined removes that layer for every container.",
 		Remediation: `Remove "seccomp-profile": "unconfined"; point it at a custom profile only if it is stricter.`},
 		check: func(c *Config) rule.Result {
@@ -318,7 +318,7 @@ var rules = []daemonRule{
 			}
 			return ""
 		}},
-	{Rule: rule.Rule{ID: RuleExperimental, Title: "Experimental features are off", Severity: rule.SeverityLow, CIS: []string{"2.18"},
+	{Rule: rule.Rule{ID: DaemonExperimental, Title: "Experimental features are off", Severity: rule.SeverityLow, CIS: []string{"2.18"},
 		Rationale:   "Experimental features are not supported for production.",
 		Remediation: `Set "experimental": false or remove it.`},
 		check: wantBool("experimental", false, false), fix: setBool("experimental", false)},

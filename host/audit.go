@@ -103,11 +103,11 @@ func (e *env) auditTargets() []AuditTarget {
 	out = append(out, e.first(AuditEtcDefaultDocker, "fixed path", "/etc/default/docker"))
 	out = append(out, e.first(AuditDaemonJSON, "daemon configuration", e.daemon.ConfigFile))
 	out = append(out, e.first(AuditContainerdConfig, "fixed path", "/etc/containerd/config.toml"))
-	out = append(out, e.first(AuditSysconfigDocker, "fixed path", "/etc/sysconfig/docker"))
+	out = append(out, e.first(AuditEtcSysconfigDocker, "fixed path", "/etc/sysconfig/docker"))
 	out = append(out, e.binary(AuditContainerd, "containerd"))
 	out = append(out, e.binary(AuditContainerdShim, "containerd-shim"))
-	out = append(out, e.binary(AuditContainerdShimV1, "containerd-shim-runc-v1"))
-	out = append(out, e.binary(AuditContainerdShimV2, "containerd-shim-runc-v2"))
+	out = append(out, e.binary(AuditContainerdShimRuncV1, "containerd-shim-runc-v1"))
+	out = append(out, e.binary(AuditContainerdShimRuncV2, "containerd-shim-runc-v2"))
 	out = append(out, e.binary(AuditRunc, "runc"))
 	return out
 }

@@ -151,7 +151,7 @@ func (e *env) usernsRemap() bool {
 }
 
 func (e *env) checkDataRootMount() rule.Finding {
-	rl := lookup(DataRootMount)
+	rl := lookup(HostDataRootMount)
 	dr, src := e.dataRoot()
 	target := "host:" + dr
 	data := e.in.MountInfo
@@ -204,7 +204,7 @@ func (e *env) socketPath() (string, string) {
 }
 
 func (e *env) checkSocketGroup() rule.Finding {
-	rl := lookup(SocketGroupMembers)
+	rl := lookup(HostSocketGroupMembers)
 	sock, src := e.socketPath()
 	target := "file:" + hostfs.Clean(sock)
 	st, err := e.r.Lstat(sock)
@@ -271,7 +271,7 @@ func atLeast(maj, min, wantMaj, wantMin int) bool {
 }
 
 func (e *env) checkKernelVersion() rule.Finding {
-	rl := lookup(KernelVersion)
+	rl := lookup(HostKernelVersion)
 	rel, src := e.kernelRelease()
 	if rel == "" {
 		return rl.Finding("host:kernel", rule.Skip("kernel version unknown: no daemon info and not this machine's root"))
@@ -297,7 +297,7 @@ type feature struct {
 }
 
 func (e *env) checkKernelFeatures() rule.Finding {
-	rl := lookup(KernelFeatures)
+	rl := lookup(HostKernelFeatures)
 	rel, _ := e.kernelRelease()
 	maj, min, verr := ParseKernelVersion(rel)
 	var needed []feature
@@ -396,7 +396,7 @@ func probeSeccomp(e *env) (bool, string) {
 }
 
 func (e *env) checkEngineVersion() rule.Finding {
-	rl := lookup(EngineVersion)
+	rl := lookup(HostEngineVersion)
 	t := EngineVersions
 	if e.in.Info == nil || e.in.Info.ServerVersion == "" {
 		return rl.Finding("host:engine", rule.Skip("engine version unknown: no daemon info"))
@@ -510,7 +510,7 @@ func (o OSRelease) ContainerOptimized() string {
 }
 
 func (e *env) checkOS() rule.Finding {
-	rl := lookup(OperatingSystem)
+	rl := lookup(HostOperatingSystem)
 	var data []byte
 	var err error
 	for _, p := range []string{"/etc/os-release", "/usr/lib/os-release"} {

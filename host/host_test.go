@@ -63,7 +63,7 @@ func TestDataRootMount(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			f := find(t, rep, host.DataRootMount)
+			f := find(t, rep, host.HostDataRootMount)
 			if f.Status != tc.want {
 				t.Errorf("%s: %s (%s), want %s", tc.name, f.Status, f.Reason, tc.want)
 			}
@@ -89,22 +89,22 @@ func TestSocketGroupMembers(t *testing.T) {
 	os.Chown(sock, 0, 4242)
 	in := host.Inputs{Root: root, Socket: "/run/docker.sock", MountInfo: []byte(mountRoot)}
 	rep, _ := host.Check(in)
-	f := find(t, rep, host.SocketGroupMembers)
+	f := find(t, rep, host.HostSocketGroupMembers)
 	if f.Status != rule.StatusWarn || !strings.Contains(f.Reason, "alice, bob, carol") {
 		t.Errorf("members: %s %q, want a warning naming alice, bob, carol (carol by primary group)", f.Status, f.Reason)
 	}
 	in.TrustedUsers = []string{"alice", "bob"}
 	rep, _ = host.Check(in)
-	if f := find(t, rep, host.SocketGroupMembers); f.Status != rule.StatusFail || !strings.Contains(f.Reason, "carol") {
+	if f := find(t, rep, host.HostSocketGroupMembers); f.Status != rule.StatusFail || !strings.Contains(f.Reason, "carol") {
 		t.Errorf("untrusted: %s %q", f.Status, f.Reason)
 	}
 	os.Chown(sock, 0, 4343)
 	rep, _ = host.Check(host.Inputs{Root: root, Socket: "/run/docker.sock"})
-	if f := find(t, rep, host.SocketGroupMembers); f.Status != rule.StatusPass {
+	if f := find(t, rep, host.HostSocketGroupMembers); f.Status != rule.StatusPass {
 		t.Errorf("empty group: %s %q", f.Status, f.Reason)
 	}
 	rep, _ = host.Check(host.Inputs{Root: root, Socket: "/run/nope.sock"})
-	if f := find(t, rep, host.SocketGroupMembers); f.Status != rule.StatusSkip {
+	if f := find(t, rep, host.HostSocketGroupMembers); f.Status != rule.StatusSkip {
 		t.Errorf("missing socket: %s %q", f.Status, f.Reason)
 	}
 }
@@ -126,13 +126,13 @@ func TestEngineVersion(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if f := find(t, rep, host.EngineVersion); f.Status != want {
+		if f := find(t, rep, host.HostEngineVersion); f.Status != want {
 			t.Errorf("%s: %s (%s), want %s", v, f.Status, f.Reason, want)
 		}
 	}
 	// A stale table never says pass.
 	rep, _ := host.Check(host.Inputs{Root: t.TempDir(), Info: &system.Info{ServerVersion: "29.1.0"}, Now: now.AddDate(2, 0, 0)})
-	if f := find(t, rep, host.EngineVersion); f.Status != rule.StatusWarn || !strings.Contains(f.Detail, "update safedock") {
+	if f := find(t, rep, host.HostEngineVersion); f.Status != rule.StatusWarn || !strings.Contains(f.Detail, "update safedock") {
 		t.Errorf("stale table: %s %q", f.Status, f.Detail)
 	}
 	if host.EngineVersions.Updated == "" || len(host.EngineVersions.Sources) == 0 {
@@ -146,11 +146,11 @@ func TestKernel(t *testing.T) {
 		id             rule.ID
 		want           rule.Status
 	}{
-		{"3.9.0", "", host.KernelVersion, rule.StatusFail},
-		{"3.10.0-514.el7.x86_64", "", host.KernelVersion, rule.StatusPass},
-		{"3.18.0", "overlay2", host.KernelFeatures, rule.StatusFail},
-		{"5.15.0", "overlay2", host.KernelFeatures, rule.StatusPass},
-		{"", "", host.KernelVersion, rule.StatusSkip},
+		{"3.9.0", "", host.HostKernelVersion, rule.StatusFail},
+		{"3.10.0-514.el7.x86_64", "", host.HostKernelVersion, rule.StatusPass},
+		{"3.18.0", "overlay2", host.HostKernelFeatures, rule.StatusFail},
+		{"5.15.0", "overlay2", host.HostKernelFeatures, rule.StatusPass},
+		{"", "", host.HostKernelVersion, rule.StatusSkip},
 	} {
 		rep, _ := host.Check(host.Inputs{Root: t.TempDir(), Info: &system.Info{KernelVersion: tc.kernel, Driver: tc.driver}})
 		if f := find(t, rep, tc.id); f.Status != tc.want {
@@ -178,7 +178,7 @@ func TestOperatingSystem(t *testing.T) {
 	root := t.TempDir()
 	write(t, root, "usr/lib/os-release", "ID=flatcar\nPRETTY_NAME=\"Flatcar Container Linux 3975.2.0\"\n")
 	rep, _ := host.Check(host.Inputs{Root: root})
-	if f := find(t, rep, host.OperatingSystem); f.Status != rule.StatusPass {
+	if f := find(t, rep, host.HostOperatingSystem); f.Status != rule.StatusPass {
 		t.Errorf("flatcar tree: %s %q", f.Status, f.Reason)
 	}
 }
@@ -204,7 +204,7 @@ func TestAuditRules(t *testing.T) {
 	want := map[rule.ID]rule.Status{
 		host.AuditDockerd: rule.StatusPass, host.AuditDaemonJSON: rule.StatusPass, host.AuditEtcDocker: rule.StatusPass,
 		host.AuditContainerd: rule.StatusFail, host.AuditRunc: rule.StatusFail, host.AuditDataRoot: rule.StatusFail,
-		host.AuditDockerService: rule.StatusFail, host.AuditSysconfigDocker: rule.StatusSkip, host.AuditContainerdShimV1: rule.StatusSkip,
+		host.AuditDockerService: rule.StatusFail, host.AuditEtcSysconfigDocker: rule.StatusSkip, host.AuditContainerdShimRuncV1: rule.StatusSkip,
 	}
 	for id, st := range want {
 		if f := find(t, rep, id); f.Status != st {

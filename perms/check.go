@@ -42,7 +42,7 @@ func accounts(r *hostfs.Root, cfg Config) (*hostfs.Accounts, error) {
 }
 
 func configFinding(d hostfs.Daemon) rule.Finding {
-	rl, _ := Catalog.Lookup(ConfigurationRead)
+	rl, _ := Catalog.Lookup(FileConfigurationReadable)
 	target := "file:" + d.ConfigFile
 	switch {
 	case d.ConfigErr != nil:

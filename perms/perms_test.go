@@ -162,8 +162,8 @@ func TestCheckCorrectTreePasses(t *testing.T) {
 		perms.ContainerdSock:   "file:/run/containerd/containerd.sock",
 		perms.DataRoot:         "file:/srv/docker",
 	}
-	covered := map[rule.ID]bool{perms.ConfigurationRead: true}
-	if f, ok := status(rep, perms.ConfigurationRead, "file:/etc/docker/daemon.json"); !ok || f.Status != rule.StatusPass {
+	covered := map[rule.ID]bool{perms.FileConfigurationReadable: true}
+	if f, ok := status(rep, perms.FileConfigurationReadable, "file:/etc/docker/daemon.json"); !ok || f.Status != rule.StatusPass {
 		t.Errorf("configuration: %+v", f)
 	}
 	for class, target := range want {
@@ -244,7 +244,7 @@ func TestCheckTable(t *testing.T) {
 			tr.mkdir("etc/docker/daemon.json", 0o755)
 		}, perms.DaemonJSON.ModeRule(), "file:/etc/docker/daemon.json", rule.StatusFail, true},
 		{"daemon.json missing", func(tr tree) { os.Remove(tr.path("etc/docker/daemon.json")) }, perms.DaemonJSON.ModeRule(), "file:/etc/docker/daemon.json", rule.StatusSkip, false},
-		{"daemon.json unparseable", func(tr tree) { tr.write("etc/docker/daemon.json", "{not json", 0o644) }, perms.ConfigurationRead, "file:/etc/docker/daemon.json", rule.StatusFail, false},
+		{"daemon.json unparseable", func(tr tree) { tr.write("etc/docker/daemon.json", "{not json", 0o644) }, perms.FileConfigurationReadable, "file:/etc/docker/daemon.json", rule.StatusFail, false},
 		{"docker.service missing everywhere", func(tr tree) { os.Remove(tr.path("usr/lib/systemd/system/docker.service")) }, perms.DockerService.ModeRule(), "file:/lib/systemd/system/docker.service", rule.StatusSkip, false},
 	}
 	for _, tc := range tests {
@@ -330,7 +330,7 @@ func TestCatalogValid(t *testing.T) {
 		}
 	}
 	for _, r := range perms.Catalog {
-		if r.ID == perms.ConfigurationRead {
+		if r.ID == perms.FileConfigurationReadable {
 			continue
 		}
 		if _, ok := perms.SpecFor(r.ID); !ok {

@@ -40,33 +40,33 @@ func (c FileClass) ModeRule() rule.ID { return rule.ID(string(c) + ".mode") }
 // Rule IDs. They are stable; CIS numbers are references on the rules, one
 // each.
 const (
-	DockerServiceOwner    rule.ID = "file.docker-service.owner"       // CIS 3.1
-	DockerServiceMode     rule.ID = "file.docker-service.mode"        // CIS 3.2
-	DockerSocketUnitOwner rule.ID = "file.docker-socket-unit.owner"   // CIS 3.3
-	DockerSocketUnitMode  rule.ID = "file.docker-socket-unit.mode"    // CIS 3.4
-	EtcDockerOwner        rule.ID = "file.etc-docker.owner"           // CIS 3.5
-	EtcDockerMode         rule.ID = "file.etc-docker.mode"            // CIS 3.6
-	RegistryCertsOwner    rule.ID = "file.registry-certs.owner"       // CIS 3.7
-	RegistryCertsMode     rule.ID = "file.registry-certs.mode"        // CIS 3.8
-	TLSCACertOwner        rule.ID = "file.tls-ca-cert.owner"          // CIS 3.9
-	TLSCACertMode         rule.ID = "file.tls-ca-cert.mode"           // CIS 3.10
-	TLSServerCertOwner    rule.ID = "file.tls-server-cert.owner"      // CIS 3.11
-	TLSServerCertMode     rule.ID = "file.tls-server-cert.mode"       // CIS 3.12
-	TLSServerKeyOwner     rule.ID = "file.tls-server-key.owner"       // CIS 3.13
-	TLSServerKeyMode      rule.ID = "file.tls-server-key.mode"        // CIS 3.14
-	DockerSockOwner       rule.ID = "file.docker-sock.owner"          // CIS 3.15
-	DockerSockMode        rule.ID = "file.docker-sock.mode"           // CIS 3.16
-	DaemonJSONOwner       rule.ID = "file.daemon-json.owner"          // CIS 3.17
-	DaemonJSONMode        rule.ID = "file.daemon-json.mode"           // CIS 3.18
-	EtcDefaultDockerOwner rule.ID = "file.etc-default-docker.owner"   // CIS 3.19
-	EtcDefaultDockerMode  rule.ID = "file.etc-default-docker.mode"    // CIS 3.20
-	SysconfigDockerOwner  rule.ID = "file.etc-sysconfig-docker.owner" // CIS 3.21
-	SysconfigDockerMode   rule.ID = "file.etc-sysconfig-docker.mode"  // CIS 3.22
-	ContainerdSockOwner   rule.ID = "file.containerd-sock.owner"      // CIS 3.23
-	ContainerdSockMode    rule.ID = "file.containerd-sock.mode"       // CIS 3.24
-	DataRootOwner         rule.ID = "file.data-root.owner"
-	DataRootMode          rule.ID = "file.data-root.mode"
-	ConfigurationRead     rule.ID = "file.configuration-readable"
+	FileDockerServiceOwner      rule.ID = "file.docker-service.owner"       // CIS 3.1
+	FileDockerServiceMode       rule.ID = "file.docker-service.mode"        // CIS 3.2
+	FileDockerSocketUnitOwner   rule.ID = "file.docker-socket-unit.owner"   // CIS 3.3
+	FileDockerSocketUnitMode    rule.ID = "file.docker-socket-unit.mode"    // CIS 3.4
+	FileEtcDockerOwner          rule.ID = "file.etc-docker.owner"           // CIS 3.5
+	FileEtcDockerMode           rule.ID = "file.etc-docker.mode"            // CIS 3.6
+	FileRegistryCertsOwner      rule.ID = "file.registry-certs.owner"       // CIS 3.7
+	FileRegistryCertsMode       rule.ID = "file.registry-certs.mode"        // CIS 3.8
+	FileTLSCACertOwner          rule.ID = "file.tls-ca-cert.owner"          // CIS 3.9
+	FileTLSCACertMode           rule.ID = "file.tls-ca-cert.mode"           // CIS 3.10
+	FileTLSServerCertOwner      rule.ID = "file.tls-server-cert.owner"      // CIS 3.11
+	FileTLSServerCertMode       rule.ID = "file.tls-server-cert.mode"       // CIS 3.12
+	FileTLSServerKeyOwner       rule.ID = "file.tls-server-key.owner"       // CIS 3.13
+	FileTLSServerKeyMode        rule.ID = "file.tls-server-key.mode"        // CIS 3.14
+	FileDockerSockOwner         rule.ID = "file.docker-sock.owner"          // CIS 3.15
+	FileDockerSockMode          rule.ID = "file.docker-sock.mode"           // CIS 3.16
+	FileDaemonJSONOwner         rule.ID = "file.daemon-json.owner"          // CIS 3.17
+	FileDaemonJSONMode          rule.ID = "file.daemon-json.mode"           // CIS 3.18
+	FileEtcDefaultDockerOwner   rule.ID = "file.etc-default-docker.owner"   // CIS 3.19
+	FileEtcDefaultDockerMode    rule.ID = "file.etc-default-docker.mode"    // CIS 3.20
+	FileEtcSysconfigDockerOwner rule.ID = "file.etc-sysconfig-docker.owner" // CIS 3.21
+	FileEtcSysconfigDockerMode  rule.ID = "file.etc-sysconfig-docker.mode"  // CIS 3.22
+	FileContainerdSockOwner     rule.ID = "file.containerd-sock.owner"      // CIS 3.23
+	FileContainerdSockMode      rule.ID = "file.containerd-sock.mode"       // CIS 3.24
+	FileDataRootOwner           rule.ID = "file.data-root.owner"
+	FileDataRootMode            rule.ID = "file.data-root.mode"
+	FileConfigurationReadable   rule.ID = "file.configuration-readable"
 )
 
 // Kind is the file type a rule expects.
@@ -201,13 +201,13 @@ func buildCatalog() rule.Catalog {
 				Rationale: d.rationale, Remediation: strings.ToUpper(d.fixMode[:1]) + d.fixMode[1:] + tail},
 		)
 	}
-	return append(out, rule.Rule{ID: ConfigurationRead, Title: "the daemon's configuration can be read", Severity: rule.SeverityMedium,
+	return append(out, rule.Rule{ID: FileConfigurationReadable, Title: "the daemon's configuration can be read", Severity: rule.SeverityMedium,
 		Rationale:   "File paths come from daemon.json and dockerd's flags; when daemon.json cannot be parsed the TLS files, sockets and data root it names are unknown, so their checks cannot be trusted.",
 		Remediation: "Make daemon.json valid JSON with correctly typed keys (package daemonconf validates it in full) and run the check again."})
 }
 
 // Catalog holds the rules of this package: an ownership and a permissions
-// rule for every FileClass, then ConfigurationRead.
+// rule for every FileClass, then FileConfigurationReadable.
 var Catalog = buildCatalog()
 
 // Specs are the expectations behind the file rules, one per class.

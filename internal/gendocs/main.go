@@ -368,8 +368,8 @@ func daemonEnforced() (map[rule.ID][]string, error) {
 		if res.OK() && len(res.Warnings()) == 0 {
 			// A file dockerd accepts with no ignored, duplicate or
 			// deprecated key: the two rules that are problems, not findings.
-			m[daemonconf.RuleValidConfig] = true
-			m[daemonconf.RuleConfigHygiene] = true
+			m[daemonconf.DaemonValidConfig] = true
+			m[daemonconf.DaemonConfigHygiene] = true
 		}
 		return m
 	}
