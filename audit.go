@@ -583,7 +583,7 @@ func auditDaemonConfig(in *hostInputs, info *system.Info) (rule.Report, error) {
 // order: host and auditd, daemon, files, images, containers. Renderers such
 // as SARIF use it to describe the rules.
 func Rules() rule.Catalog {
-	return slices.Concat(host.Rules(), daemonconf.Catalog(), perms.Rules(), hardening.ImageRules(), hardening.Rules())
+	return slices.Concat(host.Rules(), daemonconf.Rules(), perms.Rules(), hardening.ImageRules(), hardening.Rules())
 }
 
 // HostIdentity names the audited host for a report: the daemon's own name,
@@ -624,7 +624,7 @@ func judgeRunningDriver(rep rule.Report, info *system.Info) rule.Report {
 		f.Detail = strings.TrimSpace(f.Detail + "; " + running)
 		f.Method = strings.TrimSpace(f.Method + " and /info")
 		if f.Status == rule.StatusPass && strings.EqualFold(info.Driver, "devicemapper") {
-			if r, ok := daemonconf.Catalog().Lookup(daemonconf.DaemonDevicemapper); ok {
+			if r, ok := daemonconf.Rules().Lookup(daemonconf.DaemonDevicemapper); ok {
 				f.Remediation = r.Remediation
 			}
 			f.Status = rule.StatusFail

@@ -15,7 +15,7 @@ import (
 func TestMain(m *testing.M) { os.Exit(dockertest.Main(m)) }
 
 func TestCatalogValidates(t *testing.T) {
-	if err := daemonconf.Catalog().Validate(); err != nil {
+	if err := daemonconf.Rules().Validate(); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -31,8 +31,9 @@ func Harden(data []byte, opts Options) ([]byte, []Change, error) {
 	}
 	m := deepCopy(cfg.values).(map[string]any)
 	var changes []Change
-	for _, r := range rules {
-		if r.fix == nil {
+	for _, ck := range checks {
+		r, fix := ck.Rule, fixes[ck.Rule.ID]
+		if fix == nil {
 			continue
 		}
 		if _, waived := opts.Waivers[r.ID]; waived {
@@ -55,7 +56,7 @@ func Harden(data []byte, opts Options) ([]byte, []Change, error) {
 				}
 			}
 		}
-		if d := r.fix(m); d != "" {
+		if d := fix(m); d != "" {
 			changes = append(changes, Change{r.ID, d})
 		}
 	}

@@ -78,7 +78,8 @@ func keySchema(k Key, ver Version) map[string]any {
 		s["additionalProperties"] = map[string]any{"type": "object", "additionalProperties": map[string]any{"type": "string"}}
 	}
 	if id, ok := keyRules[k.Name]; ok {
-		if r, ok := Catalog().Lookup(id); ok {
+		if c, ok := checks.Lookup(id); ok {
+			r := c.Rule
 			desc += fmt.Sprintf(". CIS Docker Benchmark advice (safedock rule %s, %q): %s", r.ID, r.Title, r.Remediation)
 		}
 	}

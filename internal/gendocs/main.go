@@ -256,7 +256,7 @@ func collect() ([]row, error) {
 			return nil
 		}},
 		{runspec.Rules(), "runspec.Check", func(rule.Rule) []string { return []string{"runspec.Apply"} }},
-		{daemonconf.Catalog(), "daemonconf.Validate", func(r rule.Rule) []string { return dg[r.ID] }},
+		{daemonconf.Rules(), "daemonconf.Validate", func(r rule.Rule) []string { return dg[r.ID] }},
 		{perms.Rules(), "perms.Check", func(r rule.Rule) []string { _, ok := perms.SpecFor(r.ID); return when(ok, "perms.Fix") }},
 		{host.Rules(), "host.Check", func(r rule.Rule) []string {
 			return when(strings.HasPrefix(string(r.ID), "audit."), "host.AuditRules")
