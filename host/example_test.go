@@ -9,7 +9,7 @@ import (
 // Which engine series does a version belong to, and is it maintained?
 func ExampleVersionTable_Lookup() {
 	for _, v := range []string{"20.10.24+dfsg1", "29.1.0"} {
-		s, ok, err := host.EngineVersions.Lookup(v)
+		s, ok, err := host.EngineVersions().Lookup(v)
 		fmt.Println(v, s.Series, s.Status, ok, err)
 	}
 	// Output:
