@@ -82,4 +82,4 @@ func (h *HostFacts) uidLookup() func(int) (string, bool) {
 // fatal ("Error starting cluster component" up to 28.x, "failed to start
 // cluster component" in 29.x). Kept as a function of the version so that a
 // release lifting the exclusion changes one place.
-func liveRestoreRefusedInSwarm(ver Version) bool { return ver.AtLeast(Oldest) }
+func liveRestoreRefusedInSwarm(ver Version) bool { return ver.AtLeast(Oldest()) }

@@ -42,3 +42,12 @@ func TestRulesIsACopy(t *testing.T) {
 		}
 	}
 }
+
+// Oldest and Newest are values, not variables a caller could move.
+func TestVersionRangeIsFixed(t *testing.T) {
+	o := Oldest()
+	o.Major = 1
+	if Oldest() != (Version{20, 10}) || Newest().Less(Oldest()) {
+		t.Fatalf("Oldest %v, Newest %v", Oldest(), Newest())
+	}
+}
