@@ -539,7 +539,7 @@ func auditDaemonConfig(in *hostInputs, info *system.Info) (rule.Report, error) {
 // order: host and auditd, daemon, files, images, containers. Renderers such
 // as SARIF use it to describe the rules.
 func Rules() rule.Catalog {
-	return slices.Concat(host.Rules(), daemonconf.Catalog(), perms.Rules(), hardening.ImageRules(), hardening.Rules())
+	return slices.Concat(host.Rules(), daemonconf.Rules(), perms.Rules(), hardening.ImageRules(), hardening.Rules())
 }
 
 // HostIdentity names the audited host for a report: the daemon's own name,
@@ -573,14 +573,14 @@ func judgeRunningDriver(rep rule.Report, info *system.Info) rule.Report {
 		return rep
 	}
 	for i, f := range rep.Findings {
-		if f.Rule != daemonconf.RuleDevicemapper {
+		if f.Rule != daemonconf.DaemonDevicemapper {
 			continue
 		}
 		running := "running daemon: " + info.Driver + " (/info)"
 		f.Detail = strings.TrimSpace(f.Detail + "; " + running)
 		f.Method = strings.TrimSpace(f.Method + " and /info")
 		if f.Status == rule.StatusPass && strings.EqualFold(info.Driver, "devicemapper") {
-			if r, ok := daemonconf.Catalog().Lookup(daemonconf.RuleDevicemapper); ok {
+			if r, ok := daemonconf.Rules().Lookup(daemonconf.DaemonDevicemapper); ok {
 				f.Remediation = r.Remediation
 			}
 			f.Status = rule.StatusFail

@@ -22,11 +22,11 @@ func TestRunningDriverJudgesDevicemapper(t *testing.T) {
 	find := func(rep rule.Report) rule.Finding {
 		t.Helper()
 		for _, f := range rep.Findings {
-			if f.Rule == daemonconf.RuleDevicemapper {
+			if f.Rule == daemonconf.DaemonDevicemapper {
 				return f
 			}
 		}
-		t.Fatalf("no %s finding", daemonconf.RuleDevicemapper)
+		t.Fatalf("no %s finding", daemonconf.DaemonDevicemapper)
 		return rule.Finding{}
 	}
 	rep, err := auditDaemonConfig(in, nil)

@@ -22,11 +22,11 @@ func TestDaemonSectionJudgesLiveRestoreOnASwarmNode(t *testing.T) {
 		t.Helper()
 		rep, _ := Audit(context.Background(), Options{Client: cli, Root: root, Remote: &local, Only: []Section{SectionDaemon}})
 		for _, f := range rep.Findings {
-			if f.Rule == daemonconf.RuleLiveRestore {
+			if f.Rule == daemonconf.DaemonLiveRestore {
 				return f
 			}
 		}
-		t.Fatalf("no %s finding in %+v", daemonconf.RuleLiveRestore, rep.Findings)
+		t.Fatalf("no %s finding in %+v", daemonconf.DaemonLiveRestore, rep.Findings)
 		return rule.Finding{}
 	}
 	plain := judge(dockertest.Client(t))

@@ -15,7 +15,7 @@ import (
 func TestMain(m *testing.M) { os.Exit(dockertest.Main(m)) }
 
 func TestCatalogValidates(t *testing.T) {
-	if err := daemonconf.Catalog().Validate(); err != nil {
+	if err := daemonconf.Rules().Validate(); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -44,7 +44,7 @@ func TestGenerateRefusesBadOptions(t *testing.T) {
 	for name, o := range map[string]daemonconf.Option{
 		"syslog scheme": daemonconf.WithSyslog("http://x:514"),
 		"relative tls":  daemonconf.WithTLS("ca.pem", "/c", "/k", "127.0.0.1:2376"),
-		"waive icc":     daemonconf.WithWaiver(daemonconf.RuleICC, "because"),
+		"waive icc":     daemonconf.WithWaiver(daemonconf.DaemonICC, "because"),
 		"nofile":        daemonconf.WithDefaultNofile(10, 5),
 	} {
 		if _, err := daemonconf.Generate(o); err == nil {
@@ -147,7 +147,7 @@ func TestNewClientRefusesPlainTCP(t *testing.T) {
 		t.Fatalf("plain tcp accepted: %v", err)
 	}
 	w := rule.Waivers{}
-	if err := w.Waive(daemonconf.RuleTLS, "isolated lab network"); err != nil {
+	if err := w.Waive(daemonconf.DaemonTLS, "isolated lab network"); err != nil {
 		t.Fatal(err)
 	}
 	c, err := daemonconf.NewClient(daemonconf.ClientOptions{Host: "tcp://127.0.0.1:2375", Waivers: w})

@@ -8,7 +8,7 @@
 //   - Validate never panics, on any input (it is fuzzed). Its Result keeps
 //     two kinds of output apart: Problems (errors: dockerd refuses to start,
 //     or every container fails; warnings: tolerated but wrong) and Findings
-//     (CIS Docker Benchmark 2.x security rules, from Catalog).
+//     (CIS Docker Benchmark 2.x security rules, from Rules).
 //   - Problems carry a typed Code, a Level, the key and its LINE:COL.
 //     Host-dependent problems (missing runtime binary, storage driver, user,
 //     plugin, file, file-descriptor limit) are errors only when HostFacts
@@ -25,6 +25,6 @@
 //   - Write refuses what Validate rejects, never writes through a symlink,
 //     keeps a backup, and replaces the file atomically (temp file + rename,
 //     0644, root:root when run as root).
-//   - NewClient refuses a plain tcp:// daemon unless RuleTLS is waived.
+//   - NewClient refuses a plain tcp:// daemon unless DaemonTLS is waived.
 //   - The package never prints or logs.
 package daemonconf

@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-
-	"github.com/safedock/safedock/rule"
 )
 
 // This file holds the rules that judge what dockerd applies rather than
@@ -39,25 +37,6 @@ func (c *Config) boolSetting(key string) (val bool, src string, ok bool) {
 		return b, "daemon.json", true
 	}
 	return false, "default", false
-}
-
-// checkLogLevel is CIS 2.3 as dockerd applies it: dockerd sets the level
-// from log-level and then, when debug is on, switches to debug (moby
-// cmd/dockerd/daemon.go: configureDaemonLogs, then debug.Enable()).
-func checkLogLevel(c *Config) rule.Result {
-	level, src, _ := c.setting("log-level")
-	if level == "" {
-		level = "info"
-	}
-	detail := fmt.Sprintf("log-level: %s (%s)", level, src)
-	if debug, dsrc, _ := c.boolSetting("debug"); debug {
-		return rule.Fail(fmt.Sprintf("dockerd logs at debug: \"debug\": true (%s) overrides log-level %q", dsrc, level),
-			detail+fmt.Sprintf("; debug: true (%s); dockerd sets the level from log-level, then debug forces it to debug", dsrc))
-	}
-	if level == "info" {
-		return rule.Pass("log-level is info", detail)
-	}
-	return rule.Fail("log-level is not info", detail)
 }
 
 // RemapsToRoot reports whether a userns-remap value names root, which
@@ -95,20 +74,6 @@ func (h *HostFacts) uidLookup() func(int) (string, bool) {
 	return h.LookupUID
 }
 
-// checkUserns is CIS 2.9 as dockerd applies it.
-func checkUserns(c *Config) rule.Result {
-	spec, src, _ := c.setting("userns-remap")
-	if spec == "" {
-		return rule.Fail("userns-remap is off", "userns-remap: (unset)")
-	}
-	detail := fmt.Sprintf("userns-remap: %s (%s)", spec, src)
-	if root, why := RemapsToRoot(spec, c.host.uidLookup()); root {
-		return rule.Fail("userns-remap is off: "+why+", and dockerd turns user namespaces off for root",
-			detail+`; dockerd: "root cannot be remapped with itself; user namespaces are OFF"; use "default"`)
-	}
-	return rule.Pass("userns-remap is on", detail)
-}
-
 // liveRestoreRefusedInSwarm reports whether engine ver refuses to start its
 // cluster component, and so exits, on a swarm node with live-restore on.
 // Every modelled engine does: Config.IsSwarmCompatible returns
@@ -117,28 +82,4 @@ func checkUserns(c *Config) rule.Result {
 // fatal ("Error starting cluster component" up to 28.x, "failed to start
 // cluster component" in 29.x). Kept as a function of the version so that a
 // release lifting the exclusion changes one place.
-func liveRestoreRefusedInSwarm(ver Version) bool { return ver.AtLeast(Oldest) }
-
-// checkLiveRestore is CIS 2.15; on a swarm node live-restore does not
-// apply (dockerd refuses the two together).
-func checkLiveRestore(c *Config) rule.Result {
-	lr, src, set := c.boolSetting("live-restore")
-	detail := fmt.Sprintf("live-restore: %v", lr)
-	if !set {
-		detail += " (default)"
-	} else {
-		detail += " (" + src + ")"
-	}
-	if c.host != nil && c.host.SwarmActive {
-		if lr {
-			return rule.Fail("live-restore is on, but this node is in a swarm: dockerd refuses to start its cluster component with it", detail+"; set live-restore to false on swarm nodes")
-		}
-		res := rule.Skip("this node is in a swarm, where live-restore is refused by dockerd; CIS 2.15 does not apply")
-		res.Detail = detail
-		return res
-	}
-	if lr {
-		return rule.Pass("live-restore is true", detail)
-	}
-	return rule.Fail("live-restore is not true", detail)
-}
+func liveRestoreRefusedInSwarm(ver Version) bool { return ver.AtLeast(Oldest()) }

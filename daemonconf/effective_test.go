@@ -45,24 +45,24 @@ func TestEffectiveSettings(t *testing.T) {
 		want   rule.Status
 		reason string // substring of the reason
 	}{
-		{"debug overrides log-level info", `{"debug": true, "log-level": "info"}`, nil, nil, daemonconf.RuleLogLevel, rule.StatusFail, "logs at debug"},
-		{"debug alone", `{"debug": true}`, nil, nil, daemonconf.RuleLogLevel, rule.StatusFail, "overrides log-level"},
-		{"debug on the command line", `{"log-level": "info"}`, []string{"-D"}, nil, daemonconf.RuleLogLevel, rule.StatusFail, "dockerd --debug"},
-		{"debug false", `{"debug": false, "log-level": "info"}`, nil, nil, daemonconf.RuleLogLevel, rule.StatusPass, "info"},
-		{"log-level from the command line", `{}`, []string{"--log-level", "warn"}, nil, daemonconf.RuleLogLevel, rule.StatusFail, "not info"},
-		{"userns root", `{"userns-remap": "root"}`, nil, nil, daemonconf.RuleUserns, rule.StatusFail, "off"},
-		{"userns root:root", `{"userns-remap": "root:root"}`, nil, nil, daemonconf.RuleUserns, rule.StatusFail, "off"},
-		{"userns uid 0", `{"userns-remap": "0"}`, nil, nil, daemonconf.RuleUserns, rule.StatusFail, "uid 0"},
-		{"userns 0:0", `{"userns-remap": "0:0"}`, nil, nil, daemonconf.RuleUserns, rule.StatusFail, "uid 0"},
-		{"userns uid 0 on a known host", `{"userns-remap": "0:0"}`, nil, &daemonconf.HostFacts{LookupUID: passwd}, daemonconf.RuleUserns, rule.StatusFail, "root on this host"},
-		{"userns uid 1000 on a known host", `{"userns-remap": "1000"}`, nil, &daemonconf.HostFacts{LookupUID: passwd}, daemonconf.RuleUserns, rule.StatusPass, "on"},
-		{"userns root on the command line", `{}`, []string{"--userns-remap=root"}, nil, daemonconf.RuleUserns, rule.StatusFail, "off"},
-		{"userns default", `{"userns-remap": "default"}`, nil, nil, daemonconf.RuleUserns, rule.StatusPass, "on"},
-		{"userns named user", `{"userns-remap": "dockremap:dockremap"}`, nil, nil, daemonconf.RuleUserns, rule.StatusPass, "on"},
-		{"live-restore on a swarm node", `{"live-restore": true}`, nil, swarm, daemonconf.RuleLiveRestore, rule.StatusFail, "swarm"},
-		{"live-restore off on a swarm node", `{}`, nil, swarm, daemonconf.RuleLiveRestore, rule.StatusSkip, "swarm"},
-		{"live-restore off elsewhere", `{}`, nil, notSwarm, daemonconf.RuleLiveRestore, rule.StatusFail, "not true"},
-		{"live-restore on elsewhere", `{"live-restore": true}`, nil, notSwarm, daemonconf.RuleLiveRestore, rule.StatusPass, "true"},
+		{"debug overrides log-level info", `{"debug": true, "log-level": "info"}`, nil, nil, daemonconf.DaemonLogLevel, rule.StatusFail, "logs at debug"},
+		{"debug alone", `{"debug": true}`, nil, nil, daemonconf.DaemonLogLevel, rule.StatusFail, "overrides log-level"},
+		{"debug on the command line", `{"log-level": "info"}`, []string{"-D"}, nil, daemonconf.DaemonLogLevel, rule.StatusFail, "dockerd --debug"},
+		{"debug false", `{"debug": false, "log-level": "info"}`, nil, nil, daemonconf.DaemonLogLevel, rule.StatusPass, "info"},
+		{"log-level from the command line", `{}`, []string{"--log-level", "warn"}, nil, daemonconf.DaemonLogLevel, rule.StatusFail, "not info"},
+		{"userns root", `{"userns-remap": "root"}`, nil, nil, daemonconf.DaemonUsernsRemap, rule.StatusFail, "off"},
+		{"userns root:root", `{"userns-remap": "root:root"}`, nil, nil, daemonconf.DaemonUsernsRemap, rule.StatusFail, "off"},
+		{"userns uid 0", `{"userns-remap": "0"}`, nil, nil, daemonconf.DaemonUsernsRemap, rule.StatusFail, "uid 0"},
+		{"userns 0:0", `{"userns-remap": "0:0"}`, nil, nil, daemonconf.DaemonUsernsRemap, rule.StatusFail, "uid 0"},
+		{"userns uid 0 on a known host", `{"userns-remap": "0:0"}`, nil, &daemonconf.HostFacts{LookupUID: passwd}, daemonconf.DaemonUsernsRemap, rule.StatusFail, "root on this host"},
+		{"userns uid 1000 on a known host", `{"userns-remap": "1000"}`, nil, &daemonconf.HostFacts{LookupUID: passwd}, daemonconf.DaemonUsernsRemap, rule.StatusPass, "on"},
+		{"userns root on the command line", `{}`, []string{"--userns-remap=root"}, nil, daemonconf.DaemonUsernsRemap, rule.StatusFail, "off"},
+		{"userns default", `{"userns-remap": "default"}`, nil, nil, daemonconf.DaemonUsernsRemap, rule.StatusPass, "on"},
+		{"userns named user", `{"userns-remap": "dockremap:dockremap"}`, nil, nil, daemonconf.DaemonUsernsRemap, rule.StatusPass, "on"},
+		{"live-restore on a swarm node", `{"live-restore": true}`, nil, swarm, daemonconf.DaemonLiveRestore, rule.StatusFail, "swarm"},
+		{"live-restore off on a swarm node", `{}`, nil, swarm, daemonconf.DaemonLiveRestore, rule.StatusSkip, "swarm"},
+		{"live-restore off elsewhere", `{}`, nil, notSwarm, daemonconf.DaemonLiveRestore, rule.StatusFail, "not true"},
+		{"live-restore on elsewhere", `{"live-restore": true}`, nil, notSwarm, daemonconf.DaemonLiveRestore, rule.StatusPass, "true"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			res := daemonconf.Validate([]byte(tc.file), daemonconf.Options{DockerdArgs: tc.args, Host: tc.host})
@@ -141,7 +141,7 @@ func TestHardenJudgesEffectiveSettings(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if f := finding(t, daemonconf.Validate(out, daemonconf.Options{}), daemonconf.RuleLogLevel); f.Status != rule.StatusPass {
+	if f := finding(t, daemonconf.Validate(out, daemonconf.Options{}), daemonconf.DaemonLogLevel); f.Status != rule.StatusPass {
 		t.Errorf("hardened file still logs at debug: %s\n%s", f.Reason, out)
 	}
 	if !strings.Contains(changesText(changes), "debug: true -> false") {

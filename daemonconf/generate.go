@@ -43,14 +43,14 @@ func WithEngineVersion(ver Version) Option {
 // WithUsernsRemap sets userns-remap ("default" unless given; "user" or
 // "user:group"). Root ("root", "0", "0:0", "root:GROUP") is refused: dockerd
 // turns user namespaces off for it. Turning remapping off needs
-// WithWaiver(RuleUserns, ...).
+// WithWaiver(DaemonUsernsRemap, ...).
 func WithUsernsRemap(spec string) Option {
 	return func(s *settings) error {
 		if strings.TrimSpace(spec) == "" || strings.ContainsAny(spec, " \t\n") {
 			return fmt.Errorf("userns-remap %q: want default, USER or USER:GROUP", spec)
 		}
 		if root, why := RemapsToRoot(spec, nil); root {
-			return fmt.Errorf("%s: dockerd turns user namespaces off when remapping to root; use \"default\" (dockerd creates the unprivileged dockremap user) or an unprivileged USER[:GROUP] with /etc/subuid and /etc/subgid ranges, or waive %s to turn remapping off on purpose", why, RuleUserns)
+			return fmt.Errorf("%s: dockerd turns user namespaces off when remapping to root; use \"default\" (dockerd creates the unprivileged dockremap user) or an unprivileged USER[:GROUP] with /etc/subuid and /etc/subgid ranges, or waive %s to turn remapping off on purpose", why, DaemonUsernsRemap)
 		}
 		s.userns = spec
 		return nil
@@ -171,12 +171,12 @@ func WithDefaultNofile(soft, hard int64) Option {
 	}
 }
 
-// WithWaiver loosens one rule on purpose: RuleUserns (no remapping),
-// RuleLiveRestore (swarm nodes). Others cannot be loosened by Generate.
+// WithWaiver loosens one rule on purpose: DaemonUsernsRemap (no remapping),
+// DaemonLiveRestore (swarm nodes). Others cannot be loosened by Generate.
 func WithWaiver(id rule.ID, reason string) Option {
 	return func(s *settings) error {
 		switch id {
-		case RuleUserns, RuleLiveRestore:
+		case DaemonUsernsRemap, DaemonLiveRestore:
 		default:
 			return fmt.Errorf("waive %s: Generate cannot loosen this rule", id)
 		}
@@ -203,10 +203,10 @@ func Generate(opts ...Option) ([]byte, error) {
 		"default-ulimits": defaultUlimits(s.nofileSoft, s.nofileHard), "no-new-privileges": true,
 		"userland-proxy": false, "experimental": false,
 	}
-	if _, waived := s.waivers[RuleUserns]; !waived {
+	if _, waived := s.waivers[DaemonUsernsRemap]; !waived {
 		m["userns-remap"] = s.userns
 	}
-	if _, waived := s.waivers[RuleLiveRestore]; !waived {
+	if _, waived := s.waivers[DaemonLiveRestore]; !waived {
 		m["live-restore"] = true
 	}
 	switch s.logDriver {

@@ -31,14 +31,15 @@ func Harden(data []byte, opts Options) ([]byte, []Change, error) {
 	}
 	m := deepCopy(cfg.values).(map[string]any)
 	var changes []Change
-	for _, r := range rules {
-		if r.fix == nil {
+	for _, ck := range checks {
+		r, fix := ck.Rule, fixes[ck.Rule.ID]
+		if fix == nil {
 			continue
 		}
 		if _, waived := opts.Waivers[r.ID]; waived {
 			continue
 		}
-		if r.ID == RuleLiveRestore && opts.Host != nil && opts.Host.SwarmActive {
+		if r.ID == DaemonLiveRestore && opts.Host != nil && opts.Host.SwarmActive {
 			// dockerd refuses live-restore on a swarm node: never add it
 			// there, and take out one the file has.
 			if lr, ok := m["live-restore"].(bool); ok && lr {
@@ -47,15 +48,15 @@ func Harden(data []byte, opts Options) ([]byte, []Change, error) {
 			}
 			continue
 		}
-		if r.ID == RuleICC {
-			// icc=false needs iptables; RuleIPTables runs after and turns it on.
+		if r.ID == DaemonICC {
+			// icc=false needs iptables; DaemonIPTables runs after and turns it on.
 			if b, ok := m["iptables"].(bool); ok && !b {
 				if d := setBool("iptables", true)(m); d != "" {
-					changes = append(changes, Change{RuleIPTables, d})
+					changes = append(changes, Change{DaemonIPTables, d})
 				}
 			}
 		}
-		if d := r.fix(m); d != "" {
+		if d := fix(m); d != "" {
 			changes = append(changes, Change{r.ID, d})
 		}
 	}

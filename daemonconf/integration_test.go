@@ -66,7 +66,7 @@ func TestGenerateMatrixBootsDockerd(t *testing.T) {
 			t.Run(fmt.Sprintf("userns=%v/syslog=%v/cgroup=%v", c.userns, c.syslog, c.cgroup), func(t *testing.T) {
 				opts := []daemonconf.Option{daemonconf.WithEngineVersion(engine)}
 				if !c.userns {
-					opts = append(opts, daemonconf.WithWaiver(daemonconf.RuleUserns, "matrix"))
+					opts = append(opts, daemonconf.WithWaiver(daemonconf.DaemonUsernsRemap, "matrix"))
 				}
 				if c.syslog {
 					opts = append(opts, daemonconf.WithSyslog("udp://127.0.0.1:5514"))
@@ -131,7 +131,7 @@ func runProbe(t *testing.T, d *dockertest.Daemon, cmd ...string) string {
 // checks that a container's output arrives there.
 func TestSyslogDelivers(t *testing.T) {
 	d := dockertest.StartDaemon(t, dockertest.DaemonOptions{Config: mustGenerate(t,
-		daemonconf.WithWaiver(daemonconf.RuleUserns, "speed"), daemonconf.WithSyslog("udp://127.0.0.1:5514"))})
+		daemonconf.WithWaiver(daemonconf.DaemonUsernsRemap, "speed"), daemonconf.WithSyslog("udp://127.0.0.1:5514"))})
 	var pc net.PacketConn
 	if err := d.InNetNS(func() (err error) { pc, err = net.ListenPacket("udp", "127.0.0.1:5514"); return err }); err != nil {
 		t.Fatal(err)
@@ -233,7 +233,7 @@ func makeCerts(t *testing.T) certs {
 func TestTLSMutualAuth(t *testing.T) {
 	c := makeCerts(t)
 	d := dockertest.StartDaemon(t, dockertest.DaemonOptions{ConfigFunc: func(sock string) []byte {
-		return mustGenerate(t, daemonconf.WithWaiver(daemonconf.RuleUserns, "speed"),
+		return mustGenerate(t, daemonconf.WithWaiver(daemonconf.DaemonUsernsRemap, "speed"),
 			daemonconf.WithTLS(c.ca, c.srvCert, c.srvKey, "127.0.0.1:2376"), daemonconf.WithSocket(sock))
 	}})
 	ping := func(cli *client.Client) error {
@@ -287,7 +287,7 @@ func TestEffectiveSettingsOnDockerd(t *testing.T) {
 		if !info.Info.Debug || !strings.Contains(log, "level=debug") {
 			t.Fatalf("dockerd with %s: Info.Debug=%v, debug lines in its log: %v", cfg, info.Info.Debug, strings.Contains(log, "level=debug"))
 		}
-		f := finding(t, daemonconf.Validate(cfg, daemonconf.Options{}), daemonconf.RuleLogLevel)
+		f := finding(t, daemonconf.Validate(cfg, daemonconf.Options{}), daemonconf.DaemonLogLevel)
 		if f.Status != rule.StatusFail {
 			t.Errorf("dockerd logs at debug, Validate says %s: %s", f.Status, f.Reason)
 		}
@@ -305,7 +305,7 @@ func TestEffectiveSettingsOnDockerd(t *testing.T) {
 		if userns || !strings.Contains(d.LogText(), "user namespaces are OFF") {
 			t.Fatalf("dockerd with %s: userns in security options = %v (%v)", cfg, userns, info.Info.SecurityOptions)
 		}
-		f := finding(t, daemonconf.Validate(cfg, daemonconf.Options{}), daemonconf.RuleUserns)
+		f := finding(t, daemonconf.Validate(cfg, daemonconf.Options{}), daemonconf.DaemonUsernsRemap)
 		if f.Status != rule.StatusFail {
 			t.Errorf("dockerd runs without user namespaces, Validate says %s: %s", f.Status, f.Reason)
 		}

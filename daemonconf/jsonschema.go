@@ -15,12 +15,12 @@ const JSONSchemaID = "https://github.com/safedock/safedock/schemas/daemon.json/"
 // keyRules maps keys to the security rule whose advice their description
 // carries.
 var keyRules = map[string]rule.ID{
-	"icc": RuleICC, "log-level": RuleLogLevel, "iptables": RuleIPTables, "insecure-registries": RuleInsecureReg,
-	"storage-driver": RuleStorageDriver, "tls": RuleTLS, "tlsverify": RuleTLS, "tlscacert": RuleTLS, "tlscert": RuleTLS, "tlskey": RuleTLS,
-	"hosts": RuleTLS, "default-ulimits": RuleUlimits, "userns-remap": RuleUserns, "cgroup-parent": RuleCgroupParent,
-	"authorization-plugins": RuleAuthz, "log-driver": RuleRemoteLogging, "log-opts": RuleRemoteLogging,
-	"no-new-privileges": RuleNoNewPrivs, "live-restore": RuleLiveRestore, "userland-proxy": RuleUserlandProxy,
-	"seccomp-profile": RuleSeccomp, "experimental": RuleExperimental,
+	"icc": DaemonICC, "log-level": DaemonLogLevel, "iptables": DaemonIPTables, "insecure-registries": DaemonInsecureRegistries,
+	"storage-driver": DaemonStorageDriver, "tls": DaemonTLS, "tlsverify": DaemonTLS, "tlscacert": DaemonTLS, "tlscert": DaemonTLS, "tlskey": DaemonTLS,
+	"hosts": DaemonTLS, "default-ulimits": DaemonDefaultUlimits, "userns-remap": DaemonUsernsRemap, "cgroup-parent": DaemonCgroupParent,
+	"authorization-plugins": DaemonAuthorizationPlugin, "log-driver": DaemonRemoteLogging, "log-opts": DaemonRemoteLogging,
+	"no-new-privileges": DaemonNoNewPrivileges, "live-restore": DaemonLiveRestore, "userland-proxy": DaemonUserlandProxy,
+	"seccomp-profile": DaemonSeccompProfile, "experimental": DaemonExperimental,
 }
 
 // JSONSchema returns a JSON Schema (draft 2020-12) of the daemon.json keys
@@ -78,7 +78,8 @@ func keySchema(k Key, ver Version) map[string]any {
 		s["additionalProperties"] = map[string]any{"type": "object", "additionalProperties": map[string]any{"type": "string"}}
 	}
 	if id, ok := keyRules[k.Name]; ok {
-		if r, ok := Catalog().Lookup(id); ok {
+		if c, ok := checks.Lookup(id); ok {
+			r := c.Rule
 			desc += fmt.Sprintf(". CIS Docker Benchmark advice (safedock rule %s, %q): %s", r.ID, r.Title, r.Remediation)
 		}
 	}

@@ -16,7 +16,7 @@ import (
 )
 
 // ErrPlainTCP is returned by NewClient for a tcp:// daemon without TLS
-// files when RuleTLS is not waived.
+// files when DaemonTLS is not waived.
 var ErrPlainTCP = errors.New("refusing a plain tcp:// daemon address: anyone on the network who reaches it is root on that host")
 
 // ClientOptions say how to reach a daemon.
@@ -25,7 +25,7 @@ type ClientOptions struct {
 	Host string
 	// CACert, Cert, Key are the PEM files for mutual TLS (required for tcp://).
 	CACert, Cert, Key string
-	// Waivers: waiving RuleTLS allows a plain tcp:// address.
+	// Waivers: waiving DaemonTLS allows a plain tcp:// address.
 	Waivers rule.Waivers
 	// DialContext, when set, replaces the dialer (tests, SSH tunnels).
 	DialContext func(ctx context.Context, network, addr string) (net.Conn, error)
@@ -42,7 +42,7 @@ func TLSConfig(caCert, cert, key string) (*tls.Config, error) {
 }
 
 // NewClient builds a moby client for o.Host. A tcp:// address needs
-// CACert, Cert and Key (mutual TLS) unless RuleTLS is waived.
+// CACert, Cert and Key (mutual TLS) unless DaemonTLS is waived.
 func NewClient(o ClientOptions) (*client.Client, error) {
 	u, err := url.Parse(o.Host)
 	if err != nil {
@@ -54,7 +54,7 @@ func NewClient(o ClientOptions) (*client.Client, error) {
 	case "tcp", "https":
 		tr := &http.Transport{TLSHandshakeTimeout: 10 * time.Second, IdleConnTimeout: 30 * time.Second}
 		if o.CACert == "" && o.Cert == "" && o.Key == "" {
-			if _, waived := o.Waivers[RuleTLS]; !waived {
+			if _, waived := o.Waivers[DaemonTLS]; !waived {
 				return nil, fmt.Errorf("docker client for %s: %w", o.Host, ErrPlainTCP)
 			}
 		} else {

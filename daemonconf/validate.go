@@ -125,8 +125,7 @@ func (r *Result) Err() error {
 // daemon.valid-config and daemon.config-hygiene) as one sorted report.
 func (r *Result) Report() rule.Report {
 	fs := slices.Clone(r.Findings)
-	valid, _ := Catalog().Lookup(RuleValidConfig)
-	hyg, _ := Catalog().Lookup(RuleConfigHygiene)
+	valid, hyg := ruleValidConfig, ruleConfigHygiene
 	errs := 0
 	for _, p := range r.Problems {
 		detail := p.String()

@@ -12,13 +12,11 @@ type Version struct {
 	Major, Minor int
 }
 
-// Versions this package models.
-var (
-	// Oldest is the oldest engine the schema describes (Docker 20.10).
-	Oldest = Version{20, 10}
-	// Newest is the newest engine the schema describes (Docker 29).
-	Newest = Version{29, 99}
-)
+// Oldest is the oldest engine the schema describes (Docker 20.10).
+func Oldest() Version { return Version{20, 10} }
+
+// Newest is the newest engine the schema describes (Docker 29).
+func Newest() Version { return Version{29, 99} }
 
 // v is shorthand for table entries.
 func v(major, minor int) Version { return Version{major, minor} }
@@ -43,8 +41,8 @@ func ParseVersion(s string) (Version, error) {
 		nums[i] = n
 	}
 	ver := Version{nums[0], nums[1]}
-	if ver.Less(Oldest) || Newest.Less(ver) {
-		return Version{}, fmt.Errorf("engine version %s is outside the modelled range %s..29", ver, Oldest)
+	if ver.Less(Oldest()) || Newest().Less(ver) {
+		return Version{}, fmt.Errorf("engine version %s is outside the modelled range %s..29", ver, Oldest())
 	}
 	return ver, nil
 }
@@ -68,7 +66,7 @@ func (ver Version) AtLeast(o Version) bool { return !ver.Less(o) }
 
 func (ver Version) orOldest() Version {
 	if ver.IsZero() {
-		return Oldest
+		return Oldest()
 	}
 	return ver
 }

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"os/exec"
-	"slices"
 	"strings"
 	"time"
 
@@ -103,11 +102,11 @@ func (e *env) auditTargets() []AuditTarget {
 	out = append(out, e.first(AuditEtcDefaultDocker, "fixed path", "/etc/default/docker"))
 	out = append(out, e.first(AuditDaemonJSON, "daemon configuration", e.daemon.ConfigFile))
 	out = append(out, e.first(AuditContainerdConfig, "fixed path", "/etc/containerd/config.toml"))
-	out = append(out, e.first(AuditSysconfigDocker, "fixed path", "/etc/sysconfig/docker"))
+	out = append(out, e.first(AuditEtcSysconfigDocker, "fixed path", "/etc/sysconfig/docker"))
 	out = append(out, e.binary(AuditContainerd, "containerd"))
 	out = append(out, e.binary(AuditContainerdShim, "containerd-shim"))
-	out = append(out, e.binary(AuditContainerdShimV1, "containerd-shim-runc-v1"))
-	out = append(out, e.binary(AuditContainerdShimV2, "containerd-shim-runc-v2"))
+	out = append(out, e.binary(AuditContainerdShimRuncV1, "containerd-shim-runc-v1"))
+	out = append(out, e.binary(AuditContainerdShimRuncV2, "containerd-shim-runc-v2"))
 	out = append(out, e.binary(AuditRunc, "runc"))
 	return out
 }
@@ -238,25 +237,11 @@ func (e *env) checkAudit() []rule.Finding {
 	watches := ParseAuditRules(data)
 	var out []rule.Finding
 	for _, t := range targets {
-		rl := lookup(t.Rule)
-		if t.Path == "" {
-			out = append(out, rl.Finding("audit:"+strings.TrimPrefix(string(t.Rule), "audit."),
-				rule.Skip("not present on this host (looked for "+strings.Join(t.Candidates, ", ")+")")))
-			continue
+		c, ok := auditChecks.Lookup(t.Rule)
+		if !ok {
+			c = rule.Check[auditSubject]{Rule: rule.Rule{ID: t.Rule}, Judge: judgeAudit}
 		}
-		target := "audit:" + t.Path
-		if rulesErr != nil {
-			out = append(out, rl.Finding(target, rule.Fail("no audit rule watches "+t.Path, rulesErr.Error())))
-			continue
-		}
-		idx := slices.IndexFunc(watches, func(w Watch) bool { return w.covers(t.Path) })
-		res := rule.Fail("no audit rule watches "+t.Path, "rules from "+src+"; path from "+t.Source)
-		if idx >= 0 {
-			w := watches[idx]
-			res = rule.Pass("audited by a watch on "+w.Path, fmt.Sprintf("rules from %s; perms %q key %q; path from %s", src, w.Perms, w.Key, t.Source))
-		}
-		res.Method = "audit rules"
-		out = append(out, rl.Finding(target, res))
+		out = append(out, c.Finding(t.name(), auditSubject{target: t, watches: watches, src: src, err: rulesErr}))
 	}
 	return out
 }
@@ -288,8 +273,8 @@ func FormatAuditRules(ts []AuditTarget) []byte {
 		}
 		seen[t.Path] = true
 		cis := ""
-		if r, ok := Catalog.Lookup(t.Rule); ok && len(r.CIS) > 0 {
-			cis = " CIS " + r.CIS[0]
+		if c, ok := auditChecks.Lookup(t.Rule); ok && len(c.Rule.CIS) > 0 {
+			cis = " CIS " + c.Rule.CIS[0]
 		}
 		fmt.Fprintf(&b, "# %s%s\n-w %s -p rwxa -k %s\n", t.Rule, cis, t.Path, AuditKey)
 	}

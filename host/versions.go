@@ -2,6 +2,7 @@ package host
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -37,9 +38,20 @@ type VersionTable struct {
 	Series  []EngineSeries `json:"series"`
 }
 
-// EngineVersions is the table Check uses. It is data: update it (and
+// EngineVersions returns the supported-versions table Check uses, as a copy
+// the caller may change.
+func EngineVersions() VersionTable { return engineVersions.Clone() }
+
+// Clone returns a deep copy of t.
+func (t VersionTable) Clone() VersionTable {
+	t.Sources = slices.Clone(t.Sources)
+	t.Series = slices.Clone(t.Series)
+	return t
+}
+
+// engineVersions is the table Check uses. It is data: update it (and
 // Updated) when Docker releases a new major version or ends one.
-var EngineVersions = VersionTable{
+var engineVersions = VersionTable{
 	// Checked on 2026-12-01 against: moby's project/BRANCHES-AND-TAGS.md
 	// (master of 2026-08-23: docker-29.x maintained "after docker-30.x" by
 	// Docker and Microsoft; 28.x, 27.x, 26.1, 26.0, 24.0, 23.0 unmaintained;

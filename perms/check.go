@@ -3,7 +3,6 @@ package perms
 import (
 	"fmt"
 	"io/fs"
-	"strings"
 
 	"github.com/safedock/safedock/internal/hostfs"
 	"github.com/safedock/safedock/rule"
@@ -28,7 +27,7 @@ func Check(cfg Config) (rule.Report, error) {
 	fs = append(fs, configFinding(d))
 	for _, t := range ts {
 		ev := evaluate(r, acc, t)
-		fs = append(fs, ev.findings(r)...)
+		fs = append(fs, ev.findings()...)
 	}
 	return rule.NewReport(fs), nil
 }
@@ -39,22 +38,6 @@ func accounts(r *hostfs.Root, cfg Config) (*hostfs.Accounts, error) {
 		return cfg.Facts.Accounts, cfg.Facts.AccountsErr
 	}
 	return hostfs.LoadAccounts(r)
-}
-
-func configFinding(d hostfs.Daemon) rule.Finding {
-	rl, _ := Catalog.Lookup(ConfigurationRead)
-	target := "file:" + d.ConfigFile
-	switch {
-	case d.ConfigErr != nil:
-		return rl.Finding(target, rule.Fail("daemon.json could not be read; paths it may name are unknown", d.ConfigErr.Error()))
-	case !d.ConfigFound:
-		res := rule.Pass("no daemon.json; dockerd's defaults and command line apply", "")
-		if d.Process != nil {
-			res.Detail = fmt.Sprintf("dockerd pid %d", d.Process.PID)
-		}
-		return rl.Finding(target, res)
-	}
-	return rl.Finding(target, rule.Pass("daemon.json read", ""))
 }
 
 // evaluation is one target's state against its spec: the shared input of
@@ -74,6 +57,9 @@ type evaluation struct {
 	ownerNote        string
 	// names of the current owner and group, from the root's accounts.
 	userName, groupName string
+	// live is true for this machine's root; rootDir is the root otherwise.
+	live    bool
+	rootDir string
 }
 
 func resolveOwner(acc *hostfs.Accounts, name string) (uint32, string) {
@@ -87,7 +73,7 @@ func resolveOwner(acc *hostfs.Accounts, name string) (uint32, string) {
 }
 
 func evaluate(r *hostfs.Root, acc *hostfs.Accounts, t Target) evaluation {
-	ev := evaluation{target: t}
+	ev := evaluation{target: t, live: r.Live(), rootDir: r.Dir()}
 	spec, ok := SpecOf(t.Class)
 	if !ok {
 		ev.skip = "no expectation declared for " + string(t.Class)
@@ -170,62 +156,19 @@ func (ev evaluation) hardLinked() bool {
 // findings returns the ownership finding and the permissions finding of
 // the target, each naming the file and what was seen against what is
 // wanted.
-func (ev evaluation) findings(r *hostfs.Root) []rule.Finding {
-	t := ev.target
-	owner, _ := Catalog.Lookup(t.Class.OwnerRule())
-	mode, _ := Catalog.Lookup(t.Class.ModeRule())
-	if ev.skip != "" {
-		res := rule.Skip(ev.skip)
-		res.Detail = "path from " + t.Source
-		res.Method = "lstat"
-		return []rule.Finding{owner.Finding(t.Name(), res), mode.Finding(t.Name(), res)}
+func (ev evaluation) findings() []rule.Finding {
+	name := ev.target.Name()
+	return []rule.Finding{
+		fileCheck(ev.target.Class.OwnerRule(), judgeOwner).Finding(name, ev),
+		fileCheck(ev.target.Class.ModeRule(), judgeMode).Finding(name, ev),
 	}
-	var where []string
-	if ev.stat.Resolved != "" && ev.stat.Resolved != t.Path {
-		where = append(where, "resolves to "+ev.stat.Resolved)
-	}
-	if !r.Live() {
-		where = append(where, "root "+r.Dir())
-	}
-	if ev.hardLinked() {
-		where = append(where, fmt.Sprintf("%d hard links (perms fix refuses to change it)", ev.stat.Nlink))
-	}
-	where = append(where, "path from "+t.Source)
-	ctx := strings.Join(where, "; ")
-	if len(ev.fatal) > 0 {
-		res := rule.Fail(t.Path+" "+strings.Join(ev.fatal, "; "), fmt.Sprintf("%s: %s; want a %s; %s", t.Path, kindOf(ev.stat.Mode), ev.spec.Kind, ctx))
-		res.Method = "lstat"
-		return []rule.Finding{owner.Finding(t.Name(), res), mode.Finding(t.Name(), res)}
-	}
+}
 
-	seenOwner := fmt.Sprintf("%s:%s (uid %d, gid %d)", ev.userName, ev.groupName, ev.stat.UID, ev.stat.GID)
-	wantOwner := fmt.Sprintf("%s:%s", ev.spec.Owner, strings.Join(ev.spec.Groups, "|"))
-	var problems []string
-	if !ev.ownerOK {
-		problems = append(problems, fmt.Sprintf("owner is %s (uid %d), not %s (uid %d)", ev.userName, ev.stat.UID, ev.spec.Owner, ev.wantUID))
+// fileCheck is the catalog's check of id; a class the catalog does not hold
+// (which Targets never yields) is judged by judge under a bare ID.
+func fileCheck(id rule.ID, judge func(evaluation) rule.Result) rule.Check[evaluation] {
+	if c, ok := fileChecks.Lookup(id); ok {
+		return c
 	}
-	if !ev.groupOK {
-		problems = append(problems, fmt.Sprintf("group is %s (gid %d), not %s", ev.groupName, ev.stat.GID, strings.Join(ev.spec.Groups, " or ")))
-	}
-	detail := fmt.Sprintf("%s: owner %s; want %s; %s", t.Path, seenOwner, wantOwner, ctx)
-	if ev.ownerNote != "" {
-		detail += "; " + ev.ownerNote
-	}
-	var ores rule.Result
-	if len(problems) == 0 {
-		ores = rule.Pass(fmt.Sprintf("%s is owned by %s:%s", t.Path, ev.userName, ev.groupName), detail)
-	} else {
-		ores = rule.Fail(t.Path+": "+strings.Join(problems, "; "), detail)
-	}
-	ores.Method = "lstat"
-
-	detail = fmt.Sprintf("%s: mode %04o; want %04o or stricter; %s", t.Path, ev.stat.Perm, ev.spec.MaxPerm, ctx)
-	var mres rule.Result
-	if ev.modeOK {
-		mres = rule.Pass(fmt.Sprintf("%s is %04o", t.Path, ev.stat.Perm), detail)
-	} else {
-		mres = rule.Fail(fmt.Sprintf("%s: mode %04o has bits %04o outside %04o", t.Path, ev.stat.Perm, ev.stat.Perm&^ev.spec.MaxPerm, ev.spec.MaxPerm), detail)
-	}
-	mres.Method = "lstat"
-	return []rule.Finding{owner.Finding(t.Name(), ores), mode.Finding(t.Name(), mres)}
+	return rule.Check[evaluation]{Rule: rule.Rule{ID: id}, Judge: judge}
 }

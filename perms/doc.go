@@ -4,7 +4,7 @@
 // /etc/default/docker, /etc/sysconfig/docker and the data root (CIS Docker
 // Benchmark 3.1–3.24).
 //
-// The expectations are data in Catalog and Specs, declared once and used by
+// The expectations are data in Rules and Specs, declared once and used by
 // both Check and Fix. Each kind of file (a FileClass) has two rules, one per
 // CIS control: "<class>.owner" for ownership (CIS 3.1, 3.3, ... 3.23) and
 // "<class>.mode" for permissions (CIS 3.2, 3.4, ... 3.24), so a report never

@@ -100,7 +100,7 @@ func Fix(cfg Config, opts FixOptions) (FixResult, error) {
 	seen := map[string]bool{}
 	for _, t := range ts {
 		ev := evaluate(r, acc, t)
-		fs := ev.findings(r)
+		fs := ev.findings()
 		findings = append(findings, fs...)
 		if ev.ok() || ev.skip != "" {
 			continue

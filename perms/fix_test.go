@@ -274,7 +274,7 @@ func TestFixRefusesHardLinks(t *testing.T) {
 			refused[m.Rule] = true
 		}
 	}
-	if !refused[perms.DaemonJSONOwner] || !refused[perms.DaemonJSONMode] {
+	if !refused[perms.FileDaemonJSONOwner] || !refused[perms.FileDaemonJSONMode] {
 		t.Errorf("refusal not reported for both controls: %+v", res.Manual)
 	}
 	if got := lstate(t, tr.path("etc/docker/daemon.json")); got != inside {
@@ -283,7 +283,7 @@ func TestFixRefusesHardLinks(t *testing.T) {
 	if got := lstate(t, outside); got != out {
 		t.Errorf("the file outside the root changed: %+v -> %+v", out, got)
 	}
-	if f, _ := status(res.Before, perms.DaemonJSONMode, "file:/etc/docker/daemon.json"); !strings.Contains(f.Detail, "2 hard links") {
+	if f, _ := status(res.Before, perms.FileDaemonJSONMode, "file:/etc/docker/daemon.json"); !strings.Contains(f.Detail, "2 hard links") {
 		t.Errorf("check detail does not mention the hard links: %q", f.Detail)
 	}
 }
@@ -302,10 +302,10 @@ func TestFixOneChangePerControl(t *testing.T) {
 	for _, c := range res.Changes {
 		got[c.Rule] = c
 	}
-	if c := got[perms.EtcDefaultDockerOwner]; !c.Applied || !c.Chown() || c.Chmod() {
+	if c := got[perms.FileEtcDefaultDockerOwner]; !c.Applied || !c.Chown() || c.Chmod() {
 		t.Errorf("owner change %+v", c)
 	}
-	if c := got[perms.EtcDefaultDockerMode]; !c.Applied || c.Chown() || !c.Chmod() || c.ToPerm != 0o644 {
+	if c := got[perms.FileEtcDefaultDockerMode]; !c.Applied || c.Chown() || !c.Chmod() || c.ToPerm != 0o644 {
 		t.Errorf("mode change %+v", c)
 	}
 	if st := lstate(t, tr.path("etc/default/docker")); st.perm != 0o644 || st.uid != 0 || st.gid != 0 {

@@ -275,7 +275,7 @@ func collect() ([]row, error) {
 			return nil
 		}},
 		{runspec.Rules(), "runspec.Check", func(rule.Rule) []string { return []string{"runspec.Apply"} }},
-		{daemonconf.Catalog(), "daemonconf.Validate", func(r rule.Rule) []string { return dg[r.ID] }},
+		{daemonconf.Rules(), "daemonconf.Validate", func(r rule.Rule) []string { return dg[r.ID] }},
 		{perms.Rules(), "perms.Check", func(r rule.Rule) []string { _, ok := perms.SpecFor(r.ID); return when(ok, "perms.Fix") }},
 		{host.Rules(), "host.Check", func(r rule.Rule) []string {
 			return when(strings.HasPrefix(string(r.ID), "audit."), "host.AuditRules")
@@ -387,8 +387,8 @@ func daemonEnforced() (map[rule.ID][]string, error) {
 		if res.OK() && len(res.Warnings()) == 0 {
 			// A file dockerd accepts with no ignored, duplicate or
 			// deprecated key: the two rules that are problems, not findings.
-			m[daemonconf.RuleValidConfig] = true
-			m[daemonconf.RuleConfigHygiene] = true
+			m[daemonconf.DaemonValidConfig] = true
+			m[daemonconf.DaemonConfigHygiene] = true
 		}
 		return m
 	}

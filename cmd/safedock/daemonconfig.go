@@ -265,7 +265,7 @@ func daemonGenerate(e *env, args []string) int {
 	}
 	opts := []daemonconf.Option{daemonconf.WithEngineVersion(v), daemonconf.WithUsernsRemap(*userns)}
 	if *noUserns != "" {
-		opts = append(opts, daemonconf.WithWaiver(daemonconf.RuleUserns, *noUserns))
+		opts = append(opts, daemonconf.WithWaiver(daemonconf.DaemonUsernsRemap, *noUserns))
 	}
 	if *syslog != "" {
 		opts = append(opts, daemonconf.WithSyslog(*syslog))
@@ -339,7 +339,7 @@ func daemonHarden(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintln(e.stderr, "nothing to change")
 	}
 	for _, c := range res.Changes {
-		if host == nil && c.Rule == daemonconf.RuleLiveRestore {
+		if host == nil && c.Rule == daemonconf.DaemonLiveRestore {
 			fmt.Fprintln(e.stderr, "note: live-restore was added, which dockerd refuses on swarm nodes; if this node is in a swarm, run again with --swarm yes")
 		}
 	}

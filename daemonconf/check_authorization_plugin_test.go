@@ -26,7 +26,7 @@ func TestAuthorizationPluginRule(t *testing.T) {
 		res := daemonconf.Validate([]byte(c.json), daemonconf.Options{DockerdArgs: c.args})
 		var got *rule.Finding
 		for i, f := range res.Findings {
-			if f.Rule == daemonconf.RuleAuthz {
+			if f.Rule == daemonconf.DaemonAuthorizationPlugin {
 				got = &res.Findings[i]
 			}
 		}
