@@ -260,7 +260,8 @@ func Audit(ctx context.Context, opts Options) (Report, error) {
 			var err error
 			switch {
 			case remote && sec != SectionImages && sec != SectionContainers:
-				res.Skipped = "the daemon is remote: this section examines the machine safedock runs on; run safedock on the daemon's host"
+				res.Skipped = remoteSkipReason(daemonHost)
+				rep = notApplicableRemote(sec, daemonHost)
 			case sec == SectionHost || sec == SectionAuditd:
 				o := runHost()
 				rep, err = filterSection(o.rep, sec), o.err
@@ -378,6 +379,9 @@ func Audit(ctx context.Context, opts Options) (Report, error) {
 	default:
 	}
 	out.Report.Host = HostIdentity(info, remote)
+	if remote {
+		out.Report.Host.Address = daemonHost
+	}
 	inc := &rule.IncompleteError{What: "sections", Verb: "audited", Total: len(selected)}
 	var gaps []rule.Gap
 	for _, r := range results {
@@ -562,6 +566,35 @@ func HostIdentity(info *system.Info, remote bool) *rule.HostIdentity {
 		}
 	}
 	return h
+}
+
+// RemoteSkipPrefix starts the reason of every section, and every finding,
+// that a remote audit does not run: those that examine the files and
+// processes of the machine safedock runs on, not the daemon's.
+const RemoteSkipPrefix = "not applicable to a remote daemon"
+
+func remoteSkipReason(daemonHost string) string {
+	where := "the daemon"
+	if daemonHost != "" {
+		where = "the daemon at " + daemonHost
+	}
+	return RemoteSkipPrefix + ": this section examines the files and processes of the machine safedock runs on, not those of " + where + "; run safedock on the daemon's host"
+}
+
+// notApplicableRemote reports every rule of the host-side section sec as
+// skipped for the remote daemon at daemonHost: each CIS control it
+// covers is named as not examined, never passed.
+func notApplicableRemote(sec Section, daemonHost string) rule.Report {
+	target := "daemon:" + daemonHost
+	reason := remoteSkipReason(daemonHost)
+	var fs []rule.Finding
+	for _, r := range Rules() {
+		if SectionOf(r.ID) != sec {
+			continue
+		}
+		fs = append(fs, r.Finding(target, rule.Result{Status: rule.StatusSkip, Reason: reason, Method: "not run: remote daemon"}))
+	}
+	return rule.NewReport(fs)
 }
 
 // judgeRunningDriver completes the devicemapper rule (CIS 1.8.0 2.7) with

@@ -195,7 +195,7 @@ tr[data-severity] td.num.nonzero { font-weight: 700; color: var(--fail); }
 <h1>safedock audit report</h1>
 <dl id="meta">
 <div><dt>Benchmark</dt><dd id="meta-benchmark">{{.Benchmark}}</dd></div>
-{{with .Report.Host}}<div><dt>Host</dt><dd id="meta-host">{{or .Hostname "?"}}{{if .EngineVersion}} · {{or .Engine "engine"}} {{.EngineVersion}}{{end}}{{if .DaemonID}} · daemon {{.DaemonID}}{{end}}</dd></div>{{end}}
+{{with .Report.Host}}<div><dt>Host</dt><dd id="meta-host">{{or .Hostname "?"}}{{if .Address}} at {{.Address}}{{end}}{{if .EngineVersion}} · {{or .Engine "engine"}} {{.EngineVersion}}{{end}}{{if .DaemonID}} · daemon {{.DaemonID}}{{end}}</dd></div>{{end}}
 {{with .Report.Generated}}<div><dt>Generated</dt><dd id="meta-generated">{{.}}</dd></div>{{end}}
 {{with .Report.Tool}}<div><dt>Tool</dt><dd id="meta-tool">{{.Name}} {{.Version}}{{if .Revision}} ({{.Revision}}){{end}}</dd></div>{{end}}
 {{with .Report.FailOn}}<div><dt>Fail on</dt><dd id="meta-fail-on">{{.}} and above</dd></div>{{end}}

@@ -182,8 +182,11 @@ func MetaLine(r rule.Report) string {
 		}
 		parts = append(parts, tool)
 	}
-	if h := r.Host; h != nil && (h.Hostname != "" || h.DaemonID != "") {
+	if h := r.Host; h != nil && (h.Hostname != "" || h.DaemonID != "" || h.Address != "") {
 		host := "host " + cmpOr(h.Hostname, "?")
+		if h.Address != "" {
+			host += " at " + h.Address
+		}
 		if h.EngineVersion != "" {
 			host += ", engine " + h.EngineVersion
 		}

@@ -41,12 +41,16 @@ type Tool struct {
 }
 
 // HostIdentity says which machine and daemon a report is about: the
-// hostname, and the daemon's ID, product and version from its /info.
+// hostname, and the daemon's ID, product and version from its /info, and
+// for a remote daemon the address it was reached at.
 type HostIdentity struct {
 	Hostname      string `json:"hostname"`
 	DaemonID      string `json:"daemon_id,omitempty"`
 	Engine        string `json:"engine,omitempty"` // e.g. "Docker Engine - Community", or the OS the daemon reports
 	EngineVersion string `json:"engine_version,omitempty"`
+	// Address is where a remote daemon was reached (its DOCKER_HOST,
+	// "tcp://host:2376"); empty for a daemon on the audited machine.
+	Address string `json:"address,omitempty"`
 }
 
 // Key is a stable identity of the host for fingerprints: the daemon ID
