@@ -201,7 +201,16 @@ func Audit(ctx context.Context, opts Options) (Report, error) {
 		}
 		return &res.Info, nil
 	})
-	hostF := sync.OnceValues(func() (*hostInputs, error) { return gatherHost(root, clientSocket) })
+	// Which files are the daemon's depends on the daemon: a rootless one
+	// keeps them in its user's home (gatherHost), so the host side waits
+	// for /info when there is a daemon to ask.
+	hostF := sync.OnceValues(func() (*hostInputs, error) {
+		var info *system.Info
+		if cli != nil {
+			info, _ = infoF()
+		}
+		return gatherHost(root, clientSocket, info)
+	})
 	auditRulesF := sync.OnceValues(func() ([]byte, error) { return host.ActiveAuditRules(ctx) })
 	// Every input starts now, /info (the slowest: dockerd 20.10 runs runc
 	// and docker-init to answer it) first; auditctl is a child process,

@@ -4,8 +4,10 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/moby/moby/api/types/container"
+	"github.com/moby/moby/api/types/system"
 
 	"github.com/safedock/safedock/daemonconf"
 	"github.com/safedock/safedock/hardening"
@@ -27,18 +29,53 @@ type hostInputs struct {
 	// Sockets are the daemon's own unix sockets and containerd's, from the
 	// merged configuration (see socketPaths).
 	Sockets []string
+	// Rootless, for a daemon in rootless mode, says where it keeps its
+	// files; Facts are then read from there (the user's daemon.json) with
+	// its defaults (data root, exec root, socket) filled in.
+	Rootless *RootlessPaths
 }
 
 // gatherHost reads the host-side inputs of root once. socket is the
 // in-root path of the socket the client talks to ("" when not a unix
-// socket).
-func gatherHost(root, socket string) (*hostInputs, error) {
+// socket). info is the daemon's /info (nil when it did not answer): for a
+// rootless daemon the user's daemon.json, socket and data root are the
+// ones read and judged.
+func gatherHost(root, socket string, info *system.Info) (*hostInputs, error) {
 	r, err := hostfs.Open(root)
 	if err != nil {
 		return nil, fmt.Errorf("gathering host inputs: %w", err)
 	}
 	defer r.Close()
-	in := &hostInputs{Root: root, Facts: hostfs.Gather(r, hostfs.GatherOptions{Socket: socket})}
+	opts := hostfs.GatherOptions{Socket: socket}
+	var rootless *RootlessPaths
+	if IsRootless(info) {
+		// The user's home comes from the data root when it is the default
+		// one; otherwise from /etc/passwd by the socket's UID.
+		var acc *hostfs.Accounts
+		if !strings.HasSuffix(hostfs.Clean(info.DockerRootDir), rootlessDataRootSuffix) {
+			acc, _ = hostfs.LoadAccounts(r)
+		}
+		p, err := FindRootlessPaths(info, socket, acc)
+		if err != nil {
+			return nil, fmt.Errorf("gathering host inputs: %w", err)
+		}
+		rootless = &p
+		opts.ConfigFile = p.ConfigFile
+		if socket == "" {
+			opts.Socket = p.Socket
+		}
+	}
+	in := &hostInputs{Root: root, Facts: hostfs.Gather(r, opts), Rootless: rootless}
+	if rootless != nil {
+		in.Facts.Daemon = withRootlessDefaults(in.Facts.Daemon, *rootless)
+		if rootless.User == "" {
+			if uid := rootless.UID; uid != 0 {
+				if n := in.Facts.Accounts.UserName(uid); n != strconv.FormatUint(uint64(uid), 10) {
+					rootless.User = n
+				}
+			}
+		}
+	}
 	if in.Facts.DaemonJSON != nil {
 		if c, err := daemonconf.Parse(in.Facts.DaemonJSON); err == nil {
 			in.Config = c
@@ -49,6 +86,9 @@ func gatherHost(root, socket string) (*hostInputs, error) {
 		// The socket the running dockerd was found behind.
 		if socket == "" {
 			socket = hostfs.DefaultSocket
+			if rootless != nil && rootless.Socket != "" {
+				socket = rootless.Socket
+			}
 		}
 		in.Sockets = append(in.Sockets, socket)
 	}

@@ -122,7 +122,7 @@ func TestGatherStaysInsideRoot(t *testing.T) {
 	// An absolute link: inside the root it names <root>/<outside>/daemon.json, which does not exist.
 	require.NoError(t, os.Symlink(filepath.Join(outside, "daemon.json"), filepath.Join(root, "etc/docker/daemon.json")))
 	oc := newOpenCounter(t, filepath.Join(outside, "daemon.json"))
-	in, err := gatherHost(root, "")
+	in, err := gatherHost(root, "", nil)
 	require.NoError(t, err)
 	assert.Nil(t, in.Facts.DaemonJSON)
 	assert.Equal(t, 0, oc.counts(t)[filepath.Join(outside, "daemon.json")], "the file outside the root was never opened")
@@ -144,7 +144,7 @@ func TestContainerFactsFromDaemonJSONAndFlags(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			root := writeTree(t, map[string]string{"etc/docker/daemon.json": c.json})
-			in, err := gatherHost(root, "")
+			in, err := gatherHost(root, "", nil)
 			require.NoError(t, err)
 			if c.args != nil {
 				in.Facts.Daemon.Process = &hostfs.Process{Args: c.args}
@@ -155,7 +155,7 @@ func TestContainerFactsFromDaemonJSONAndFlags(t *testing.T) {
 	}
 
 	root := writeTree(t, map[string]string{"etc/docker/daemon.json": `{"hosts": ["unix:///run/custom.sock", "tcp://0.0.0.0:2376"], "containerd": "/run/ctrd.sock"}`})
-	in, err := gatherHost(root, "")
+	in, err := gatherHost(root, "", nil)
 	require.NoError(t, err)
 	h := in.containerFacts(hardening.HostFacts{Known: true}, "/var/run/other.sock")
 	assert.True(t, h.Known)

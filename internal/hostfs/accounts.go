@@ -20,6 +20,7 @@ type Accounts struct {
 	nameByGID map[uint32]string
 	primary   map[string]uint32   // user name → primary gid
 	members   map[string][]string // group name → listed members
+	home      map[string]string   // user name → home directory
 	HasPasswd bool                // etc/passwd was found
 	HasGroup  bool                // etc/group was found
 }
@@ -58,6 +59,7 @@ func (a *Accounts) init() {
 		a.nameByGID = map[uint32]string{}
 		a.primary = map[string]uint32{}
 		a.members = map[string][]string{}
+		a.home = map[string]string{}
 	}
 }
 
@@ -94,6 +96,9 @@ func (a *Accounts) ParsePasswd(data []byte) {
 		if _, dup := a.uidByName[f[0]]; !dup {
 			a.uidByName[f[0]] = uid
 			a.primary[f[0]] = gid
+			if len(f) > 5 {
+				a.home[f[0]] = f[5]
+			}
 		}
 		if _, dup := a.nameByUID[uid]; !dup {
 			a.nameByUID[uid] = f[0]
@@ -127,6 +132,13 @@ func (a *Accounts) ParseGroup(data []byte) {
 			}
 		}
 	})
+}
+
+// Home returns the home directory /etc/passwd gives the user, when it
+// gives one.
+func (a *Accounts) Home(name string) (string, bool) {
+	h, ok := a.home[name]
+	return h, ok && h != ""
 }
 
 // UID returns the ID of the named user.

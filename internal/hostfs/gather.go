@@ -40,6 +40,10 @@ type GatherOptions struct {
 	Socket string
 	// Args, when not nil, are dockerd's arguments: no process is looked for.
 	Args []string
+	// ConfigFile is the in-root path of daemon.json when dockerd's command
+	// line names none (default DefaultConfigFile): a rootless dockerd reads
+	// ~/.config/docker/daemon.json instead.
+	ConfigFile string
 }
 
 // maxMountInfo bounds the mount table Gather reads.
@@ -57,6 +61,9 @@ func Gather(r *Root, opts GatherOptions) Facts {
 	load := func(args []string) Daemon {
 		flags := ParseDockerdArgs(args)
 		d := Daemon{ConfigFile: DefaultConfigFile}
+		if opts.ConfigFile != "" {
+			d.ConfigFile = Clean(opts.ConfigFile)
+		}
 		if flags.ConfigFile != "" {
 			d.ConfigFile = Clean(flags.ConfigFile)
 		}
