@@ -285,8 +285,11 @@ func Audit(ctx context.Context, opts Options) (Report, error) {
 			case sec == SectionDaemon:
 				var in *hostInputs
 				if in, err = hostF(); err == nil {
-					info, _ := infoF() // the engine version, when the daemon answers
-					rep, err = auditDaemonConfig(in, info)
+					info, infoErr := infoF() // the engine version, when the daemon answers
+					if rep, err = auditDaemonConfig(in, info); err == nil {
+						// CIS 2.1: whether the daemon runs rootless, from /info.
+						rep = rule.NewReport(append(rep.Findings, judgeRootless(info, infoErr, "daemon:"+daemonHost)))
+					}
 				}
 			case sec == SectionImages:
 				negotiate()
@@ -552,7 +555,7 @@ func auditDaemonConfig(in *hostInputs, info *system.Info) (rule.Report, error) {
 // order: host and auditd, daemon, files, images, containers. Renderers such
 // as SARIF use it to describe the rules.
 func Rules() rule.Catalog {
-	return slices.Concat(host.Rules(), daemonconf.Rules(), perms.Rules(), hardening.ImageRules(), hardening.Rules())
+	return slices.Concat(host.Rules(), daemonconf.Rules(), rootlessRules(), perms.Rules(), hardening.ImageRules(), hardening.Rules())
 }
 
 // HostIdentity names the audited host for a report: the daemon's own name,
