@@ -189,6 +189,9 @@ func create(ctx context.Context, cli Client, image string, opts []Option) (_ *Co
 	if err := sp.capabilitiesTakeEffect(); err != nil {
 		return nil, err
 	}
+	if err := sp.limitsTakeEffect(info.Info); err != nil {
+		return nil, err
+	}
 
 	c := &Container{Name: sp.Name, ImageRef: image, ImageID: facts.ID, ImageDigest: digest,
 		Network: string(sp.HostConfig.NetworkMode), LaunchID: sp.Config.Labels[LabelLaunch], Spec: sp, cli: cli}
