@@ -33,6 +33,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/safedock/safedock"
 	"github.com/safedock/safedock/authz"
 	"github.com/safedock/safedock/daemonconf"
 	"github.com/safedock/safedock/hardening"
@@ -283,6 +284,8 @@ func collect() ([]row, error) {
 		{hardening.ImageRules(), "hardening.AuditImages", func(rule.Rule) []string { return nil }},
 		{hardening.SwarmRules(), "hardening.AuditSwarm", func(r rule.Rule) []string { return swarmEnforced[r.ID] }},
 		{authz.Rules(), "authz plugin", func(rule.Rule) []string { return []string{"authz plugin"} }},
+		// The whole-host audit's own rule, judged from /info.
+		{rootlessRules(), "safedock.Audit", func(rule.Rule) []string { return nil }},
 	}
 	for _, s := range steps {
 		if err := add(s.cat, s.checker, s.enforcer); err != nil {
@@ -428,4 +431,16 @@ func daemonEnforced() (map[rule.ID][]string, error) {
 		out[id] = slices.Compact(out[id])
 	}
 	return out, nil
+}
+
+// rootlessRules is the whole-host audit's rootless rule (CIS 2.1), the one
+// rule of safedock.Rules() no package catalog holds.
+func rootlessRules() rule.Catalog {
+	var out rule.Catalog
+	for _, r := range safedock.Rules() {
+		if r.ID == safedock.DaemonRootless {
+			out = append(out, r)
+		}
+	}
+	return out
 }
