@@ -33,11 +33,6 @@ type DaemonOptions struct {
 	Args []string
 	// Timeout bounds the wait for the API (default 60s).
 	Timeout time.Duration
-	// HostNetwork runs dockerd in this machine's network namespace instead
-	// of its own, so that a TCP socket it listens on (-H tcp://127.0.0.1:N)
-	// is reachable by any process here, the docker CLI included. It then
-	// touches no host networking: --iptables=false --bridge=none are added.
-	HostNetwork bool
 }
 
 // Daemon is a throwaway dockerd in its own network namespace, with its own
@@ -203,14 +198,11 @@ func (d *Daemon) args() []string {
 	if d.opts.ConfigFunc == nil {
 		a = append(a, "-H", d.Host)
 	}
-	if d.opts.HostNetwork {
-		a = append(a, "--iptables=false", "--bridge=none")
-	}
 	return append(a, d.opts.Args...)
 }
 
 // start launches dockerd in a new network namespace with loopback up (in
-// this one with HostNetwork), and waits for the API or for dockerd to exit.
+// and waits for the API or for dockerd to exit.
 func (d *Daemon) start() (refused bool, reason string, err error) {
 	quoted := make([]string, 0, 8)
 	for _, a := range d.args() {
@@ -222,9 +214,6 @@ func (d *Daemon) start() (refused bool, reason string, err error) {
 	}
 	script := "ip link set lo up && exec '" + bin + "' " + strings.Join(quoted, " ")
 	cmd := exec.Command("unshare", "-n", "sh", "-c", script)
-	if d.opts.HostNetwork {
-		cmd = exec.Command(bin, d.args()...)
-	}
 	cmd.Env = engineEnv()
 	cmd.Stdout, cmd.Stderr = d.logw, d.logw
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}

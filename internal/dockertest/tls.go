@@ -1,6 +1,7 @@
 package dockertest
 
 import (
+	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -8,11 +9,12 @@ import (
 	"crypto/x509/pkix"
 	"encoding/pem"
 	"fmt"
+	"io"
 	"math/big"
 	"net"
 	"os"
 	"path/filepath"
-	"strconv"
+	"sync"
 	"testing"
 	"time"
 )
@@ -162,20 +164,62 @@ type TLSDaemon struct {
 }
 
 // StartTLSDaemon starts a throwaway dockerd (see StartDaemon) with
-// --tlsverify and the certificates GenerateTLS makes, listening on a free
-// loopback port.
+// --tlsverify and the certificates GenerateTLS makes, listening on
+// tcp://127.0.0.1:2376 inside its own network namespace. A forwarder on a
+// free loopback port of this namespace passes the bytes through unchanged
+// (TLS end to end, the certificate's 127.0.0.1 SAN still matches), so the
+// docker CLI and client.FromEnv reach it as a remote daemon. dockerd never
+// runs in this machine's network namespace: one that does rewrites the
+// host's bridges (it deleted docker0 when tried).
 func StartTLSDaemon(t testing.TB, opts DaemonOptions) *TLSDaemon {
 	t.Helper()
 	certs := GenerateTLS(t)
-	port, err := freePort()
-	if err != nil {
-		t.Fatalf("finding a free loopback port: %v", err)
-	}
-	addr := "tcp://127.0.0.1:" + strconv.Itoa(port)
-	opts.HostNetwork = true
-	opts.Args = append([]string{"--tlsverify", "--tlscacert", certs.CA, "--tlscert", certs.ServerCert, "--tlskey", certs.ServerKey, "-H", addr}, opts.Args...)
+	const inner = "127.0.0.1:2376"
+	opts.Args = append([]string{"--tlsverify", "--tlscacert", certs.CA, "--tlscert", certs.ServerCert, "--tlskey", certs.ServerKey, "-H", "tcp://" + inner}, opts.Args...)
 	d := StartDaemon(t, opts)
-	return &TLSDaemon{Daemon: d, Addr: addr, Certs: certs}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatalf("listening for the TLS daemon's forwarder: %v", err)
+	}
+	var wg sync.WaitGroup
+	t.Cleanup(func() { _ = l.Close(); wg.Wait() })
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				forward(c, d.PID, inner)
+			}()
+		}
+	}()
+	return &TLSDaemon{Daemon: d, Addr: "tcp://" + l.Addr().String(), Certs: certs}
+}
+
+// forward copies c to and from addr dialed inside the network namespace of
+// process pid, until either side closes.
+func forward(c net.Conn, pid int, addr string) {
+	defer c.Close()
+	var up net.Conn
+	err := inNetNS(pid, func() error {
+		var d net.Dialer
+		conn, err := d.DialContext(context.Background(), "tcp", addr)
+		up = conn
+		return err
+	})
+	if err != nil {
+		return
+	}
+	defer up.Close()
+	done := make(chan struct{}, 2)
+	go func() { _, _ = io.Copy(up, c); done <- struct{}{} }()
+	go func() { _, _ = io.Copy(c, up); done <- struct{}{} }()
+	<-done
 }
 
 // Env returns the docker CLI's environment for the daemon with the client
@@ -193,14 +237,4 @@ func (d *TLSDaemon) SetEnv(t testing.TB, certDir string) {
 	for k, v := range d.Env(certDir) {
 		t.Setenv(k, v)
 	}
-}
-
-// freePort returns a loopback TCP port nothing listens on now.
-func freePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
 }
