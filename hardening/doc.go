@@ -26,10 +26,9 @@
 //   - Audit reads typed API data only (one list, one inspect per container,
 //     one process listing per running container, bounded concurrency); a
 //     rule that cannot be decided is reported as skip with the reason.
-//     ProcLister answers the process listings from one pass over /proc, and
-//     FastInspector fetches the inspects without the client's per-request
-//     overhead (hooks, tracing, a streaming copy), for audits of many
-//     containers.
+//     The process lister and inspector are interfaces (ProcessLister,
+//     Inspector): the whole-host audit gives it faster ones for a local
+//     daemon, a /proc lister and a fast inspector (internal/inspect).
 //   - Nothing in this package prints or logs.
 //
 // Rules() is the catalog; rule IDs and CIS references are shared with

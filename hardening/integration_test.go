@@ -19,6 +19,7 @@ import (
 
 	"github.com/safedock/safedock/hardening"
 	"github.com/safedock/safedock/internal/dockertest"
+	"github.com/safedock/safedock/internal/inspect"
 	"github.com/safedock/safedock/rule"
 )
 
@@ -350,7 +351,7 @@ func TestAuditReportsInsecureContainersAndPassesHardenedOnes(t *testing.T) {
 
 	// The FastInspector reads the same inspects and the audit reaches the
 	// same findings on every one of these containers.
-	fi, err := hardening.NewFastInspector(cli, 4)
+	fi, err := inspect.NewFastInspector(cli, 4)
 	require.NoError(t, err)
 	defer fi.Close()
 	ours := []string{sshdName, hardened.Name, waived.Name}

@@ -17,7 +17,7 @@ import (
 
 	"github.com/safedock/safedock"
 	"github.com/safedock/safedock/authz"
-	"github.com/safedock/safedock/hardening"
+	"github.com/safedock/safedock/internal/inspect"
 	"github.com/safedock/safedock/report"
 	"github.com/safedock/safedock/rule"
 )
@@ -127,7 +127,7 @@ func runWholeAudit(ctx context.Context, e *env, name string, args []string, fixe
 		defer func() { fmt.Fprintf(e.stderr, "api_calls=%d\n", calls.Load()) }()
 		opts.Client = cli
 		// The inspects take the same fast path as without stats, counted.
-		if fi, err := hardening.NewFastInspector(cli, *conc); err == nil {
+		if fi, err := inspect.NewFastInspector(cli, *conc); err == nil {
 			defer fi.Close()
 			fi.OnRequest = func(*http.Request) { calls.Add(1) }
 			opts.Inspector = fi

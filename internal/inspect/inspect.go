@@ -1,4 +1,4 @@
-package hardening
+package inspect
 
 import (
 	"bytes"
@@ -17,11 +17,6 @@ import (
 	"github.com/moby/moby/api/types/container"
 	"github.com/moby/moby/client"
 )
-
-// Inspector fetches one container's inspect.
-type Inspector interface {
-	Inspect(ctx context.Context, id string) (*container.InspectResponse, error)
-}
 
 // MaxInspectSize bounds one inspect response a FastInspector reads.
 const MaxInspectSize = 16 << 20
@@ -53,10 +48,25 @@ type FastInspector struct {
 	version func() string
 }
 
+// Client is the part of moby's *client.Client a FastInspector needs: where
+// the daemon is, how to dial it, and the API version negotiated with it.
+type Client interface {
+	DaemonHost() string
+	Dialer() func(context.Context) (net.Conn, error)
+	ClientVersion() string
+}
+
+var _ Client = (*client.Client)(nil)
+
+// DefaultConnections is how many idle connections a FastInspector keeps
+// when NewFastInspector is not told: the whole-host audit's default
+// concurrency (hardening.DefaultConcurrency).
+const DefaultConnections = 8
+
 // NewFastInspector returns a FastInspector for cli, keeping up to conns
-// idle connections (the audit's concurrency; DefaultConcurrency when not
+// idle connections (the audit's concurrency; DefaultConnections when not
 // positive). It fails for a daemon that is not local (tcp://, ssh://).
-func NewFastInspector(cli *client.Client, conns int) (*FastInspector, error) {
+func NewFastInspector(cli Client, conns int) (*FastInspector, error) {
 	u, err := client.ParseHostURL(cli.DaemonHost())
 	if err != nil {
 		return nil, fmt.Errorf("fast inspector: %w", err)
@@ -67,7 +77,7 @@ func NewFastInspector(cli *client.Client, conns int) (*FastInspector, error) {
 		return nil, fmt.Errorf("fast inspector: only for a local daemon (unix socket or named pipe), not %s://", u.Scheme)
 	}
 	if conns <= 0 {
-		conns = DefaultConcurrency
+		conns = DefaultConnections
 	}
 	dial := cli.Dialer()
 	tr := &http.Transport{
@@ -84,7 +94,8 @@ func NewFastInspector(cli *client.Client, conns int) (*FastInspector, error) {
 	}, nil
 }
 
-// Inspect implements Inspector. A container that does not exist yields an
+// Inspect fetches the inspect of container id (the hardening.Inspector
+// interface). A container that does not exist yields an
 // error for which cerrdefs.IsNotFound is true, as with the client's
 // ContainerInspect.
 func (f *FastInspector) Inspect(ctx context.Context, id string) (*container.InspectResponse, error) {

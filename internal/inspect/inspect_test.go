@@ -1,4 +1,4 @@
-package hardening_test
+package inspect_test
 
 import (
 	"context"
@@ -18,7 +18,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/safedock/safedock/hardening"
+	"github.com/safedock/safedock/internal/inspect"
 )
 
 // fakeDaemon serves handler on a unix socket and returns a client for it
@@ -56,12 +56,12 @@ func TestFastInspectorAnswersAndErrors(t *testing.T) {
 		case "garbage":
 			_, _ = w.Write([]byte(`{"Id": [`))
 		case "huge":
-			_, _ = w.Write([]byte(`{"Id":"` + strings.Repeat("a", hardening.MaxInspectSize) + `"}`))
+			_, _ = w.Write([]byte(`{"Id":"` + strings.Repeat("a", inspect.MaxInspectSize) + `"}`))
 		case "anonymous":
 			_, _ = w.Write([]byte(`{}`))
 		}
 	})
-	fi, err := hardening.NewFastInspector(cli, 2)
+	fi, err := inspect.NewFastInspector(cli, 2)
 	require.NoError(t, err)
 	defer fi.Close()
 	var seen atomic.Int64
@@ -127,7 +127,7 @@ func TestFastInspectorConcurrentAnswersStayApart(t *testing.T) {
 		}
 		_, _ = w.Write([]byte(body(i)))
 	})
-	fi, err := hardening.NewFastInspector(cli, 8)
+	fi, err := inspect.NewFastInspector(cli, 8)
 	require.NoError(t, err)
 	defer fi.Close()
 	const n = 64
@@ -151,7 +151,7 @@ func TestFastInspectorIsOnlyForLocalDaemons(t *testing.T) {
 	for _, host := range []string{"tcp://10.0.0.1:2376", "tcp://proxy.example:443/docker", "ssh://user@example.invalid"} {
 		cli, err := client.New(client.WithHost(host))
 		require.NoError(t, err, host)
-		_, err = hardening.NewFastInspector(cli, 2)
+		_, err = inspect.NewFastInspector(cli, 2)
 		require.ErrorContains(t, err, "only for a local daemon", host)
 		require.NoError(t, cli.Close())
 	}
@@ -161,7 +161,7 @@ func TestFastInspectorDefaultPool(t *testing.T) {
 	cli := fakeDaemon(t, func(w http.ResponseWriter, r *http.Request) {
 		_, _ = w.Write([]byte(`{"Id":"` + fakeID + `"}`))
 	})
-	fi, err := hardening.NewFastInspector(cli, 0) // the default concurrency
+	fi, err := inspect.NewFastInspector(cli, 0) // the default concurrency
 	require.NoError(t, err)
 	defer fi.Close()
 	_, err = fi.Inspect(context.Background(), fakeID)
@@ -197,7 +197,7 @@ func BenchmarkInspect(b *testing.B) {
 		}
 	})
 	b.Run("fast", func(b *testing.B) {
-		fi, err := hardening.NewFastInspector(cli, 2)
+		fi, err := inspect.NewFastInspector(cli, 2)
 		require.NoError(b, err)
 		defer fi.Close()
 		b.ReportAllocs()

@@ -1,4 +1,4 @@
-package hardening_test
+package inspect_test
 
 import (
 	"context"
@@ -13,6 +13,7 @@ import (
 
 	"github.com/safedock/safedock/hardening"
 	"github.com/safedock/safedock/internal/dockertest"
+	"github.com/safedock/safedock/internal/inspect"
 )
 
 // startPlain creates and starts an unhardened probe container and registers
@@ -64,7 +65,7 @@ func TestProcListerAgreesWithTop(t *testing.T) {
 		return err == nil && len(cmds) == 2
 	}, 10*time.Second, 50*time.Millisecond, "the exec child never showed in top")
 
-	proc := hardening.NewProcLister(cli) // one snapshot for all three
+	proc := inspect.NewProcLister(top) // one snapshot for all three
 	for _, id := range []string{sshd, hostPID, hard.ID} {
 		ins, err := cli.ContainerInspect(ctx, id, client.ContainerInspectOptions{})
 		require.NoError(t, err)
@@ -86,7 +87,7 @@ func TestProcListerFallsBackToTop(t *testing.T) {
 	// this test compares across two reads.
 	img := dockertest.ProbeImage(t, cli, dockertest.ProbeImageOptions{NoHealthcheck: true})
 	ctx := context.Background()
-	proc := hardening.NewProcLister(cli)
+	proc := inspect.NewProcLister(hardening.TopLister{Client: cli})
 	require.NoError(t, proc.Scan())
 	id := startPlain(t, cli, img.Ref, nil, "/usr/sbin/sshd")
 	ins, err := cli.ContainerInspect(ctx, id, client.ContainerInspectOptions{})

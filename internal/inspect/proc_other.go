@@ -1,6 +1,6 @@
 //go:build !linux
 
-package hardening
+package inspect
 
 import "os"
 

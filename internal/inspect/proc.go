@@ -1,4 +1,4 @@
-package hardening
+package inspect
 
 import (
 	"bytes"
@@ -52,12 +52,18 @@ type ProcLister struct {
 	err  error
 }
 
-// NewProcLister returns a ProcLister that falls back to ContainerTop on cli
-// and starts reading /proc in the background at once, so that the scan
-// overlaps the container list and inspects instead of delaying the first
-// Processes call.
-func NewProcLister(cli Client) *ProcLister {
-	l := &ProcLister{Fallback: TopLister{Client: cli}}
+// ProcessLister lists a container's processes, as hardening.ProcessLister
+// (which every ProcLister is, and hardening.TopLister is one of).
+type ProcessLister interface {
+	Processes(ctx context.Context, c *container.InspectResponse) (cmds []string, method string, err error)
+}
+
+// NewProcLister returns a ProcLister that falls back to fallback (in the
+// audit, hardening.TopLister: ContainerTop) and starts reading /proc in the
+// background at once, so that the scan overlaps the container list and
+// inspects instead of delaying the first Processes call.
+func NewProcLister(fallback ProcessLister) *ProcLister {
+	l := &ProcLister{Fallback: fallback}
 	go func() { _ = l.Scan() }()
 	return l
 }
