@@ -16,11 +16,12 @@ import (
 	"github.com/moby/moby/api/types/container"
 	"github.com/moby/moby/api/types/mount"
 	"github.com/moby/moby/api/types/network"
-	"github.com/moby/moby/api/types/swarm"
+	swarmtypes "github.com/moby/moby/api/types/swarm"
 	"github.com/moby/moby/api/types/volume"
 
 	"github.com/safedock/safedock/hardening"
 	"github.com/safedock/safedock/rule"
+	"github.com/safedock/safedock/swarm"
 )
 
 // Mode says what the plugin does with a request that breaks a rule.
@@ -935,7 +936,7 @@ func (p *Policy) judgeService(ctx context.Context, req *Request, d *Decision) {
 	if !ok {
 		return
 	}
-	var spec swarm.ServiceSpec
+	var spec swarmtypes.ServiceSpec
 	if err := json.Unmarshal(body, &spec); err != nil {
 		p.unjudgeable(d, "the body does not decode: "+err.Error())
 		return
@@ -960,7 +961,7 @@ func (p *Policy) judgeService(ctx context.Context, req *Request, d *Decision) {
 			nets["bridge"] = f
 		}
 	}
-	s := hardening.SubjectFromService(spec, p.hostFacts(ctx), nets)
+	s := swarm.SubjectFromService(spec, p.hostFacts(ctx), nets)
 	if img := p.imageFacts(ctx, s.Config.Image); img != nil {
 		s.Image, s.ImageID = img, img.ID
 	}

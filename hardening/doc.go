@@ -35,11 +35,8 @@
 // package runspec through package rule. ImageRules() and AuditImages judge
 // the images on a daemon.
 //
-// The same profile carries over to Docker Swarm: ServiceSpec turns a Spec
-// into a swarm.ServiceSpec and lists, as gaps, the rules the connected
-// engine's API cannot express (with the daemon-wide setting that covers
-// each) instead of dropping them; Deploy launches it; AuditSwarm checks a
-// swarm (CIS 7.x, SwarmRules) and applies the container rules to every
-// service. The Kubernetes export lives in its own module,
+// The same profile carries over to Docker Swarm in package swarm, which
+// builds on this one (LaunchSpec, Evaluate); this package knows nothing of
+// swarm. The Kubernetes export lives in its own module,
 // github.com/safedock/safedock/kube, so this module never pulls Kubernetes.
 package hardening

@@ -17,6 +17,7 @@ import (
 	"github.com/moby/moby/api/types/container"
 	"github.com/moby/moby/api/types/network"
 	"github.com/moby/moby/client"
+	"github.com/moby/moby/client/pkg/versions"
 
 	"github.com/safedock/safedock/rule"
 )
@@ -362,7 +363,7 @@ func (c *Container) joinNetwork(ctx context.Context, sp *Spec) (func(), error) {
 	eps := map[string]*network.EndpointSettings{name: ep}
 	multi := false
 	if cv, ok := c.cli.(interface{ ClientVersion() string }); ok {
-		multi = apiAtLeast(cv.ClientVersion(), APIVersionMultiNetworkCreate)
+		multi = versions.GreaterThanOrEqualTo(cv.ClientVersion(), APIVersionMultiNetworkCreate)
 	}
 	for i, x := range extras {
 		xep := endpoint(sp, x)
@@ -659,10 +660,35 @@ func (c *Container) removeManagedNetwork(ctx context.Context) error {
 	return errors.Join(errs...)
 }
 
+// LaunchSpec is the spec Run and Create launch for image, for a launcher
+// of its own (swarm.Deploy turns it into a service): it resolves image to
+// its ID once, never pulling (a missing image is ErrImageNotFound), builds
+// the spec for that ID with WithImageFacts and then opts, names it when opts
+// did not, labels it with the reference asked for, the ID, the repository
+// digest (LabelImageDigest, when the image has one) and a launch ID
+// (LabelLaunch), and refuses added capabilities a non-root process would
+// not get. The host facts are the caller's to give (WithHostFacts).
+func LaunchSpec(ctx context.Context, cli interface {
+	ImageInspect(ctx context.Context, image string, opts ...client.ImageInspectOption) (client.ImageInspectResult, error)
+}, image string, opts ...Option) (*Spec, error) {
+	facts, err := resolveImage(ctx, cli, image)
+	if err != nil {
+		return nil, err
+	}
+	sp, _, err := specForImage(image, facts, append([]Option{WithImageFacts(facts)}, opts...))
+	if err != nil {
+		return nil, err
+	}
+	if err := sp.capabilitiesTakeEffect(); err != nil {
+		return nil, err
+	}
+	return sp, nil
+}
+
 // specForImage builds the spec for a resolved image (ID from facts), names
 // it when opts did not, and records the reference the caller asked for, the
 // ID, the repository digest (returned; "" when the image has none) and a
-// launch ID (unless WithLaunchID gave one) in its labels. Run and Deploy share it.
+// launch ID (unless WithLaunchID gave one) in its labels. Create and LaunchSpec share it.
 func specForImage(image string, facts ImageFacts, opts []Option) (*Spec, string, error) {
 	sp, err := Build(facts.ID, opts...)
 	if err != nil {

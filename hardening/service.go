@@ -415,6 +415,11 @@ func WithMount(spec string) Option {
 	}
 }
 
+// ParseBind parses docker's -v value ([SRC:]DST[:MODE]) as dockerd's Linux
+// parser does, refusing whatever dockerd would refuse; ParseMount is its
+// --mount counterpart.
+func ParseBind(v string) (Mount, error) { return parseBind(v) }
+
 // ParseMount parses docker's --mount value strictly (see WithMount).
 func ParseMount(spec string) (mount.Mount, error) {
 	if strings.IndexByte(spec, 0) >= 0 {

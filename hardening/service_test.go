@@ -198,37 +198,6 @@ func TestAddedNetworksAndAliases(t *testing.T) {
 	assert.Equal(t, []string{"backend"}, sp.extraNetworks())
 }
 
-func TestServiceSpecCarriesOrRefusesServiceSettings(t *testing.T) {
-	sp, err := Build(testImage, append(hardenedOpts(), WithHostname("web"), WithStopTimeout(7*time.Second),
-		WithSysctl("net.core.somaxconn", "512"), WithDNS("10.0.0.53"), WithDNSSearch("corp"), WithAddedHosts("db:10.0.0.5"),
-		WithAddedGroups("100"), WithWorkingDir("/srv"), WithInit(), WithStopSignal("SIGQUIT"), WithUlimit("nofile=10:20"))...)
-	require.NoError(t, err)
-	out, _, err := ServiceSpec(sp)
-	require.NoError(t, err)
-	cs := out.TaskTemplate.ContainerSpec
-	assert.Equal(t, "web", cs.Hostname)
-	require.NotNil(t, cs.StopGracePeriod)
-	assert.Equal(t, 7*time.Second, *cs.StopGracePeriod)
-	assert.Equal(t, map[string]string{"net.core.somaxconn": "512"}, cs.Sysctls)
-	assert.Equal(t, []netip.Addr{netip.MustParseAddr("10.0.0.53")}, cs.DNSConfig.Nameservers)
-	assert.Equal(t, []string{"10.0.0.5 db"}, cs.Hosts)
-	assert.Equal(t, []string{"100"}, cs.Groups)
-	assert.Equal(t, "/srv", cs.Dir)
-	assert.Equal(t, "SIGQUIT", cs.StopSignal)
-	assert.True(t, *cs.Init)
-
-	for name, o := range map[string]Option{
-		"shm":           WithShmSize(1 << 20),
-		"added network": WithAddedNetwork("other"),
-		"aliases":       WithNetworkAliases("web"),
-	} {
-		sp, err := Build(testImage, append(hardenedOpts(), o)...)
-		require.NoError(t, err, name)
-		_, _, err = ServiceSpec(sp)
-		assert.ErrorIs(t, err, ErrInvalidSpec, "%s is refused, not dropped", name)
-	}
-}
-
 func TestModifiersRefuseWhatTheyCannotCarry(t *testing.T) {
 	for name, o := range map[string]Option{
 		"added network": WithAddedNetwork("other"),

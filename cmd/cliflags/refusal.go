@@ -35,7 +35,7 @@ func ViolationText(v *rule.Violation) string {
 		msg += " (" + v.Detail + ")"
 	}
 	fix := v.Fix
-	for _, p := range []string{"Waive", "WaiveService"} {
+	for _, p := range []string{"swarm.Waive", "Waive"} {
 		lib := p + "(\"" + string(v.Rule) + "\", reason)"
 		fix = strings.ReplaceAll(fix, lib, "--waive "+string(v.Rule)+"=REASON")
 	}

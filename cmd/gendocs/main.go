@@ -42,6 +42,7 @@ import (
 	"github.com/safedock/safedock/perms"
 	"github.com/safedock/safedock/rule"
 	"github.com/safedock/safedock/runspec"
+	"github.com/safedock/safedock/swarm"
 )
 
 func main() {
@@ -282,7 +283,7 @@ func collect() ([]row, error) {
 			return when(strings.HasPrefix(string(r.ID), "audit."), "host.AuditRules")
 		}},
 		{hardening.ImageRules(), "hardening.AuditImages", func(rule.Rule) []string { return nil }},
-		{hardening.SwarmRules(), "hardening.AuditSwarm", func(r rule.Rule) []string { return swarmEnforced[r.ID] }},
+		{swarm.Rules(), "swarm.Audit", func(r rule.Rule) []string { return swarmEnforced[r.ID] }},
 		{authz.Rules(), "authz plugin", func(rule.Rule) []string { return []string{"authz plugin"} }},
 		// The whole-host audit's own rule, judged from /info.
 		{rootlessRules(), "safedock.Audit", func(rule.Rule) []string { return nil }},
@@ -353,9 +354,9 @@ func hardeningEnforced() (map[rule.ID]bool, error) {
 // deploys: Deploy creates overlay networks encrypted and ServiceSpec refuses
 // secrets in the environment and publishes ports in host mode.
 var swarmEnforced = map[rule.ID][]string{
-	hardening.SwarmEncryptedOverlay: {"hardening.Deploy"},
-	hardening.SwarmSecretsInEnv:     {"hardening.ServiceSpec"},
-	hardening.SwarmRoutingMesh:      {"hardening.ServiceSpec"},
+	swarm.SwarmEncryptedOverlay: {"swarm.Deploy"},
+	swarm.SwarmSecretsInEnv:     {"swarm.ServiceSpec"},
+	swarm.SwarmRoutingMesh:      {"swarm.ServiceSpec"},
 }
 
 // daemonOptions are the Generate options tried, one at a time, for rules

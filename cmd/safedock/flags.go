@@ -12,10 +12,10 @@ import (
 
 	"github.com/safedock/safedock"
 	"github.com/safedock/safedock/cmd/cliflags"
-	"github.com/safedock/safedock/hardening"
 	"github.com/safedock/safedock/report"
 	"github.com/safedock/safedock/rule"
 	"github.com/safedock/safedock/runspec"
+	"github.com/safedock/safedock/swarm"
 )
 
 // repeatedFlag is a repeatable string flag (-p 1 -p 2).
@@ -61,7 +61,7 @@ func parseBenchmark(e *env, cmd, s string) (rule.Benchmark, int, bool) {
 // allRules is every catalog a report may draw from, to renumber findings
 // for a benchmark and to describe rules in SARIF.
 func allRules() rule.Catalog {
-	return slices.Concat(safedock.Rules(), runspec.Rules(), hardening.SwarmRules())
+	return slices.Concat(safedock.Rules(), runspec.Rules(), swarm.Rules())
 }
 
 // stampReport prepares a report for output: its findings numbered in

@@ -12,6 +12,7 @@ import (
 	"github.com/safedock/safedock/cmd/cliflags"
 	"github.com/safedock/safedock/hardening"
 	"github.com/safedock/safedock/report"
+	"github.com/safedock/safedock/swarm"
 )
 
 func init() {
@@ -77,7 +78,7 @@ func runSwarmDeploy(ctx context.Context, e *env, args []string) int {
 	if err != nil {
 		return usageErr(e, cmd, "%v", err)
 	}
-	svc := []hardening.ServiceOption{hardening.WithReplicas(replicas)}
+	svc := []swarm.ServiceOption{swarm.WithReplicas(replicas)}
 	if name != "" {
 		opts = append(opts, hardening.WithName(name))
 	}
@@ -86,19 +87,19 @@ func runSwarmDeploy(ctx context.Context, e *env, args []string) int {
 		if err != nil {
 			return usageErr(e, cmd, "--cpus %q: %v", cpus, err)
 		}
-		svc = append(svc, hardening.WithCPULimit(n))
+		svc = append(svc, swarm.WithCPULimit(n))
 	}
 	for _, s := range secrets {
 		n, target, _ := strings.Cut(s, ":")
-		svc = append(svc, hardening.WithSecret(n, target))
+		svc = append(svc, swarm.WithAddedSecret(n, target))
 	}
 	waivers, err := profile.ParseWaivers()
 	if err != nil {
 		return usageErr(e, cmd, "%v", err)
 	}
 	for _, w := range waivers {
-		if _, isSwarm := hardening.SwarmRules().Lookup(w.ID); isSwarm {
-			svc = append(svc, hardening.WaiveService(w.ID, w.Reason))
+		if _, isSwarm := swarm.Rules().Lookup(w.ID); isSwarm {
+			svc = append(svc, swarm.Waive(w.ID, w.Reason))
 		} else {
 			opts = append(opts, hardening.Waive(w.ID, w.Reason))
 		}
@@ -117,7 +118,7 @@ func runSwarmDeploy(ctx context.Context, e *env, args []string) int {
 	defer setLeftover("")
 	dctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	s, err := hardening.Deploy(dctx, cli, image, opts, svc...)
+	s, err := swarm.Deploy(dctx, cli, image, opts, svc...)
 	if err != nil {
 		return launchFailed(ctx, dctx, e, cmd, timeout, err)
 	}
@@ -155,7 +156,7 @@ func runAuditSwarm(ctx context.Context, e *env, args []string) int {
 		return exitError
 	}
 	defer cli.Close()
-	r, err := hardening.AuditSwarm(ctx, cli, hardening.SwarmAuditOptions{})
+	r, err := swarm.Audit(ctx, cli, swarm.AuditOptions{})
 	if err != nil {
 		fmt.Fprintln(e.stderr, "safedock audit swarm:", err)
 		return exitError

@@ -1,9 +1,10 @@
-package hardening_test
+package swarm_test
 
 import (
 	"fmt"
 
 	"github.com/safedock/safedock/hardening"
+	"github.com/safedock/safedock/swarm"
 )
 
 func ExampleServiceSpec() {
@@ -13,8 +14,8 @@ func ExampleServiceSpec() {
 		return
 	}
 	// The engine is Docker 20.10: Engine API 1.41.
-	spec, gaps, err := hardening.ServiceSpec(sp, hardening.WithAPIVersion("1.41"),
-		hardening.WithCPULimit(1), hardening.WithSecret("db_password", ""))
+	spec, gaps, err := swarm.ServiceSpec(sp, swarm.WithAPIVersion("1.41"),
+		swarm.WithCPULimit(1), swarm.WithAddedSecret("db_password", ""))
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -33,3 +34,6 @@ func ExampleServiceSpec() {
 	// gap: container.network-isolation - since  - cover: daemon.json "icc": false on every node (it governs the default bridge)
 	// gap: container.no-new-privileges - since 1.44 - cover: daemon.json "no-new-privileges": true on every node
 }
+
+// imageID stands for a resolved image: ServiceSpec uses the image as given.
+const imageID = "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"

@@ -1,80 +1,22 @@
-package hardening
+package swarm
 
 import (
 	"context"
 	"fmt"
 	"slices"
 	"strings"
-	"time"
 
-	"github.com/moby/moby/api/types/swarm"
+	swarmtypes "github.com/moby/moby/api/types/swarm"
 	"github.com/moby/moby/client"
 
+	"github.com/safedock/safedock/hardening"
 	"github.com/safedock/safedock/rule"
 )
 
-// Swarm rule IDs (CIS Docker Benchmark v1.6.0 section 7, and 5.1).
-const (
-	SwarmMode             rule.ID = "swarm.mode"
-	SwarmManagers         rule.ID = "swarm.managers"
-	SwarmRoutingMesh      rule.ID = "swarm.routing-mesh"
-	SwarmEncryptedOverlay rule.ID = "swarm.encrypted-overlay"
-	SwarmSecretsInEnv     rule.ID = "swarm.secrets-in-env"
-	SwarmAutolock         rule.ID = "swarm.autolock"
-	SwarmNodeCertExpiry   rule.ID = "swarm.node-cert-expiry"
-)
-
-// MaxNodeCertExpiry is the longest node certificate lifetime the
-// node-cert-expiry rule accepts: swarm's default, 90 days.
-const MaxNodeCertExpiry = 90 * 24 * time.Hour
-
-// SwarmRules returns the catalog of swarm rules that AuditSwarm checks (on
-// top of the container rules, which it applies to every service). Each call
-// returns a fresh copy.
-func SwarmRules() rule.Catalog {
-	return rule.Catalog{
-		{
-			ID: SwarmMode, Title: "Swarm mode is enabled only where needed", Severity: rule.SeverityInfo, CIS: []string{"5.1"},
-			Rationale:   "A swarm manager listens for cluster traffic (2377/tcp, 7946, 4789/udp) and can schedule containers on every node: an engine that does not need it should not run it.",
-			Remediation: "Leave the swarm (docker swarm leave) on engines that do not take part in one; otherwise confirm it is needed.",
-		},
-		{
-			ID: SwarmManagers, Title: "The swarm has the minimum number of managers, and an odd one", Severity: rule.SeverityMedium, CIS: []string{"7.1"},
-			Rationale:   "Managers hold the cluster's state and keys; each extra one is another place to attack. Raft needs a majority: an even count adds no fault tolerance, and more than 7 slows every write.",
-			Remediation: "Run 1, 3, 5 or 7 managers (docker node demote the extra ones).",
-		},
-		{
-			ID: SwarmRoutingMesh, Title: "Service ports are not published through the routing mesh", Severity: rule.SeverityMedium, CIS: []string{"7.2"},
-			Rationale:   "A port published in ingress mode listens on every address of every node in the swarm, whether or not a task runs there.",
-			Remediation: "Publish in host mode (--publish mode=host,target=80,published=8080) and restrict it with the host firewall, or put a load balancer in front of an internal network.",
-		},
-		{
-			ID: SwarmEncryptedOverlay, Title: "Overlay networks are encrypted", Severity: rule.SeverityMedium, CIS: []string{"7.3"},
-			Rationale:   "Traffic between tasks on different nodes crosses the hosts' network in VXLAN without encryption unless the overlay is created with the encrypted option (IPsec).",
-			Remediation: "Create overlay networks with --opt encrypted (docker network create -d overlay --opt encrypted NAME); recreate the ingress network with --opt encrypted too.",
-		},
-		{
-			ID: SwarmSecretsInEnv, Title: "Secrets reach services as swarm secrets, not environment variables", Severity: rule.SeverityHigh, CIS: []string{"7.4"},
-			Rationale:   "Environment variables are stored in the service spec in clear, shown by docker service inspect and docker inspect, and inherited by every child process; swarm secrets are encrypted in the raft log and mounted in memory.",
-			Remediation: "Create a secret (docker secret create NAME -) and give it to the service (--secret NAME, hardening.WithSecret); remove the variable.",
-		},
-		{
-			ID: SwarmAutolock, Title: "Swarm managers run in auto-lock mode", Severity: rule.SeverityMedium, CIS: []string{"7.5"},
-			Rationale:   "Without auto-lock the keys that decrypt the raft log (and every secret) sit on the manager's disk; with it, a restarted manager needs the unlock key.",
-			Remediation: "docker swarm update --autolock=true, and keep the unlock key somewhere safe (rotate it with docker swarm unlock-key --rotate).",
-		},
-		{
-			ID: SwarmNodeCertExpiry, Title: "Node certificates are rotated at least every 90 days", Severity: rule.SeverityLow, CIS: []string{"7.7"},
-			Rationale:   "Node certificates authenticate nodes to each other; a long lifetime lets a stolen certificate work for longer.",
-			Remediation: "docker swarm update --cert-expiry 2160h0m0s (or shorter).",
-		},
-	}
-}
-
-// SwarmClient is the part of moby's client.APIClient that Deploy and
-// AuditSwarm use. *client.Client implements it.
-type SwarmClient interface {
-	Client
+// Client is the part of moby's client.APIClient that Deploy and
+// Audit use. *client.Client implements it.
+type Client interface {
+	hardening.Client
 	ServerVersion(ctx context.Context, options client.ServerVersionOptions) (client.ServerVersionResult, error)
 	SwarmInspect(ctx context.Context, options client.SwarmInspectOptions) (client.SwarmInspectResult, error)
 	ServiceCreate(ctx context.Context, options client.ServiceCreateOptions) (client.ServiceCreateResult, error)
@@ -86,20 +28,20 @@ type SwarmClient interface {
 	SecretList(ctx context.Context, options client.SecretListOptions) (client.SecretListResult, error)
 }
 
-var _ SwarmClient = (*client.Client)(nil)
+var _ Client = (*client.Client)(nil)
 
-// SwarmAuditOptions adjust AuditSwarm. The zero value reads everything from
+// AuditOptions adjust Audit. The zero value reads everything from
 // the engine.
-type SwarmAuditOptions struct {
+type AuditOptions struct {
 	// Host overrides the host facts read from the engine's /info; they apply
 	// to every service (the nodes are assumed configured alike).
-	Host *HostFacts
+	Host *hardening.HostFacts
 	// Waivers apply to every service and to the cluster-wide rules, on top
 	// of the waivers recorded in each service's io.safedock.waive.* labels.
 	Waivers rule.Waivers
 }
 
-// AuditSwarm checks the swarm the engine behind cli manages: cluster-wide
+// Audit checks the swarm the engine behind cli manages: cluster-wide
 // rules (manager count, auto-lock, certificate lifetime) under the target
 // "swarm", every overlay network ("network:NAME"), and every service
 // ("service:NAME") against the swarm rules and against every container rule
@@ -107,16 +49,16 @@ type SwarmAuditOptions struct {
 // reports swarm.mode as passed and nothing else; on a worker it reports the
 // cluster-wide rules as skipped (only managers can answer). It never
 // changes anything.
-func AuditSwarm(ctx context.Context, cli SwarmClient, opts SwarmAuditOptions) (rule.Report, error) {
+func Audit(ctx context.Context, cli Client, opts AuditOptions) (rule.Report, error) {
 	info, err := cli.Info(ctx, client.InfoOptions{})
 	if err != nil {
 		return rule.Report{}, fmt.Errorf("audit swarm: reading daemon info: %w", err)
 	}
-	host := HostFacts{}.FromSecurityOptions(info.Info.SecurityOptions)
+	host := hardening.HostFacts{}.FromSecurityOptions(info.Info.SecurityOptions)
 	if opts.Host != nil {
 		host = *opts.Host
 	}
-	cat := SwarmRules()
+	cat := Rules()
 	var out []rule.Finding
 	add := func(id rule.ID, target string, res rule.Result, w rule.Waivers) {
 		r, _ := cat.Lookup(id)
@@ -128,7 +70,7 @@ func AuditSwarm(ctx context.Context, cli SwarmClient, opts SwarmAuditOptions) (r
 		out = append(out, r.Finding(target, res))
 	}
 	sw := info.Info.Swarm
-	if sw.LocalNodeState == swarm.LocalNodeStateInactive || sw.LocalNodeState == "" {
+	if sw.LocalNodeState == swarmtypes.LocalNodeStateInactive || sw.LocalNodeState == "" {
 		add(SwarmMode, "swarm", rule.Pass("swarm mode is not enabled", "Swarm.LocalNodeState="+string(sw.LocalNodeState)), nil)
 		return rule.NewReport(out), nil
 	}
@@ -165,10 +107,10 @@ func AuditSwarm(ctx context.Context, cli SwarmClient, opts SwarmAuditOptions) (r
 	if err != nil {
 		return rule.Report{}, fmt.Errorf("audit swarm: listing networks: %w", err)
 	}
-	netFacts := map[string]*NetworkFacts{}
+	netFacts := map[string]*hardening.NetworkFacts{}
 	for _, n := range nets.Items {
-		f := &NetworkFacts{Name: n.Name, Driver: n.Driver, Internal: n.Internal, ICC: true}
-		if (n.Driver == "bridge" && n.Options[ICCOption] == "false") || n.Driver == "null" || n.Driver == "host" {
+		f := &hardening.NetworkFacts{Name: n.Name, Driver: n.Driver, Internal: n.Internal, ICC: true}
+		if (n.Driver == "bridge" && n.Options[hardening.ICCOption] == "false") || n.Driver == "null" || n.Driver == "host" {
 			f.ICC = false
 		}
 		netFacts[n.Name], netFacts[n.ID] = f, f
@@ -197,7 +139,7 @@ func AuditSwarm(ctx context.Context, cli SwarmClient, opts SwarmAuditOptions) (r
 			s.Name = svc.ID
 		}
 		if img, err := cli.ImageInspect(ctx, s.Config.Image); err == nil {
-			facts := ImageFacts{ID: img.ID, RepoDigests: img.RepoDigests}
+			facts := hardening.ImageFacts{ID: img.ID, RepoDigests: img.RepoDigests}
 			if img.Config != nil {
 				facts.User = img.Config.User
 				facts.Healthcheck = img.Config.Healthcheck != nil && len(img.Config.Healthcheck.Test) > 0 && img.Config.Healthcheck.Test[0] != "NONE"
@@ -212,7 +154,7 @@ func AuditSwarm(ctx context.Context, cli SwarmClient, opts SwarmAuditOptions) (r
 		target := "service:" + s.Name
 		add(SwarmRoutingMesh, target, checkRoutingMesh(svc), s.Waivers)
 		add(SwarmSecretsInEnv, target, checkSecretsInEnv(svc.Spec), s.Waivers)
-		for _, f := range Evaluate(s) {
+		for _, f := range hardening.Evaluate(s) {
 			f.Target = target
 			out = append(out, f)
 		}
@@ -237,15 +179,15 @@ func checkManagers(n int) rule.Result {
 	return rule.Pass("an odd number of managers, at most 7", d)
 }
 
-func checkRoutingMesh(svc swarm.Service) rule.Result {
-	var ports []swarm.PortConfig
+func checkRoutingMesh(svc swarmtypes.Service) rule.Result {
+	var ports []swarmtypes.PortConfig
 	if svc.Spec.EndpointSpec != nil {
 		ports = svc.Spec.EndpointSpec.Ports
 	}
 	var mesh, host []string
 	for _, p := range ports {
 		d := fmt.Sprintf("%d->%d/%s", p.PublishedPort, p.TargetPort, p.Protocol)
-		if p.PublishMode == swarm.PortConfigPublishModeHost {
+		if p.PublishMode == swarmtypes.PortConfigPublishModeHost {
 			host = append(host, d)
 		} else {
 			mesh = append(mesh, d)
@@ -260,7 +202,7 @@ func checkRoutingMesh(svc swarm.Service) rule.Result {
 	return rule.Pass("no published ports", "")
 }
 
-func checkSecretsInEnv(spec swarm.ServiceSpec) rule.Result {
+func checkSecretsInEnv(spec swarmtypes.ServiceSpec) rule.Result {
 	var bad []string
 	if cs := spec.TaskTemplate.ContainerSpec; cs != nil {
 		for _, e := range cs.Env {

@@ -1,6 +1,7 @@
-package hardening
+package swarm
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -8,8 +9,11 @@ import (
 	"time"
 
 	cerrdefs "github.com/containerd/errdefs"
-	"github.com/moby/moby/api/types/swarm"
+	"github.com/moby/moby/api/pkg/stdcopy"
+	swarmtypes "github.com/moby/moby/api/types/swarm"
 	"github.com/moby/moby/client"
+
+	"github.com/safedock/safedock/hardening"
 )
 
 // ErrNotSwarmManager is returned by Deploy when the engine is not a manager
@@ -33,13 +37,13 @@ type Service struct {
 	// APIVersion is the Engine API version the spec was written for.
 	APIVersion string
 	// LaunchID is the value of the io.safedock.launch label on the service
-	// and on the networks Deploy created (LabelLaunch).
+	// and on the networks Deploy created (hardening.LabelLaunch).
 	LaunchID string
 	// Spec is what was created; Gaps the rules it could not express.
-	Spec swarm.ServiceSpec
+	Spec swarmtypes.ServiceSpec
 	Gaps []Gap
 
-	cli SwarmClient
+	cli Client
 	// createdNetworks are the IDs (and names) of the overlays Deploy made.
 	createdNetworks []createdNetwork
 	// createSent: ServiceCreate was sent, so the service may exist even
@@ -51,7 +55,7 @@ type createdNetwork struct{ id, name string }
 
 // EngineAPIVersion returns the Engine API version a request from cli is
 // served with: the lower of the server's version and the client's own.
-func EngineAPIVersion(ctx context.Context, cli SwarmClient) (string, error) {
+func EngineAPIVersion(ctx context.Context, cli Client) (string, error) {
 	v, err := cli.ServerVersion(ctx, client.ServerVersionOptions{})
 	if err != nil {
 		return "", fmt.Errorf("reading the engine version: %w", err)
@@ -73,11 +77,11 @@ func EngineAPIVersion(ctx context.Context, cli SwarmClient) (string, error) {
 //     (refusing an engine that is not a manager: ErrNotSwarmManager);
 //  2. resolves image to its ID once and deploys that ID, so no node
 //     resolves a tag on its own and no registry is queried;
-//  3. builds the container profile with Build (opts) and turns it into a
+//  3. builds the container profile with hardening.Build (opts) and turns it into a
 //     service with ServiceSpec (svc), for the engine's API version; the
 //     gaps are in Service.Gaps;
 //  4. creates the overlay network the profile names, encrypted, when it
-//     does not exist, and resolves WithSecret names to secret IDs;
+//     does not exist, and resolves WithAddedSecret names to secret IDs;
 //  5. creates the service and waits for its first task to run; a task that
 //     fails or is rejected ends the wait with ErrTaskFailed.
 //
@@ -90,7 +94,7 @@ func EngineAPIVersion(ctx context.Context, cli SwarmClient) (string, error) {
 // service name that is taken leaves the existing service untouched. The
 // cleanup has its own bound (about 45 s, most of it waiting for the
 // service's containers to go).
-func Deploy(ctx context.Context, cli SwarmClient, image string, opts []Option, svc ...ServiceOption) (*Service, error) {
+func Deploy(ctx context.Context, cli Client, image string, opts []hardening.Option, svc ...ServiceOption) (*Service, error) {
 	s, err := deploy(ctx, cli, image, opts, svc)
 	if err != nil {
 		return nil, fmt.Errorf("deploy %s: %w", image, err)
@@ -98,7 +102,7 @@ func Deploy(ctx context.Context, cli SwarmClient, image string, opts []Option, s
 	return s, nil
 }
 
-func deploy(ctx context.Context, cli SwarmClient, image string, opts []Option, svcOpts []ServiceOption) (_ *Service, err error) {
+func deploy(ctx context.Context, cli Client, image string, opts []hardening.Option, svcOpts []ServiceOption) (_ *Service, err error) {
 	api, err := EngineAPIVersion(ctx, cli)
 	if err != nil {
 		return nil, err
@@ -107,32 +111,25 @@ func deploy(ctx context.Context, cli SwarmClient, image string, opts []Option, s
 	if err != nil {
 		return nil, fmt.Errorf("reading daemon info: %w", err)
 	}
-	if info.Info.Swarm.LocalNodeState != swarm.LocalNodeStateActive || !info.Info.Swarm.ControlAvailable {
+	if info.Info.Swarm.LocalNodeState != swarmtypes.LocalNodeStateActive || !info.Info.Swarm.ControlAvailable {
 		return nil, fmt.Errorf("%w (swarm state %q)", ErrNotSwarmManager, info.Info.Swarm.LocalNodeState)
 	}
-	host := HostFacts{}.FromSecurityOptions(info.Info.SecurityOptions)
-	facts, err := resolveImage(ctx, cli, image)
+	host := hardening.HostFacts{}.FromSecurityOptions(info.Info.SecurityOptions)
+	sp, err := hardening.LaunchSpec(ctx, cli, image, append([]hardening.Option{hardening.WithHostFacts(host)}, opts...)...)
 	if err != nil {
 		return nil, err
 	}
-	sp, digest, err := specForImage(image, facts, append([]Option{WithHostFacts(host), WithImageFacts(facts)}, opts...))
-	if err != nil {
-		return nil, err
-	}
-	if err := sp.capabilitiesTakeEffect(); err != nil {
-		return nil, err
-	}
-	nets := map[string]*NetworkFacts{}
+	nets := map[string]*hardening.NetworkFacts{}
 	if br, err := cli.NetworkInspect(ctx, "bridge", client.NetworkInspectOptions{}); err == nil {
-		nets["bridge"] = &NetworkFacts{Name: "bridge", Driver: "bridge", ICC: br.Network.Options[ICCOption] != "false"}
+		nets["bridge"] = &hardening.NetworkFacts{Name: "bridge", Driver: "bridge", ICC: br.Network.Options[hardening.ICCOption] != "false"}
 	}
-	all2 := append([]ServiceOption{WithAPIVersion(api), WithServiceNetworkFacts(nets)}, svcOpts...)
+	all2 := append([]ServiceOption{WithAPIVersion(api), WithNetworkFacts(nets)}, svcOpts...)
 	spec, gaps, err := ServiceSpec(sp, all2...)
 	if err != nil {
 		return nil, err
 	}
-	s := &Service{Name: sp.Name, ImageRef: image, ImageID: facts.ID, ImageDigest: digest, APIVersion: api,
-		LaunchID: sp.Config.Labels[LabelLaunch], Spec: spec, Gaps: gaps, cli: cli}
+	s := &Service{Name: sp.Name, ImageRef: image, ImageID: sp.Config.Labels[hardening.LabelImageID], ImageDigest: sp.Config.Labels[hardening.LabelImageDigest], APIVersion: api,
+		LaunchID: sp.Config.Labels[hardening.LabelLaunch], Spec: spec, Gaps: gaps, cli: cli}
 	defer func() {
 		if err != nil {
 			if cerr := s.cleanup(ctx); cerr != nil {
@@ -196,7 +193,7 @@ func (s *Service) ensureOverlay(ctx context.Context, name string) error {
 	res, err := s.cli.NetworkCreate(ctx, name, client.NetworkCreateOptions{
 		Driver:  "overlay",
 		Options: map[string]string{OverlayEncryptedOption: "true"},
-		Labels:  map[string]string{LabelManaged: "true", LabelLaunch: s.LaunchID},
+		Labels:  map[string]string{hardening.LabelManaged: "true", hardening.LabelLaunch: s.LaunchID},
 	})
 	if err != nil {
 		if cerrdefs.IsConflict(err) {
@@ -219,10 +216,10 @@ func (s *Service) waitTask(ctx context.Context) error {
 		}
 		for _, t := range tasks.Items {
 			switch t.Status.State {
-			case swarm.TaskStateRunning, swarm.TaskStateComplete:
+			case swarmtypes.TaskStateRunning, swarmtypes.TaskStateComplete:
 				return nil
-			case swarm.TaskStateFailed, swarm.TaskStateRejected:
-				return fmt.Errorf("%w: task %s %s: %s", ErrTaskFailed, t.ID, t.Status.State, firstNonEmpty(t.Status.Err, t.Status.Message))
+			case swarmtypes.TaskStateFailed, swarmtypes.TaskStateRejected:
+				return fmt.Errorf("%w: task %s %s: %s", ErrTaskFailed, t.ID, t.Status.State, cmp.Or(t.Status.Err, t.Status.Message))
 			}
 		}
 		select {
@@ -240,7 +237,17 @@ func (s *Service) Logs(ctx context.Context, stdout, stderr io.Writer, follow boo
 	if err != nil {
 		return fmt.Errorf("logs of %s: %w", s.Name, err)
 	}
-	return copyLogs(s.Name, rc, stdout, stderr)
+	defer rc.Close()
+	if stdout == nil {
+		stdout = io.Discard
+	}
+	if stderr == nil {
+		stderr = io.Discard
+	}
+	if _, err := stdcopy.StdCopy(stdout, stderr, rc); err != nil && !errors.Is(err, context.Canceled) {
+		return fmt.Errorf("logs of %s: %w", s.Name, err)
+	}
+	return nil
 }
 
 // Remove removes this service (by ID), waits (up to 30 s) until the engine
@@ -260,7 +267,7 @@ func (s *Service) Remove(ctx context.Context) error {
 	}
 	for _, n := range s.createdNetworks {
 		if _, err := s.cli.NetworkRemove(ctx, n.id, client.NetworkRemoveOptions{}); err != nil && !cerrdefs.IsNotFound(err) {
-			errs = append(errs, fmt.Errorf("removing network %s (%s): %w", n.name, shortID(n.id), err))
+			errs = append(errs, fmt.Errorf("removing network %s (%s): %w", n.name, n.id[:min(12, len(n.id))], err))
 		}
 	}
 	return errors.Join(errs...)
@@ -291,12 +298,12 @@ func (s *Service) cleanup(ctx context.Context) error {
 		// The create may have reached the engine although the call
 		// failed: look for this launch's service by its label, never by
 		// the name (which may be someone else's service).
-		list, err := s.cli.ServiceList(cctx, client.ServiceListOptions{Filters: client.Filters{}.Add("label", LabelLaunch+"="+s.LaunchID)})
+		list, err := s.cli.ServiceList(cctx, client.ServiceListOptions{Filters: client.Filters{}.Add("label", hardening.LabelLaunch+"="+s.LaunchID)})
 		if err != nil {
 			errs = append(errs, fmt.Errorf("listing the services of launch %s: %w", s.LaunchID, err))
 		}
 		for _, it := range list.Items {
-			if it.Spec.Labels[LabelLaunch] == s.LaunchID {
+			if it.Spec.Labels[hardening.LabelLaunch] == s.LaunchID {
 				s.ID = it.ID
 			}
 		}
@@ -305,7 +312,7 @@ func (s *Service) cleanup(ctx context.Context) error {
 		errs = append(errs, err)
 	}
 	if err := errors.Join(errs...); err != nil {
-		return fmt.Errorf("cleaning up after failed deploy (objects labelled %s=%s may be left): %w", LabelLaunch, s.LaunchID, err)
+		return fmt.Errorf("cleaning up after failed deploy (objects labelled %s=%s may be left): %w", hardening.LabelLaunch, s.LaunchID, err)
 	}
 	return nil
 }

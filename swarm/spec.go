@@ -1,4 +1,4 @@
-package hardening
+package swarm
 
 import (
 	"errors"
@@ -15,8 +15,9 @@ import (
 	"github.com/moby/moby/api/types/container"
 	"github.com/moby/moby/api/types/mount"
 	"github.com/moby/moby/api/types/network"
-	"github.com/moby/moby/api/types/swarm"
+	swarmtypes "github.com/moby/moby/api/types/swarm"
 
+	"github.com/safedock/safedock/hardening"
 	"github.com/safedock/safedock/rule"
 )
 
@@ -75,9 +76,9 @@ func (g Gap) String() string {
 // Finding reports the gap as a warning on target, with the rule's metadata
 // when the rule is known.
 func (g Gap) Finding(target string) rule.Finding {
-	r, ok := Rules().Lookup(g.Rule)
+	r, ok := hardening.Rules().Lookup(g.Rule)
 	if !ok {
-		r, ok = SwarmRules().Lookup(g.Rule)
+		r, ok = Rules().Lookup(g.Rule)
 	}
 	if !ok {
 		r = rule.Rule{ID: g.Rule, Severity: rule.SeverityMedium}
@@ -99,9 +100,9 @@ type serviceConfig struct {
 	api      string
 	replicas uint64
 	nanoCPUs int64
-	secrets  []*swarm.SecretReference
+	secrets  []*swarmtypes.SecretReference
 	waivers  rule.Waivers
-	nets     map[string]*NetworkFacts
+	nets     map[string]*hardening.NetworkFacts
 }
 
 // WithAPIVersion names the Engine API version of the swarm manager the
@@ -136,13 +137,13 @@ func WithCPULimit(cpus float64) ServiceOption {
 
 var secretTargetPattern = regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9_.-]*$`)
 
-// WithSecret gives the task the swarm secret name as the file
+// WithAddedSecret gives the task the swarm secret name as the file
 // /run/secrets/target, readable only by the task's user (mode 0400). This is
 // the way to hand a service a password or key (CIS 7.4): ServiceSpec refuses
 // environment variables whose names look like secrets. Create the secret
 // first (docker secret create); Deploy resolves its ID, callers of
 // ServiceSpec fill SecretReference.SecretID themselves.
-func WithSecret(name, target string) ServiceOption {
+func WithAddedSecret(name, target string) ServiceOption {
 	return func(c *serviceConfig) error {
 		if !secretTargetPattern.MatchString(name) {
 			return fmt.Errorf("secret name %q: want [a-zA-Z0-9][a-zA-Z0-9_.-]*", name)
@@ -153,41 +154,41 @@ func WithSecret(name, target string) ServiceOption {
 		if !secretTargetPattern.MatchString(target) {
 			return fmt.Errorf("secret target %q: want a file name under /run/secrets", target)
 		}
-		c.secrets = append(c.secrets, &swarm.SecretReference{SecretName: name,
-			File: &swarm.SecretReferenceFileTarget{Name: target, UID: "0", GID: "0", Mode: 0o400}})
+		c.secrets = append(c.secrets, &swarmtypes.SecretReference{SecretName: name,
+			File: &swarmtypes.SecretReferenceFileTarget{Name: target, UID: "0", GID: "0", Mode: 0o400}})
 		return nil
 	}
 }
 
-// WaiveService loosens a swarm rule (see SwarmRules) on purpose, such as
+// Waive loosens a swarm rule (see Rules) on purpose, such as
 // swarm.secrets-in-env for a variable that only looks like a secret. The
 // reason is recorded on the service and the swarm audit reports it.
-func WaiveService(id rule.ID, reason string) ServiceOption {
+func Waive(id rule.ID, reason string) ServiceOption {
 	return func(c *serviceConfig) error {
-		if _, ok := SwarmRules().Lookup(id); !ok {
-			return fmt.Errorf("waive %q: not a swarm rule (see hardening.SwarmRules)", id)
+		if _, ok := Rules().Lookup(id); !ok {
+			return fmt.Errorf("waive %q: not a swarm rule (see swarm.Rules)", id)
 		}
 		return c.waivers.Waive(id, reason)
 	}
 }
 
-// WithServiceNetworkFacts tells ServiceSpec about networks on the engine
+// WithNetworkFacts tells ServiceSpec about networks on the engine
 // (by name), e.g. whether the default bridge has inter-container traffic
 // disabled. Deploy reads them from the engine.
-func WithServiceNetworkFacts(nets map[string]*NetworkFacts) ServiceOption {
+func WithNetworkFacts(nets map[string]*hardening.NetworkFacts) ServiceOption {
 	return func(c *serviceConfig) error { c.nets = maps.Clone(nets); return nil }
 }
 
 // secretEnvPattern matches environment variable names that carry secrets.
 var secretEnvPattern = regexp.MustCompile(`(?i)(PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|ACCESS_?KEY|CREDENTIAL)`)
 
-// ServiceSpec turns a hardened container spec (from Build) into a swarm
+// ServiceSpec turns a hardened container spec (from hardening.Build) into a swarm
 // service spec that carries the same rules, and lists the gaps: the rules
 // the target engine cannot express in a service (see Gap). It returns an
 // error for settings a service cannot carry at all (a privileged or
 // host-namespace container, devices, a tmpfs option older engines do not
 // know) and a *rule.Violation for environment variables that look like
-// secrets (CIS 7.4; use WithSecret, or WaiveService).
+// secrets (CIS 7.4; use WithAddedSecret, or Waive).
 //
 // What it builds: the user, a read-only root, capabilities dropped and added
 // (API 1.41+), no-new-privileges, seccomp and AppArmor (API 1.44+), SELinux
@@ -198,9 +199,9 @@ var secretEnvPattern = regexp.MustCompile(`(?i)(PASSWORD|PASSWD|SECRET|TOKEN|API
 // port to one host address: that is reported as a gap whenever the spec
 // publishes a port. The image is used as given: pass the image ID (as
 // Deploy does) so that no node resolves a tag on its own.
-func ServiceSpec(sp *Spec, opts ...ServiceOption) (swarm.ServiceSpec, []Gap, error) {
+func ServiceSpec(sp *hardening.Spec, opts ...ServiceOption) (swarmtypes.ServiceSpec, []Gap, error) {
 	if sp == nil || sp.Config == nil || sp.HostConfig == nil {
-		return swarm.ServiceSpec{}, nil, errors.New("service spec: no container spec given")
+		return swarmtypes.ServiceSpec{}, nil, errors.New("service spec: no container spec given")
 	}
 	c := &serviceConfig{api: LatestServiceAPIVersion, replicas: 1, waivers: rule.Waivers{}}
 	for _, o := range opts {
@@ -208,13 +209,13 @@ func ServiceSpec(sp *Spec, opts ...ServiceOption) (swarm.ServiceSpec, []Gap, err
 			continue
 		}
 		if err := o(c); err != nil {
-			return swarm.ServiceSpec{}, nil, fmt.Errorf("service spec: %w: %w", ErrInvalidSpec, err)
+			return swarmtypes.ServiceSpec{}, nil, fmt.Errorf("service spec: %w: %w", hardening.ErrInvalidSpec, err)
 		}
 	}
 	b := &serviceBuilder{sp: sp, c: c}
 	out, err := b.build()
 	if err != nil {
-		return swarm.ServiceSpec{}, nil, fmt.Errorf("service spec: %w", err)
+		return swarmtypes.ServiceSpec{}, nil, fmt.Errorf("service spec: %w", err)
 	}
 	// The safety net: every rule the container spec passes must pass on
 	// the service as the engine will run it, or be named as a gap.
@@ -227,7 +228,7 @@ func ServiceSpec(sp *Spec, opts ...ServiceOption) (swarm.ServiceSpec, []Gap, err
 	for _, f := range sp.Check() {
 		want[f.Rule] = f
 	}
-	for _, f := range Evaluate(mapped) {
+	for _, f := range hardening.Evaluate(mapped) {
 		w := want[f.Rule]
 		if statusRank(f.Status) > statusRank(w.Status) && !b.hasGap(f.Rule) {
 			b.gap(Gap{Rule: f.Rule, Reason: "the service as the engine runs it: " + f.Reason, Field: f.Detail})
@@ -250,7 +251,7 @@ func statusRank(s rule.Status) int {
 }
 
 type serviceBuilder struct {
-	sp   *Spec
+	sp   *hardening.Spec
 	c    *serviceConfig
 	gaps []Gap
 	errs []error
@@ -265,23 +266,23 @@ func (b *serviceBuilder) hasGap(id rule.ID) bool {
 func (b *serviceBuilder) supports(v string) bool { return apiAtLeast(b.c.api, v) }
 
 func (b *serviceBuilder) fail(format string, args ...any) {
-	b.errs = append(b.errs, fmt.Errorf("%w: "+format, append([]any{ErrInvalidSpec}, args...)...))
+	b.errs = append(b.errs, fmt.Errorf("%w: "+format, append([]any{hardening.ErrInvalidSpec}, args...)...))
 }
 
-func (b *serviceBuilder) build() (swarm.ServiceSpec, error) {
+func (b *serviceBuilder) build() (swarmtypes.ServiceSpec, error) {
 	sp, cfg, hc := b.sp, b.sp.Config, b.sp.HostConfig
 	b.refuseUnexpressible()
 	if err := b.refuseEnvSecrets(); err != nil {
-		return swarm.ServiceSpec{}, err
+		return swarmtypes.ServiceSpec{}, err
 	}
 	labels := maps.Clone(cfg.Labels)
 	if labels == nil {
 		labels = map[string]string{}
 	}
 	for id, reason := range b.c.waivers {
-		labels[LabelWaivePrefix+string(id)] = reason
+		labels[hardening.LabelWaivePrefix+string(id)] = reason
 	}
-	cs := &swarm.ContainerSpec{
+	cs := &swarmtypes.ContainerSpec{
 		Image:       cfg.Image,
 		Labels:      labels,
 		Command:     slices.Clone(cfg.Entrypoint),
@@ -314,19 +315,19 @@ func (b *serviceBuilder) build() (swarm.ServiceSpec, error) {
 	b.privileges(cs)
 	b.mounts(cs)
 
-	task := swarm.TaskSpec{ContainerSpec: cs, Resources: b.resources(), RestartPolicy: b.restart()}
+	task := swarmtypes.TaskSpec{ContainerSpec: cs, Resources: b.resources(), RestartPolicy: b.restart()}
 	if lc := hc.LogConfig; lc.Type != "" {
-		task.LogDriver = &swarm.Driver{Name: lc.Type, Options: maps.Clone(lc.Config)}
+		task.LogDriver = &swarmtypes.Driver{Name: lc.Type, Options: maps.Clone(lc.Config)}
 	}
 	task.Networks = b.networks()
-	out := swarm.ServiceSpec{
-		Annotations:  swarm.Annotations{Name: sp.Name, Labels: maps.Clone(labels)},
+	out := swarmtypes.ServiceSpec{
+		Annotations:  swarmtypes.Annotations{Name: sp.Name, Labels: maps.Clone(labels)},
 		TaskTemplate: task,
-		Mode:         swarm.ServiceMode{Replicated: &swarm.ReplicatedService{Replicas: &b.c.replicas}},
+		Mode:         swarmtypes.ServiceMode{Replicated: &swarmtypes.ReplicatedService{Replicas: &b.c.replicas}},
 		EndpointSpec: b.ports(),
 	}
 	if err := errors.Join(b.errs...); err != nil {
-		return swarm.ServiceSpec{}, err
+		return swarmtypes.ServiceSpec{}, err
 	}
 	return out, nil
 }
@@ -334,7 +335,7 @@ func (b *serviceBuilder) build() (swarm.ServiceSpec, error) {
 // serviceSettings carries the settings of a long-running service
 // (hostname, stop timeout, sysctls, DNS, hosts, groups) into the
 // container spec; those a service has no field for are refused.
-func (b *serviceBuilder) serviceSettings(cs *swarm.ContainerSpec) {
+func (b *serviceBuilder) serviceSettings(cs *swarmtypes.ContainerSpec) {
 	cfg, hc := b.sp.Config, b.sp.HostConfig
 	cs.Hostname = cfg.Hostname
 	if cfg.StopTimeout != nil {
@@ -343,7 +344,7 @@ func (b *serviceBuilder) serviceSettings(cs *swarm.ContainerSpec) {
 	}
 	cs.Sysctls = maps.Clone(hc.Sysctls)
 	if len(hc.DNS) > 0 || len(hc.DNSSearch) > 0 || len(hc.DNSOptions) > 0 {
-		dc := &swarm.DNSConfig{Nameservers: slices.Clone(hc.DNS), Search: slices.Clone(hc.DNSSearch), Options: slices.Clone(hc.DNSOptions)}
+		dc := &swarmtypes.DNSConfig{Nameservers: slices.Clone(hc.DNS), Search: slices.Clone(hc.DNSSearch), Options: slices.Clone(hc.DNSOptions)}
 		cs.DNSConfig = dc
 	}
 	for _, h := range hc.ExtraHosts {
@@ -420,14 +421,14 @@ func (b *serviceBuilder) refuseEnvSecrets() error {
 		if _, waived := b.c.waivers[SwarmSecretsInEnv]; waived {
 			continue
 		}
-		r, _ := SwarmRules().Lookup(SwarmSecretsInEnv)
+		r, _ := Rules().Lookup(SwarmSecretsInEnv)
 		errs = append(errs, &rule.Violation{Rule: SwarmSecretsInEnv, Reason: "environment variable looks like a secret",
-			Detail: "Env " + k, Fix: r.Remediation + " Or waive it: WaiveService(\"" + string(SwarmSecretsInEnv) + "\", reason)."})
+			Detail: "Env " + k, Fix: r.Remediation + " Or waive it: swarm.Waive(\"" + string(SwarmSecretsInEnv) + "\", reason)."})
 	}
 	return errors.Join(errs...)
 }
 
-func (b *serviceBuilder) capabilities(cs *swarm.ContainerSpec) {
+func (b *serviceBuilder) capabilities(cs *swarmtypes.ContainerSpec) {
 	hc := b.sp.HostConfig
 	if len(hc.CapDrop) == 0 && len(hc.CapAdd) == 0 {
 		return
@@ -448,19 +449,19 @@ func (b *serviceBuilder) capabilities(cs *swarm.ContainerSpec) {
 
 // capName writes a capability the way the service API wants it (CAP_X; ALL stays ALL).
 func capName(c string) string {
-	n := NormalizeCapability(c)
+	n := hardening.NormalizeCapability(c)
 	if n == "ALL" {
 		return n
 	}
 	return "CAP_" + n
 }
 
-func (b *serviceBuilder) privileges(cs *swarm.ContainerSpec) {
+func (b *serviceBuilder) privileges(cs *swarmtypes.ContainerSpec) {
 	hc := b.sp.HostConfig
-	p := &swarm.Privileges{}
+	p := &swarmtypes.Privileges{}
 	set := false
 	newer := b.supports(APIVersionServicePrivileges)
-	if v, ok := SecurityOption(hc, "no-new-privileges"); ok && (v == "" || v == "true") {
+	if v, ok := hardening.SecurityOption(hc, "no-new-privileges"); ok && (v == "" || v == "true") {
 		if newer {
 			p.NoNewPrivileges, set = true, true
 		} else {
@@ -469,28 +470,28 @@ func (b *serviceBuilder) privileges(cs *swarm.ContainerSpec) {
 				Cover:  `daemon.json "no-new-privileges": true on every node`})
 		}
 	}
-	if v, ok := SecurityOption(hc, "seccomp"); ok {
+	if v, ok := hardening.SecurityOption(hc, "seccomp"); ok {
 		switch {
 		case !newer:
 			b.gap(Gap{Rule: rule.ContainerSeccomp, Field: "ContainerSpec.Privileges.Seccomp", Since: APIVersionServicePrivileges,
 				Reason: fmt.Sprintf("seccomp=%s cannot be set: tasks get the daemon's default profile", shorten(v)),
 				Cover:  `daemon.json "seccomp-profile" on every node`})
 		case v == "unconfined":
-			p.Seccomp, set = &swarm.SeccompOpts{Mode: swarm.SeccompModeUnconfined}, true
+			p.Seccomp, set = &swarmtypes.SeccompOpts{Mode: swarmtypes.SeccompModeUnconfined}, true
 		case v == "builtin" || v == "default":
-			p.Seccomp, set = &swarm.SeccompOpts{Mode: swarm.SeccompModeDefault}, true
+			p.Seccomp, set = &swarmtypes.SeccompOpts{Mode: swarmtypes.SeccompModeDefault}, true
 		default:
-			p.Seccomp, set = &swarm.SeccompOpts{Mode: swarm.SeccompModeCustom, Profile: []byte(v)}, true
+			p.Seccomp, set = &swarmtypes.SeccompOpts{Mode: swarmtypes.SeccompModeCustom, Profile: []byte(v)}, true
 		}
 	} else if newer {
-		p.Seccomp, set = &swarm.SeccompOpts{Mode: swarm.SeccompModeDefault}, true
+		p.Seccomp, set = &swarmtypes.SeccompOpts{Mode: swarmtypes.SeccompModeDefault}, true
 	}
-	if v, ok := SecurityOption(hc, "apparmor"); ok {
+	if v, ok := hardening.SecurityOption(hc, "apparmor"); ok {
 		switch {
 		case v == "unconfined" && newer:
-			p.AppArmor, set = &swarm.AppArmorOpts{Mode: swarm.AppArmorModeDisabled}, true
+			p.AppArmor, set = &swarmtypes.AppArmorOpts{Mode: swarmtypes.AppArmorModeDisabled}, true
 		case v == "docker-default" && newer:
-			p.AppArmor, set = &swarm.AppArmorOpts{Mode: swarm.AppArmorModeDefault}, true
+			p.AppArmor, set = &swarmtypes.AppArmorOpts{Mode: swarmtypes.AppArmorModeDefault}, true
 		case v == "docker-default":
 			// Older engines apply docker-default to tasks on AppArmor hosts anyway.
 		case v == "unconfined":
@@ -502,14 +503,14 @@ func (b *serviceBuilder) privileges(cs *swarm.ContainerSpec) {
 				Cover:  "none; run the workload as a plain container (hardening.Run) if it needs its own profile"})
 		}
 	}
-	if l, ok, err := ParseSELinuxLabel(hc); ok {
+	if l, ok, err := hardening.ParseSELinuxLabel(hc); ok {
 		if err != nil {
 			b.fail("%v", err)
 		}
 		for _, o := range l.Other {
 			b.fail("SELinux label option %q has no swarm field", o)
 		}
-		p.SELinuxContext = &swarm.SELinuxContext{Disable: l.Disable, User: l.User, Role: l.Role, Type: l.Type, Level: l.Level}
+		p.SELinuxContext = &swarmtypes.SELinuxContext{Disable: l.Disable, User: l.User, Role: l.Role, Type: l.Type, Level: l.Level}
 		set = true
 	}
 	if set {
@@ -524,10 +525,10 @@ func shorten(s string) string {
 	return s
 }
 
-func (b *serviceBuilder) mounts(cs *swarm.ContainerSpec) {
+func (b *serviceBuilder) mounts(cs *swarmtypes.ContainerSpec) {
 	hc := b.sp.HostConfig
 	for _, v := range hc.Binds {
-		m, err := parseBind(v)
+		m, err := hardening.ParseBind(v)
 		if err != nil {
 			b.fail("%v", err)
 			continue
@@ -587,9 +588,9 @@ func (b *serviceBuilder) tmpfs(dst, opts string) (mount.Mount, error) {
 	return mm, nil
 }
 
-func (b *serviceBuilder) resources() *swarm.ResourceRequirements {
+func (b *serviceBuilder) resources() *swarmtypes.ResourceRequirements {
 	hc := b.sp.HostConfig
-	lim := &swarm.Limit{MemoryBytes: hc.Memory, NanoCPUs: b.c.nanoCPUs}
+	lim := &swarmtypes.Limit{MemoryBytes: hc.Memory, NanoCPUs: b.c.nanoCPUs}
 	if hc.NanoCPUs > 0 && lim.NanoCPUs == 0 {
 		lim.NanoCPUs = hc.NanoCPUs
 	}
@@ -609,24 +610,24 @@ func (b *serviceBuilder) resources() *swarm.ResourceRequirements {
 	}
 	if hc.MemorySwap > 0 && b.supports(APIVersionServiceSwap) {
 		swap := hc.MemorySwap - hc.Memory
-		return &swarm.ResourceRequirements{Limits: lim, SwapBytes: &swap}
+		return &swarmtypes.ResourceRequirements{Limits: lim, SwapBytes: &swap}
 	}
-	return &swarm.ResourceRequirements{Limits: lim}
+	return &swarmtypes.ResourceRequirements{Limits: lim}
 }
 
-func (b *serviceBuilder) restart() *swarm.RestartPolicy {
+func (b *serviceBuilder) restart() *swarmtypes.RestartPolicy {
 	rp := b.sp.HostConfig.RestartPolicy
 	switch rp.Name {
 	case container.RestartPolicyOnFailure:
 		n := uint64(max(rp.MaximumRetryCount, 0))
-		return &swarm.RestartPolicy{Condition: swarm.RestartPolicyConditionOnFailure, MaxAttempts: &n}
+		return &swarmtypes.RestartPolicy{Condition: swarmtypes.RestartPolicyConditionOnFailure, MaxAttempts: &n}
 	case container.RestartPolicyAlways, container.RestartPolicyUnlessStopped:
-		return &swarm.RestartPolicy{Condition: swarm.RestartPolicyConditionAny}
+		return &swarmtypes.RestartPolicy{Condition: swarmtypes.RestartPolicyConditionAny}
 	}
-	return &swarm.RestartPolicy{Condition: swarm.RestartPolicyConditionNone}
+	return &swarmtypes.RestartPolicy{Condition: swarmtypes.RestartPolicyConditionNone}
 }
 
-func (b *serviceBuilder) networks() []swarm.NetworkAttachmentConfig {
+func (b *serviceBuilder) networks() []swarmtypes.NetworkAttachmentConfig {
 	name := b.sp.Network
 	switch name {
 	case "", "none", "default":
@@ -641,26 +642,26 @@ func (b *serviceBuilder) networks() []swarm.NetworkAttachmentConfig {
 		}
 		return nil
 	case "host", "bridge":
-		return []swarm.NetworkAttachmentConfig{{Target: name}}
+		return []swarmtypes.NetworkAttachmentConfig{{Target: name}}
 	}
 	if b.sp.Waivers.Apply(rule.ContainerNetworkIsolation, rule.Fail("", "")).Status == rule.StatusFail {
 		b.gap(Gap{Rule: rule.ContainerNetworkIsolation, Field: "TaskTemplate.Networks",
 			Reason: fmt.Sprintf("overlay network %q has no inter-container-traffic switch: every task on it can reach every other", name),
 			Cover:  "one overlay network per service (Deploy creates it encrypted), or host firewall rules"})
 	}
-	return []swarm.NetworkAttachmentConfig{{Target: name}}
+	return []swarmtypes.NetworkAttachmentConfig{{Target: name}}
 }
 
-func (b *serviceBuilder) ports() *swarm.EndpointSpec {
+func (b *serviceBuilder) ports() *swarmtypes.EndpointSpec {
 	hc := b.sp.HostConfig
 	if len(hc.PortBindings) == 0 {
 		return nil
 	}
-	ep := &swarm.EndpointSpec{Mode: swarm.ResolutionModeVIP}
+	ep := &swarmtypes.EndpointSpec{Mode: swarmtypes.ResolutionModeVIP}
 	var bound []string
 	for _, p := range slices.SortedFunc(maps.Keys(hc.PortBindings), func(x, y network.Port) int { return strings.Compare(x.String(), y.String()) }) {
 		for _, pb := range hc.PortBindings[p] {
-			pc := swarm.PortConfig{Protocol: p.Proto(), TargetPort: uint32(p.Num()), PublishMode: swarm.PortConfigPublishModeHost}
+			pc := swarmtypes.PortConfig{Protocol: p.Proto(), TargetPort: uint32(p.Num()), PublishMode: swarmtypes.PortConfigPublishModeHost}
 			if pb.HostPort != "" {
 				n, err := strconv.ParseUint(pb.HostPort, 10, 16)
 				if err != nil {
@@ -692,10 +693,10 @@ func (b *serviceBuilder) ports() *swarm.EndpointSpec {
 // found on a swarm. nets maps network names and IDs to their facts; waivers
 // come from the io.safedock.waive.* labels of the container spec and the
 // service.
-func SubjectFromService(spec swarm.ServiceSpec, host HostFacts, nets map[string]*NetworkFacts) *Subject {
+func SubjectFromService(spec swarmtypes.ServiceSpec, host hardening.HostFacts, nets map[string]*hardening.NetworkFacts) *hardening.Subject {
 	cs := spec.TaskTemplate.ContainerSpec
 	if cs == nil {
-		cs = &swarm.ContainerSpec{}
+		cs = &swarmtypes.ContainerSpec{}
 	}
 	cfg := &container.Config{
 		Image: cs.Image, User: cs.User, Env: cs.Env, Labels: cs.Labels, Healthcheck: cs.Healthcheck,
@@ -722,22 +723,22 @@ func SubjectFromService(spec swarm.ServiceSpec, host HostFacts, nets map[string]
 		}
 		if p.Seccomp != nil {
 			switch p.Seccomp.Mode {
-			case swarm.SeccompModeUnconfined:
+			case swarmtypes.SeccompModeUnconfined:
 				hc.SecurityOpt = append(hc.SecurityOpt, "seccomp=unconfined")
-			case swarm.SeccompModeCustom:
+			case swarmtypes.SeccompModeCustom:
 				hc.SecurityOpt = append(hc.SecurityOpt, "seccomp="+string(p.Seccomp.Profile))
 			}
 		}
-		if p.AppArmor != nil && p.AppArmor.Mode == swarm.AppArmorModeDisabled {
+		if p.AppArmor != nil && p.AppArmor.Mode == swarmtypes.AppArmorModeDisabled {
 			hc.SecurityOpt = append(hc.SecurityOpt, "apparmor=unconfined")
 		}
 		if p.SELinuxContext != nil && p.SELinuxContext.Disable {
 			hc.SecurityOpt = append(hc.SecurityOpt, "label=disable")
 		}
 	}
-	s := &Subject{Name: spec.Name, Config: cfg, HostConfig: hc, Host: host, Waivers: rule.Waivers{}, ImageID: cs.Image}
+	s := &hardening.Subject{Name: spec.Name, Config: cfg, HostConfig: hc, Host: host, Waivers: rule.Waivers{}, ImageID: cs.Image}
 	for _, m := range cs.Mounts {
-		nm := Mount{Type: m.Type, Source: m.Source, Destination: m.Target, RW: !m.ReadOnly}
+		nm := hardening.Mount{Type: m.Type, Source: m.Source, Destination: m.Target, RW: !m.ReadOnly}
 		if m.BindOptions != nil {
 			nm.Propagation = m.BindOptions.Propagation
 		}
@@ -748,7 +749,7 @@ func SubjectFromService(spec swarm.ServiceSpec, host HostFacts, nets map[string]
 					opts = append(opts, strings.Join(o, "="))
 				}
 				if m.TmpfsOptions.SizeBytes > 0 {
-					opts = append(opts, "size="+itoa(m.TmpfsOptions.SizeBytes))
+					opts = append(opts, "size="+strconv.FormatInt(m.TmpfsOptions.SizeBytes, 10))
 				}
 			}
 			nm.Options = strings.Join(opts, ",")
@@ -778,9 +779,9 @@ func SubjectFromService(spec swarm.ServiceSpec, host HostFacts, nets map[string]
 	}
 	hc.NetworkMode = "default"
 	if len(spec.TaskTemplate.Networks) == 0 {
-		s.Networks = map[string]*NetworkFacts{"bridge": nets["bridge"]}
+		s.Networks = map[string]*hardening.NetworkFacts{"bridge": nets["bridge"]}
 	} else {
-		s.Networks = map[string]*NetworkFacts{}
+		s.Networks = map[string]*hardening.NetworkFacts{}
 		for _, n := range spec.TaskTemplate.Networks {
 			f := nets[n.Target]
 			name := n.Target
@@ -792,7 +793,7 @@ func SubjectFromService(spec swarm.ServiceSpec, host HostFacts, nets map[string]
 			}
 			if f == nil && (name != "host" && name != "bridge") {
 				// Overlay networks have no ICC switch at all.
-				f = &NetworkFacts{Name: name, Driver: "overlay", ICC: true}
+				f = &hardening.NetworkFacts{Name: name, Driver: "overlay", ICC: true}
 			}
 			s.Networks[name] = f
 			if hc.NetworkMode == "default" {
@@ -802,7 +803,7 @@ func SubjectFromService(spec swarm.ServiceSpec, host HostFacts, nets map[string]
 	}
 	for _, ls := range []map[string]string{spec.Labels, cs.Labels} {
 		for k, v := range ls {
-			if id, ok := strings.CutPrefix(k, LabelWaivePrefix); ok {
+			if id, ok := strings.CutPrefix(k, hardening.LabelWaivePrefix); ok {
 				s.Waivers[rule.ID(id)] = v
 			}
 		}
@@ -810,15 +811,15 @@ func SubjectFromService(spec swarm.ServiceSpec, host HostFacts, nets map[string]
 	return s
 }
 
-func restartFromService(rp *swarm.RestartPolicy) container.RestartPolicy {
+func restartFromService(rp *swarmtypes.RestartPolicy) container.RestartPolicy {
 	if rp == nil {
 		// Swarm's default is "any", without a bound.
 		return container.RestartPolicy{Name: container.RestartPolicyAlways}
 	}
 	switch rp.Condition {
-	case swarm.RestartPolicyConditionNone:
+	case swarmtypes.RestartPolicyConditionNone:
 		return container.RestartPolicy{Name: container.RestartPolicyDisabled}
-	case swarm.RestartPolicyConditionOnFailure:
+	case swarmtypes.RestartPolicyConditionOnFailure:
 		n := 0
 		if rp.MaxAttempts != nil {
 			n = int(*rp.MaxAttempts)

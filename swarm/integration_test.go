@@ -1,4 +1,4 @@
-package hardening_test
+package swarm_test
 
 import (
 	"bytes"
@@ -16,6 +16,7 @@ import (
 	"github.com/safedock/safedock/hardening"
 	"github.com/safedock/safedock/internal/dockertest"
 	"github.com/safedock/safedock/rule"
+	"github.com/safedock/safedock/swarm"
 )
 
 // TestSwarm runs on one throwaway single-node swarm (never the shared
@@ -28,13 +29,13 @@ func TestSwarm(t *testing.T) {
 	defer cancel()
 	require.NoError(t, dockertest.WaitSwarmReady(ctx, cli))
 	img := dockertest.ProbeImage(t, cli, dockertest.ProbeImageOptions{})
-	api, err := hardening.EngineAPIVersion(ctx, cli)
+	api, err := swarm.EngineAPIVersion(ctx, cli)
 	require.NoError(t, err)
 	t.Logf("engine API %s", api)
 
 	t.Run("deploy is hardened in the kernel", func(t *testing.T) {
-		s, err := hardening.Deploy(ctx, cli, img.Ref, []hardening.Option{hardening.WithNonRootUser(), hardening.WithCmd("status"),
-			hardening.WithPidsLimit(64), hardening.WithMemory(64 << 20)}, hardening.WithCPULimit(0.5))
+		s, err := swarm.Deploy(ctx, cli, img.Ref, []hardening.Option{hardening.WithNonRootUser(), hardening.WithCmd("status"),
+			hardening.WithPidsLimit(64), hardening.WithMemory(64 << 20)}, swarm.WithCPULimit(0.5))
 		require.NoError(t, err)
 		t.Cleanup(func() { assert.NoError(t, s.Remove(context.Background())) })
 		assert.Equal(t, img.ID, s.ImageID)
@@ -72,7 +73,7 @@ func TestSwarm(t *testing.T) {
 		} else {
 			assert.Equal(t, "1", st.NoNewPrivs)
 		}
-		assert.Equal(t, !hardeningAPIAtLeast(api, hardening.APIVersionServicePrivileges), nnpGap)
+		assert.Equal(t, !hardeningAPIAtLeast(api, swarm.APIVersionServicePrivileges), nnpGap)
 
 		// Remove leaves nothing: the image can go right after.
 		require.NoError(t, s.Remove(ctx))
@@ -86,16 +87,16 @@ func TestSwarm(t *testing.T) {
 
 	t.Run("failed deploy leaves nothing", func(t *testing.T) {
 		net := dockertest.Name("net")
-		_, err := hardening.Deploy(ctx, cli, img.Ref, []hardening.Option{hardening.WithNonRootUser(), hardening.WithNetwork(net)},
-			hardening.WithSecret("no_such_secret", ""))
+		_, err := swarm.Deploy(ctx, cli, img.Ref, []hardening.Option{hardening.WithNonRootUser(), hardening.WithNetwork(net)},
+			swarm.WithAddedSecret("no_such_secret", ""))
 		require.Error(t, err)
 		assert.Contains(t, err.Error(), "no_such_secret")
 		_, err = cli.NetworkInspect(ctx, net, client.NetworkInspectOptions{})
 		assert.Error(t, err, "the overlay network Deploy created was removed")
 
-		_, err = hardening.Deploy(ctx, cli, "safedock-no-such-image:latest", nil)
+		_, err = swarm.Deploy(ctx, cli, "safedock-no-such-image:latest", nil)
 		assert.ErrorIs(t, err, hardening.ErrImageNotFound)
-		_, err = hardening.Deploy(ctx, cli, img.Ref, nil)
+		_, err = swarm.Deploy(ctx, cli, img.Ref, nil)
 		var v *rule.Violation
 		assert.ErrorAs(t, err, &v, "root without a user or waiver is refused before anything is created")
 		list, err := cli.ServiceList(ctx, client.ServiceListOptions{})
@@ -105,10 +106,10 @@ func TestSwarm(t *testing.T) {
 
 	t.Run("a taken service name is kept", func(t *testing.T) {
 		name := dockertest.Name("api")
-		first, err := hardening.Deploy(ctx, cli, img.Ref, []hardening.Option{hardening.WithNonRootUser(), hardening.WithCmd("sleep"), hardening.WithName(name)})
+		first, err := swarm.Deploy(ctx, cli, img.Ref, []hardening.Option{hardening.WithNonRootUser(), hardening.WithCmd("sleep"), hardening.WithName(name)})
 		require.NoError(t, err)
 		t.Cleanup(func() { assert.NoError(t, first.Remove(context.Background())) })
-		_, err = hardening.Deploy(ctx, cli, img.Ref, []hardening.Option{hardening.WithNonRootUser(), hardening.WithCmd("sleep"), hardening.WithName(name)})
+		_, err = swarm.Deploy(ctx, cli, img.Ref, []hardening.Option{hardening.WithNonRootUser(), hardening.WithCmd("sleep"), hardening.WithName(name)})
 		require.Error(t, err, "the name is taken")
 		t.Logf("refused: %v", err)
 		got, err := cli.ServiceInspect(ctx, name, client.ServiceInspectOptions{})
@@ -123,7 +124,7 @@ func TestSwarm(t *testing.T) {
 		require.NoError(t, err)
 		_, err = cli.NetworkCreate(ctx, secure, client.NetworkCreateOptions{Driver: "overlay", Options: map[string]string{"encrypted": ""}})
 		require.NoError(t, err)
-		s, err := hardening.Deploy(ctx, cli, img.Ref, []hardening.Option{hardening.WithNonRootUser(), hardening.WithCmd("sleep")})
+		s, err := swarm.Deploy(ctx, cli, img.Ref, []hardening.Option{hardening.WithNonRootUser(), hardening.WithCmd("sleep")})
 		require.NoError(t, err)
 		t.Cleanup(func() { assert.NoError(t, s.Remove(context.Background())) })
 
@@ -135,16 +136,16 @@ func TestSwarm(t *testing.T) {
 			}
 			return ""
 		}
-		r, err := hardening.AuditSwarm(ctx, cli, hardening.SwarmAuditOptions{})
+		r, err := swarm.Audit(ctx, cli, swarm.AuditOptions{})
 		require.NoError(t, err)
-		assert.Equal(t, rule.StatusFail, verdict(r, "swarm", hardening.SwarmAutolock))
-		assert.Equal(t, rule.StatusPass, verdict(r, "swarm", hardening.SwarmManagers))
-		assert.Equal(t, rule.StatusWarn, verdict(r, "swarm", hardening.SwarmMode))
-		assert.Equal(t, rule.StatusFail, verdict(r, "network:"+plain, hardening.SwarmEncryptedOverlay))
-		assert.Equal(t, rule.StatusPass, verdict(r, "network:"+secure, hardening.SwarmEncryptedOverlay))
-		assert.Equal(t, rule.StatusFail, verdict(r, "network:ingress", hardening.SwarmEncryptedOverlay))
+		assert.Equal(t, rule.StatusFail, verdict(r, "swarm", swarm.SwarmAutolock))
+		assert.Equal(t, rule.StatusPass, verdict(r, "swarm", swarm.SwarmManagers))
+		assert.Equal(t, rule.StatusWarn, verdict(r, "swarm", swarm.SwarmMode))
+		assert.Equal(t, rule.StatusFail, verdict(r, "network:"+plain, swarm.SwarmEncryptedOverlay))
+		assert.Equal(t, rule.StatusPass, verdict(r, "network:"+secure, swarm.SwarmEncryptedOverlay))
+		assert.Equal(t, rule.StatusFail, verdict(r, "network:ingress", swarm.SwarmEncryptedOverlay))
 		target := "service:" + s.Name
-		assert.Equal(t, rule.StatusPass, verdict(r, target, hardening.SwarmRoutingMesh))
+		assert.Equal(t, rule.StatusPass, verdict(r, target, swarm.SwarmRoutingMesh))
 		for _, id := range []rule.ID{rule.ContainerCapabilities, rule.ContainerReadOnlyRootfs, rule.ContainerNonRootUser,
 			rule.ContainerPidsLimit, rule.ContainerRestartPolicy, rule.ContainerImagePinned, rule.ContainerMemoryLimit} {
 			assert.Equal(t, rule.StatusPass, verdict(r, target, id), "%s on the deployed service", id)
@@ -157,9 +158,9 @@ func TestSwarm(t *testing.T) {
 		spec.EncryptionConfig.AutoLockManagers = true
 		_, err = cli.SwarmUpdate(ctx, client.SwarmUpdateOptions{Version: si.Swarm.Version, Spec: spec})
 		require.NoError(t, err)
-		r, err = hardening.AuditSwarm(ctx, cli, hardening.SwarmAuditOptions{})
+		r, err = swarm.Audit(ctx, cli, swarm.AuditOptions{})
 		require.NoError(t, err)
-		assert.Equal(t, rule.StatusPass, verdict(r, "swarm", hardening.SwarmAutolock))
+		assert.Equal(t, rule.StatusPass, verdict(r, "swarm", swarm.SwarmAutolock))
 	})
 }
 
@@ -182,7 +183,7 @@ func TestSwarmNoNewPrivilegesGapIsCoveredByTheDaemon(t *testing.T) {
 	defer cancel()
 	require.NoError(t, dockertest.WaitSwarmReady(ctx, cli))
 	img := dockertest.ProbeImage(t, cli, dockertest.ProbeImageOptions{})
-	s, err := hardening.Deploy(ctx, cli, img.Ref, []hardening.Option{hardening.WithNonRootUser(), hardening.WithCmd("status")})
+	s, err := swarm.Deploy(ctx, cli, img.Ref, []hardening.Option{hardening.WithNonRootUser(), hardening.WithCmd("status")})
 	require.NoError(t, err)
 	t.Cleanup(func() { assert.NoError(t, s.Remove(context.Background())) })
 	var st dockertest.ProbeStatus
