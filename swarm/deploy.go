@@ -77,9 +77,9 @@ func EngineAPIVersion(ctx context.Context, cli Client) (string, error) {
 //     (refusing an engine that is not a manager: ErrNotSwarmManager);
 //  2. resolves image to its ID once and deploys that ID, so no node
 //     resolves a tag on its own and no registry is queried;
-//  3. builds the container profile with hardening.Build (opts) and turns it into a
-//     service with ServiceSpec (svc), for the engine's API version; the
-//     gaps are in Service.Gaps;
+//  3. builds the container profile with hardening.LaunchSpec (opts) and
+//     turns it into a service with ServiceSpec (svc), for the engine's API
+//     version; the gaps are in Service.Gaps;
 //  4. creates the overlay network the profile names, encrypted, when it
 //     does not exist, and resolves WithAddedSecret names to secret IDs;
 //  5. creates the service and waits for its first task to run; a task that
