@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/safedock/safedock/policy"
 	"github.com/safedock/safedock/rule"
 )
 
@@ -32,7 +33,7 @@ func judgeSensitive(s *Subject, v *hostView) rule.Result {
 		if err != nil {
 			return rule.Fail("mount source cannot be resolved: it may be a sensitive host path", fmt.Sprintf("%s: %v", desc, err))
 		}
-		d := sensitiveOf(p)
+		d := policy.SensitiveDir(p)
 		if d == "" {
 			var eff string
 			if eff, d = v.sensitiveIdentity(p); d != "" {
@@ -42,7 +43,7 @@ func judgeSensitive(s *Subject, v *hostView) rule.Result {
 		if d == "" {
 			continue
 		}
-		if p != cleanHostPath(m.Source) {
+		if p != policy.CleanHostPath(m.Source) {
 			desc += " (resolves to " + p + ")"
 		}
 		if m.RW {

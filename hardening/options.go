@@ -14,6 +14,7 @@ import (
 	"github.com/moby/moby/api/types/mount"
 	"github.com/moby/moby/api/types/network"
 
+	"github.com/safedock/safedock/policy"
 	"github.com/safedock/safedock/rule"
 )
 
@@ -46,15 +47,7 @@ func WithUser(user string) Option {
 
 // WithNonRootUser runs the process as nobody (65534:65534), which works in
 // images that have no /etc/passwd.
-func WithNonRootUser() Option { return WithUser(DefaultUser) }
-
-// knownCaps are the Linux capability names (without CAP_).
-var knownCaps = []string{"AUDIT_CONTROL", "AUDIT_READ", "AUDIT_WRITE", "BLOCK_SUSPEND", "BPF", "CHECKPOINT_RESTORE",
-	"CHOWN", "DAC_OVERRIDE", "DAC_READ_SEARCH", "FOWNER", "FSETID", "IPC_LOCK", "IPC_OWNER", "KILL", "LEASE",
-	"LINUX_IMMUTABLE", "MAC_ADMIN", "MAC_OVERRIDE", "MKNOD", "NET_ADMIN", "NET_BIND_SERVICE", "NET_BROADCAST",
-	"NET_RAW", "PERFMON", "SETFCAP", "SETGID", "SETPCAP", "SETUID", "SYS_ADMIN", "SYS_BOOT", "SYS_CHROOT",
-	"SYS_MODULE", "SYS_NICE", "SYS_PACCT", "SYS_PTRACE", "SYS_RAWIO", "SYS_RESOURCE", "SYS_TIME",
-	"SYS_TTY_CONFIG", "SYSLOG", "WAKE_ALARM"}
+func WithNonRootUser() Option { return WithUser(policy.DefaultUser) }
 
 // WithAddedCapabilities adds capabilities back after ALL is dropped. Names
 // are validated ("NET_BIND_SERVICE" or "CAP_NET_BIND_SERVICE"); powerful ones
@@ -73,9 +66,9 @@ var knownCaps = []string{"AUDIT_CONTROL", "AUDIT_READ", "AUDIT_WRITE", "BLOCK_SU
 func WithAddedCapabilities(caps ...string) Option {
 	return func(sp *Spec) error {
 		for _, c := range caps {
-			n := NormalizeCapability(c)
-			if n != "ALL" && !slices.Contains(knownCaps, n) {
-				return fmt.Errorf("capability %q: not a Linux capability", c)
+			n, err := policy.ParseCapability(c)
+			if err != nil {
+				return err
 			}
 			if !slices.Contains(sp.HostConfig.CapAdd, n) {
 				sp.HostConfig.CapAdd = append(sp.HostConfig.CapAdd, n)
@@ -85,11 +78,12 @@ func WithAddedCapabilities(caps ...string) Option {
 	}
 }
 
-// WithMemory sets the memory limit in bytes (at least 6 MiB, the daemon's minimum).
+// WithMemory sets the memory limit in bytes (at least policy.MinMemory,
+// 6 MiB, the daemon's minimum).
 func WithMemory(bytes int64) Option {
 	return func(sp *Spec) error {
-		if bytes < MinMemory {
-			return fmt.Errorf("memory %d bytes: the daemon's minimum is %d (6 MiB)", bytes, MinMemory)
+		if bytes < policy.MinMemory {
+			return fmt.Errorf("memory %d bytes: the daemon's minimum is %d (6 MiB)", bytes, policy.MinMemory)
 		}
 		sp.HostConfig.Memory = bytes
 		return nil
@@ -100,8 +94,8 @@ func WithMemory(bytes int64) Option {
 // daemon's default weight and does not count as set).
 func WithCPUShares(shares int64) Option {
 	return func(sp *Spec) error {
-		if shares < 2 || shares > 262144 {
-			return fmt.Errorf("cpu shares %d: want 2..262144", shares)
+		if shares < policy.MinCPUShares || shares > policy.MaxCPUShares {
+			return fmt.Errorf("cpu shares %d: want %d..%d", shares, policy.MinCPUShares, policy.MaxCPUShares)
 		}
 		sp.HostConfig.CPUShares = shares
 		return nil
@@ -120,7 +114,7 @@ func WithPidsLimit(n int64) Option {
 }
 
 // WithTmpfs mounts a tmpfs at an absolute path inside the container. Empty
-// options mean DefaultTmpfs (rw,noexec,nosuid,nodev,size=64m,mode=1777).
+// options mean policy.DefaultTmpfs (rw,noexec,nosuid,nodev,size=64m,mode=1777).
 func WithTmpfs(dst, options string) Option {
 	return func(sp *Spec) error {
 		d, err := containerPath(dst)
@@ -128,7 +122,7 @@ func WithTmpfs(dst, options string) Option {
 			return fmt.Errorf("tmpfs: %w", err)
 		}
 		if options == "" {
-			options = DefaultTmpfs
+			options = policy.DefaultTmpfs
 		}
 		if sp.HostConfig.Tmpfs == nil {
 			sp.HostConfig.Tmpfs = map[string]string{}

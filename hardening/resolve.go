@@ -10,6 +10,7 @@ import (
 	"github.com/moby/moby/api/types/mount"
 
 	"github.com/safedock/safedock/internal/hostfs"
+	"github.com/safedock/safedock/policy"
 )
 
 // Methods the mount rules report: how a host path was judged.
@@ -67,7 +68,7 @@ func (v *hostView) method() string {
 // are /usr's on a merged-/usr host).
 func (v *hostView) resolve(src string) (string, error) {
 	if !v.local {
-		return foldAliases(cleanHostPath(src)), nil
+		return policy.FoldAliases(src), nil
 	}
 	if v.err != nil {
 		return "", v.err
@@ -92,19 +93,6 @@ func (v *hostView) identity(p string) (fileID, bool) {
 	return fileID{st.Dev, st.Ino}, true
 }
 
-// usrAliases are the top-level directories a merged-/usr host links into
-// /usr; as written they are judged as the /usr directory they are there.
-var usrAliases = []string{"/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32"}
-
-func foldAliases(p string) string {
-	for _, a := range usrAliases {
-		if within(p, a) {
-			return "/usr" + p
-		}
-	}
-	return p
-}
-
 // hostPathMount reports whether m brings a host path into the container:
 // a bind (or a mount of unknown type), or a volume that binds one.
 func hostPathMount(m Mount) bool {
@@ -122,7 +110,7 @@ func (v *hostView) sensitiveIdentity(p string) (string, string) {
 	}
 	if v.ids == nil {
 		v.ids = map[fileID]string{}
-		for _, d := range SensitivePaths {
+		for _, d := range policy.SensitivePaths() {
 			if id, ok := v.identity(d); ok {
 				if _, dup := v.ids[id]; !dup {
 					v.ids[id] = d
@@ -135,7 +123,7 @@ func (v *hostView) sensitiveIdentity(p string) (string, string) {
 		if id, ok := v.identity(cur); ok {
 			if d, hit := v.ids[id]; hit {
 				eff := path.Join(d, rest)
-				if s := sensitiveOf(eff); s != "" {
+				if s := policy.SensitiveDir(eff); s != "" {
 					return eff, s
 				}
 			}

@@ -10,6 +10,7 @@ import (
 	"github.com/moby/moby/api/types/container"
 	"github.com/moby/moby/api/types/mount"
 
+	"github.com/safedock/safedock/policy"
 	"github.com/safedock/safedock/rule"
 )
 
@@ -107,28 +108,21 @@ func Evaluate(s *Subject) []rule.Finding {
 	return out
 }
 
-// Secure defaults. Callers change them with options; the rules still judge
-// the result.
+// Secure defaults beyond policy's (whose limits, tmpfs and user the
+// defaults below apply). Callers change them with options; the rules still
+// judge the result.
 const (
-	DefaultMemory    int64 = 512 << 20 // 512 MiB
-	DefaultCPUShares int64 = 512
-	DefaultPidsLimit int64 = 256
-	DefaultTmpfs           = "rw,noexec,nosuid,nodev,size=64m,mode=1777"
-	// DefaultUser is the unprivileged user WithNonRootUser selects (nobody).
-	DefaultUser = "65534:65534"
-	// MinMemory is the smallest memory limit the daemon accepts (6 MiB).
-	MinMemory int64 = 6 << 20
 	// MaxRestarts is the most on-failure retries the restart rule allows.
 	MaxRestarts = 5
 )
 
 func applyCapDropAll(sp *Spec) { sp.HostConfig.CapDrop = []string{"ALL"} }
 func applyNoNetwork(sp *Spec)  { sp.HostConfig.NetworkMode = "none" }
-func applyMemory(sp *Spec)     { sp.HostConfig.Memory = DefaultMemory }
-func applyCPUShares(sp *Spec)  { sp.HostConfig.CPUShares = DefaultCPUShares }
+func applyMemory(sp *Spec)     { sp.HostConfig.Memory = policy.DefaultMemory }
+func applyCPUShares(sp *Spec)  { sp.HostConfig.CPUShares = policy.DefaultCPUShares }
 func applyReadOnly(sp *Spec)   { sp.HostConfig.ReadonlyRootfs = true }
 func applyPrivateIPC(sp *Spec) { sp.HostConfig.IpcMode = container.IPCModePrivate }
-func applyPidsLimit(sp *Spec)  { n := DefaultPidsLimit; sp.HostConfig.PidsLimit = &n }
+func applyPidsLimit(sp *Spec)  { n := policy.DefaultPidsLimit; sp.HostConfig.PidsLimit = &n }
 func applyRestart(sp *Spec) {
 	sp.HostConfig.RestartPolicy = container.RestartPolicy{Name: container.RestartPolicyOnFailure, MaximumRetryCount: MaxRestarts}
 }
@@ -153,7 +147,7 @@ func applyTmpfs(sp *Spec) {
 	if sp.HostConfig.Tmpfs == nil {
 		sp.HostConfig.Tmpfs = map[string]string{}
 	}
-	sp.HostConfig.Tmpfs["/tmp"] = DefaultTmpfs
+	sp.HostConfig.Tmpfs["/tmp"] = policy.DefaultTmpfs
 }
 
 func addSecurityOpt(hc *container.HostConfig, opt string) {
@@ -181,17 +175,6 @@ func isRootUser(u string) bool {
 	return name == "root" || name == "0" || name == ""
 }
 
-// dangerousCaps are capabilities that amount to (or lead straight to) root on
-// the host; adding one fails the capabilities rule.
-var dangerousCaps = []string{"ALL", "SYS_ADMIN", "SYS_MODULE", "SYS_RAWIO", "SYS_PTRACE", "SYS_BOOT", "SYS_TIME",
-	"NET_ADMIN", "DAC_READ_SEARCH", "MAC_ADMIN", "MAC_OVERRIDE", "BPF", "PERFMON", "SYSLOG", "LINUX_IMMUTABLE", "SYS_RESOURCE"}
-
-// NormalizeCapability returns a capability name the way the rules compare
-// them: upper case, without the CAP_ prefix ("cap_net_raw" → "NET_RAW").
-func NormalizeCapability(c string) string {
-	return strings.TrimPrefix(strings.ToUpper(strings.TrimSpace(c)), "CAP_")
-}
-
 func checkCapabilities(s *Subject) rule.Result {
 	hc := s.HostConfig
 	if hc.Privileged {
@@ -199,14 +182,14 @@ func checkCapabilities(s *Subject) rule.Result {
 	}
 	var bad []string
 	for _, c := range hc.CapAdd {
-		if slices.Contains(dangerousCaps, NormalizeCapability(c)) {
-			bad = append(bad, NormalizeCapability(c))
+		if policy.IsDangerousCapability(c) {
+			bad = append(bad, policy.NormalizeCapability(c))
 		}
 	}
 	if len(bad) > 0 {
 		return rule.Fail("powerful capabilities added: "+strings.Join(bad, ", "), fmt.Sprintf("HostConfig.CapAdd=%v", hc.CapAdd))
 	}
-	dropsAll := slices.ContainsFunc(hc.CapDrop, func(c string) bool { return NormalizeCapability(c) == "ALL" })
+	dropsAll := slices.ContainsFunc(hc.CapDrop, func(c string) bool { return policy.NormalizeCapability(c) == policy.AllCapabilities })
 	if !dropsAll {
 		return rule.Fail("default capabilities are kept: ALL is not dropped", fmt.Sprintf("HostConfig.CapDrop=%v", hc.CapDrop))
 	}
@@ -221,25 +204,6 @@ func checkPrivileged(s *Subject) rule.Result {
 		return rule.Fail("container is privileged", "HostConfig.Privileged=true")
 	}
 	return rule.Pass("not privileged", "HostConfig.Privileged=false")
-}
-
-// SensitivePaths are the host directories CIS 5.6 forbids mounting writable.
-var SensitivePaths = []string{"/", "/boot", "/dev", "/etc", "/lib", "/proc", "/sys", "/usr"}
-
-func sensitiveOf(src string) string {
-	p := cleanHostPath(src)
-	for _, d := range SensitivePaths {
-		if d == "/" {
-			if p == "/" {
-				return d
-			}
-			continue
-		}
-		if within(p, d) {
-			return d
-		}
-	}
-	return ""
 }
 
 func checkNoSSHD(s *Subject) rule.Result {

@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/safedock/safedock/policy"
 	"github.com/safedock/safedock/rule"
 )
 
@@ -172,14 +173,14 @@ func TestDefaults(t *testing.T) {
 	assert.Contains(t, hc.SecurityOpt, "no-new-privileges:true")
 	assert.Contains(t, hc.SecurityOpt, "apparmor=docker-default")
 	assert.Equal(t, container.RestartPolicy{Name: "on-failure", MaximumRetryCount: 5}, hc.RestartPolicy)
-	assert.Equal(t, DefaultMemory, hc.Memory)
-	assert.Equal(t, DefaultCPUShares, hc.CPUShares)
-	assert.Equal(t, DefaultPidsLimit, *hc.PidsLimit)
-	assert.Equal(t, DefaultTmpfs, hc.Tmpfs["/tmp"])
+	assert.Equal(t, policy.DefaultMemory, hc.Memory)
+	assert.Equal(t, policy.DefaultCPUShares, hc.CPUShares)
+	assert.Equal(t, policy.DefaultPidsLimit, *hc.PidsLimit)
+	assert.Equal(t, policy.DefaultTmpfs, hc.Tmpfs["/tmp"])
 	assert.Equal(t, "json-file", hc.LogConfig.Type)
 	assert.Equal(t, "10m", hc.LogConfig.Config["max-size"])
 	assert.Equal(t, container.NetworkMode("isolated"), hc.NetworkMode)
-	assert.Equal(t, DefaultUser, sp.Config.User)
+	assert.Equal(t, policy.DefaultUser, sp.Config.User)
 	assert.False(t, hc.Privileged)
 
 	// Without WithNetwork the builder gives no network at all.

@@ -19,6 +19,8 @@ import (
 	"github.com/moby/moby/api/types/container"
 	"github.com/moby/moby/api/types/mount"
 	"github.com/moby/moby/api/types/network"
+
+	"github.com/safedock/safedock/policy"
 )
 
 // This file holds the options a long-running service needs (health check,
@@ -380,7 +382,7 @@ func WithCPUs(cpus float64) Option {
 // memory limit means no swap.
 func WithMemorySwap(bytes int64) Option {
 	return func(sp *Spec) error {
-		if bytes != -1 && bytes < MinMemory {
+		if bytes != -1 && bytes < policy.MinMemory {
 			return fmt.Errorf("memory-swap %d: want -1 (unlimited) or at least the memory limit", bytes)
 		}
 		sp.HostConfig.MemorySwap = bytes

@@ -10,32 +10,9 @@ import (
 	"github.com/moby/moby/api/types/mount"
 
 	"github.com/safedock/safedock/internal/hostfs"
+	"github.com/safedock/safedock/policy"
 	"github.com/safedock/safedock/rule"
 )
-
-// DefaultSocketPaths are where Docker and containerd put their API sockets.
-//
-// Deprecated: the rules no longer read it; EngineSocketPaths lists every
-// well-known engine socket (Podman and rootless dockerd included), and
-// HostFacts.SocketPaths adds the audited daemon's own.
-var DefaultSocketPaths = []string{"/run/docker.sock", "/run/containerd/containerd.sock", "/run/docker/containerd/containerd.sock"}
-
-// engineSocketPatterns are the well-known API sockets of container
-// engines; "*" stands for one path component (a user ID).
-var engineSocketPatterns = []string{
-	"/run/docker.sock",
-	"/run/containerd/containerd.sock",
-	"/run/docker/containerd/containerd.sock",
-	"/run/podman/podman.sock",
-	"/run/crio/crio.sock",
-	"/run/buildkit/buildkitd.sock",
-	"/run/user/*/docker.sock",
-	"/run/user/*/podman/podman.sock",
-}
-
-// engineSocketNames are socket file names that give an engine's API
-// wherever they are; a mount source ending in one fails as written.
-var engineSocketNames = []string{"docker.sock", "containerd.sock", "podman.sock", "crio.sock", "buildkitd.sock"}
 
 // EngineSocketPaths returns the well-known API socket paths of Docker,
 // containerd, Podman, CRI-O, BuildKit and rootless dockerd on the host
@@ -48,7 +25,7 @@ func EngineSocketPaths(root string) []string {
 	if err == nil {
 		defer r.Close()
 	}
-	for _, p := range engineSocketPatterns {
+	for _, p := range policy.EngineSocketPatterns() {
 		if !strings.Contains(p, "*") {
 			out = append(out, p)
 			continue
@@ -108,13 +85,13 @@ func (v *hostView) sockets(h HostFacts) ([]engineSocket, map[fileID]string) {
 	for _, p := range h.SocketPaths {
 		p = strings.TrimPrefix(p, "unix://")
 		if p != "" {
-			paths = append(paths, cleanHostPath(p))
+			paths = append(paths, policy.CleanHostPath(p))
 		}
 	}
 	if v.root != nil {
 		paths = append(paths, EngineSocketPaths(h.Root)...)
 	} else {
-		paths = append(paths, engineSocketPatterns...)
+		paths = append(paths, policy.EngineSocketPatterns()...)
 	}
 	slices.Sort(paths)
 	paths = slices.Compact(paths)
@@ -202,8 +179,8 @@ func judgeSockets(s *Subject, v *hostView) rule.Result {
 			socks, dirs = v.sockets(s.Host)
 			listed = true
 		}
-		written := foldAliases(cleanHostPath(m.Source))
-		for _, n := range engineSocketNames {
+		written := policy.FoldAliases(m.Source)
+		for _, n := range policy.EngineSocketNames() {
 			if path.Base(written) == n {
 				return rule.Fail("an engine API socket is mounted", desc)
 			}

@@ -10,6 +10,7 @@ import (
 	"github.com/moby/moby/api/types/container"
 	"github.com/moby/moby/api/types/network"
 
+	"github.com/safedock/safedock/policy"
 	"github.com/safedock/safedock/rule"
 )
 
@@ -118,7 +119,7 @@ func (sp *Spec) finish() error {
 	if hc.AutoRemove && hc.RestartPolicy.Name != "" && hc.RestartPolicy.Name != container.RestartPolicyDisabled {
 		errs = append(errs, fmt.Errorf("auto-remove conflicts with restart policy %q (the daemon refuses both): use WithRestartPolicy(\"no\", 0) with WithAutoRemove()", hc.RestartPolicy.Name))
 	}
-	if hc.Memory > 0 && hc.Memory < MinMemory {
+	if hc.Memory > 0 && hc.Memory < policy.MinMemory {
 		errs = append(errs, fmt.Errorf("memory limit %d bytes is below the daemon's minimum of 6 MiB", hc.Memory))
 	}
 	if hc.MemorySwap > 0 && hc.Memory > 0 && hc.MemorySwap < hc.Memory {

@@ -253,18 +253,3 @@ func hasOpt(opts, want string) bool {
 	}
 	return false
 }
-
-// cleanHostPath normalizes a host path for comparisons: cleaned, and
-// /var/run folded to /run (a symlink on every current distribution).
-func cleanHostPath(p string) string {
-	p = path.Clean("/" + p)
-	if p == "/var/run" || strings.HasPrefix(p, "/var/run/") {
-		p = strings.TrimPrefix(p, "/var")
-	}
-	return p
-}
-
-// within reports whether p is dir or below it.
-func within(p, dir string) bool {
-	return p == dir || dir == "/" || strings.HasPrefix(p, dir+"/")
-}

@@ -20,6 +20,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/validation"
 
 	"github.com/safedock/safedock/hardening"
+	"github.com/safedock/safedock/policy"
 	"github.com/safedock/safedock/rule"
 )
 
@@ -385,11 +386,11 @@ func (e *exporter) containerSecurityContext() (*corev1.SecurityContext, error) {
 		Capabilities:           &corev1.Capabilities{},
 	}
 	for _, c := range e.hc.CapDrop {
-		sc.Capabilities.Drop = append(sc.Capabilities.Drop, corev1.Capability(hardening.NormalizeCapability(c)))
+		sc.Capabilities.Drop = append(sc.Capabilities.Drop, corev1.Capability(policy.NormalizeCapability(c)))
 	}
 	var beyondRestricted []string
 	for _, c := range e.hc.CapAdd {
-		n := hardening.NormalizeCapability(c)
+		n := policy.NormalizeCapability(c)
 		sc.Capabilities.Add = append(sc.Capabilities.Add, corev1.Capability(n))
 		if n != "NET_BIND_SERVICE" {
 			beyondRestricted = append(beyondRestricted, n)

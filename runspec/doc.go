@@ -4,7 +4,7 @@
 //
 // The call sites read as phrases:
 //
-//	err := runspec.Apply(spec, runspec.WithUser(1000, 1000), runspec.WithTmpfs("/tmp", 64<<20))
+//	err := runspec.Apply(spec, runspec.WithUser("1000:1000"), runspec.WithTmpfs("/tmp", 64<<20))
 //	findings := runspec.Check(spec)
 //	report, err := runspec.CheckFile("/path/to/bundle")
 //

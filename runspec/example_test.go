@@ -15,7 +15,7 @@ import (
 func ExampleApply() {
 	spec := &specs.Spec{Process: &specs.Process{Args: []string{"/app"}}}
 	err := runspec.Apply(spec,
-		runspec.WithUser(1000, 1000),
+		runspec.WithUser("1000:1000"),
 		runspec.WithAddedCapabilities("NET_BIND_SERVICE"),
 		runspec.WithTmpfs("/tmp", 64<<20),
 		runspec.WithPidsLimit(128),
@@ -43,11 +43,11 @@ func ExampleApply() {
 // and Check reports the rule as waived.
 func ExampleWaive() {
 	spec := &specs.Spec{}
-	err := runspec.Apply(spec, runspec.WithUser(0, 0))
+	err := runspec.Apply(spec, runspec.WithUser("0:0"))
 	var v *rule.Violation
 	fmt.Println(errors.As(err, &v), v.Rule)
 
-	err = runspec.Apply(spec, runspec.WithUser(0, 0), runspec.Waive(rule.ContainerNonRootUser, "legacy init needs root"))
+	err = runspec.Apply(spec, runspec.WithUser("0:0"), runspec.Waive(rule.ContainerNonRootUser, "legacy init needs root"))
 	fmt.Println(err)
 	for _, f := range runspec.Check(spec) {
 		if f.Rule == rule.ContainerNonRootUser {

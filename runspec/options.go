@@ -4,21 +4,13 @@ import (
 	"fmt"
 	"path"
 	"slices"
+	"strconv"
 	"strings"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 
+	"github.com/safedock/safedock/policy"
 	"github.com/safedock/safedock/rule"
-)
-
-// Defaults Apply uses when the spec and the options set nothing stricter.
-const (
-	DefaultUID       = 65534 // nobody
-	DefaultGID       = 65534 // nogroup
-	DefaultPidsLimit = 256
-	DefaultMemory    = 512 << 20 // bytes
-	DefaultCPUShares = 512
-	DefaultNoFile    = 4096 // hard RLIMIT_NOFILE; the soft limit is 1024
 )
 
 // Option adjusts what Apply enforces. Options validate their input when
@@ -47,26 +39,61 @@ type settings struct {
 
 func newSettings() *settings { return &settings{waivers: rule.Waivers{}} }
 
-// WithUser replaces the process's user and group. uid 0 is refused unless
-// container.non-root-user is waived.
-func WithUser(uid, gid uint32) Option {
+// WithUser replaces the process's user and group, given as hardening's
+// WithUser takes them: "uid[:gid]", numeric only (a spec has no image to
+// look names up in); a uid alone means the group of the same number
+// ("1000" is 1000:1000). uid 0 is refused unless container.non-root-user
+// is waived.
+func WithUser(user string) Option {
 	return func(s *settings) error {
-		s.user = &specs.User{UID: uid, GID: gid}
+		u, err := parseUser(user)
+		if err != nil {
+			return err
+		}
+		s.user = u
 		return nil
 	}
 }
 
-// WithAddedCapabilities adds capabilities (CAP_NET_BIND_SERVICE or
-// NET_BIND_SERVICE) to the bounding, effective and permitted sets; every
-// other capability is dropped. Capabilities that amount to root
-// (CAP_SYS_ADMIN, CAP_NET_ADMIN, CAP_SYS_PTRACE, CAP_SYS_MODULE, ...) are
-// refused unless container.capabilities is waived.
+// parseUser parses "uid[:gid]" with numeric ids.
+func parseUser(user string) (*specs.User, error) {
+	uidStr, gidStr, hasGID := strings.Cut(user, ":")
+	id := func(what, v string) (uint32, error) {
+		n, err := strconv.ParseUint(v, 10, 32)
+		if err != nil {
+			return 0, fmt.Errorf("user %q: %s %q is not numeric: an OCI spec takes numeric ids (resolve names in the image's /etc/passwd first)", user, what, v)
+		}
+		return uint32(n), nil
+	}
+	uid, err := id("uid", uidStr)
+	if err != nil {
+		return nil, err
+	}
+	gid := uid
+	if hasGID {
+		if gid, err = id("gid", gidStr); err != nil {
+			return nil, err
+		}
+	}
+	return &specs.User{UID: uid, GID: gid}, nil
+}
+
+// WithAddedCapabilities adds capabilities (CAP_NET_BIND_SERVICE,
+// NET_BIND_SERVICE or net_bind_service) to the bounding, effective and
+// permitted sets; every other capability is dropped. ALL and the
+// capabilities that amount to root (policy.DangerousCapabilities:
+// CAP_SYS_ADMIN, CAP_NET_ADMIN, CAP_SYS_PTRACE, CAP_SYS_MODULE, ...) are
+// refused unless container.capabilities is waived; waived, ALL grants
+// every capability.
 func WithAddedCapabilities(caps ...string) Option {
 	return func(s *settings) error {
 		for _, c := range caps {
 			name, err := capName(c)
 			if err != nil {
 				return fmt.Errorf("adding capability: %w", err)
+			}
+			if name == policy.AllCapabilities {
+				name = allCapsName
 			}
 			if !slices.Contains(s.addCaps, name) {
 				s.addCaps = append(s.addCaps, name)
@@ -76,16 +103,19 @@ func WithAddedCapabilities(caps ...string) Option {
 	}
 }
 
-// WithAmbientCapabilities also puts already added capabilities in the
+// WithAddedAmbientCapabilities also puts already added capabilities in the
 // inheritable and ambient sets, so that a non-root process without file
 // capabilities keeps them across execve. Each must be added with
 // WithAddedCapabilities too.
-func WithAmbientCapabilities(caps ...string) Option {
+func WithAddedAmbientCapabilities(caps ...string) Option {
 	return func(s *settings) error {
 		for _, c := range caps {
 			name, err := capName(c)
 			if err != nil {
 				return fmt.Errorf("ambient capability: %w", err)
+			}
+			if name == policy.AllCapabilities {
+				return fmt.Errorf("ambient capability %q: name each capability, ALL is not allowed", c)
 			}
 			if !slices.Contains(s.addCaps, name) {
 				return fmt.Errorf("ambient capability %s: add it with WithAddedCapabilities first", name)
@@ -110,11 +140,12 @@ func WithPidsLimit(n int64) Option {
 	}
 }
 
-// WithMemoryLimit replaces the memory limit, in bytes (at least 4 MiB).
-func WithMemoryLimit(bytes int64) Option {
+// WithMemory replaces the memory limit, in bytes (at least
+// policy.MinMemory, 6 MiB, as in hardening).
+func WithMemory(bytes int64) Option {
 	return func(s *settings) error {
-		if bytes < 4<<20 {
-			return fmt.Errorf("memory limit %d: must be at least 4 MiB (waive %s to run without one)", bytes, rule.ContainerMemoryLimit)
+		if bytes < policy.MinMemory {
+			return fmt.Errorf("memory limit %d: must be at least %d (6 MiB; waive %s to run without one)", bytes, policy.MinMemory, rule.ContainerMemoryLimit)
 		}
 		s.memory = bytes
 		return nil
@@ -125,8 +156,8 @@ func WithMemoryLimit(bytes int64) Option {
 // refused: they give the container the same weight as every other.
 func WithCPUShares(shares uint64) Option {
 	return func(s *settings) error {
-		if shares < 2 || shares == 1024 || shares > 262144 {
-			return fmt.Errorf("cpu shares %d: want 2..262144 other than 1024", shares)
+		if shares < uint64(policy.MinCPUShares) || shares == uint64(policy.UnsetCPUShares) || shares > uint64(policy.MaxCPUShares) {
+			return fmt.Errorf("cpu shares %d: want %d..%d other than %d", shares, policy.MinCPUShares, policy.MaxCPUShares, policy.UnsetCPUShares)
 		}
 		s.cpuShares = shares
 		return nil
@@ -200,9 +231,9 @@ func WithTmpfs(dest string, sizeBytes int64) Option {
 	}
 }
 
-// WithReadOnlyPaths adds paths (inside the container) to linux.readonlyPaths,
+// WithAddedReadOnlyPaths adds paths (inside the container) to linux.readonlyPaths,
 // on top of Docker's defaults.
-func WithReadOnlyPaths(paths ...string) Option {
+func WithAddedReadOnlyPaths(paths ...string) Option {
 	return func(s *settings) error {
 		for _, p := range paths {
 			c, err := containerPath(p)
@@ -215,9 +246,9 @@ func WithReadOnlyPaths(paths ...string) Option {
 	}
 }
 
-// WithMaskedPaths adds paths (inside the container) to linux.maskedPaths, on
+// WithAddedMaskedPaths adds paths (inside the container) to linux.maskedPaths, on
 // top of Docker's defaults.
-func WithMaskedPaths(paths ...string) Option {
+func WithAddedMaskedPaths(paths ...string) Option {
 	return func(s *settings) error {
 		for _, p := range paths {
 			c, err := containerPath(p)

@@ -8,6 +8,7 @@ import (
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 
+	"github.com/safedock/safedock/policy"
 	"github.com/safedock/safedock/rule"
 )
 
@@ -257,14 +258,14 @@ func applyUser(s *settings, spec *specs.Spec, waived bool) error {
 	u := &spec.Process.User
 	if s.user != nil {
 		if s.user.UID == 0 && !waived {
-			return violation(rule.ContainerNonRootUser, "uid 0 requested", "WithUser(0, ...)")
+			return violation(rule.ContainerNonRootUser, "uid 0 requested", fmt.Sprintf("WithUser(\"%d:%d\")", s.user.UID, s.user.GID))
 		}
 		u.UID, u.GID = s.user.UID, s.user.GID
 	} else if u.UID == 0 && !waived {
 		if _, remapped := rootRemapped(spec); !remapped {
-			u.UID, u.GID = DefaultUID, DefaultGID
-		} else if _, ok := mapsTo(spec.Linux.UIDMappings, DefaultUID); ok {
-			u.UID, u.GID = DefaultUID, DefaultGID
+			u.UID, u.GID = policy.DefaultUID, policy.DefaultGID
+		} else if _, ok := mapsTo(spec.Linux.UIDMappings, policy.DefaultUID); ok {
+			u.UID, u.GID = policy.DefaultUID, policy.DefaultGID
 		}
 	}
 	if _, userns := findNS(spec, "user"); userns && len(spec.Linux.UIDMappings) > 0 {
@@ -297,40 +298,31 @@ func checkUser(spec *specs.Spec, _ hostFacts) rule.Result {
 
 // ---- capabilities ----
 
-var knownCaps = []string{
-	"CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_DAC_READ_SEARCH", "CAP_FOWNER", "CAP_FSETID", "CAP_KILL",
-	"CAP_SETGID", "CAP_SETUID", "CAP_SETPCAP", "CAP_LINUX_IMMUTABLE", "CAP_NET_BIND_SERVICE",
-	"CAP_NET_BROADCAST", "CAP_NET_ADMIN", "CAP_NET_RAW", "CAP_IPC_LOCK", "CAP_IPC_OWNER",
-	"CAP_SYS_MODULE", "CAP_SYS_RAWIO", "CAP_SYS_CHROOT", "CAP_SYS_PTRACE", "CAP_SYS_PACCT",
-	"CAP_SYS_ADMIN", "CAP_SYS_BOOT", "CAP_SYS_NICE", "CAP_SYS_RESOURCE", "CAP_SYS_TIME",
-	"CAP_SYS_TTY_CONFIG", "CAP_MKNOD", "CAP_LEASE", "CAP_AUDIT_WRITE", "CAP_AUDIT_CONTROL",
-	"CAP_SETFCAP", "CAP_MAC_OVERRIDE", "CAP_MAC_ADMIN", "CAP_SYSLOG", "CAP_WAKE_ALARM",
-	"CAP_BLOCK_SUSPEND", "CAP_AUDIT_READ", "CAP_PERFMON", "CAP_BPF", "CAP_CHECKPOINT_RESTORE",
-}
+// allCapsName is ALL in an OCI spec's spelling, as WithAddedCapabilities
+// records it until Apply expands it.
+const allCapsName = "CAP_" + policy.AllCapabilities
 
-// dangerousCaps amount to root on the host (or to escaping the container).
-var dangerousCaps = map[string]bool{
-	"CAP_SYS_ADMIN": true, "CAP_NET_ADMIN": true, "CAP_SYS_PTRACE": true, "CAP_SYS_MODULE": true,
-	"CAP_SYS_RAWIO": true, "CAP_DAC_READ_SEARCH": true, "CAP_SYS_BOOT": true, "CAP_SYS_TIME": true,
-	"CAP_MAC_ADMIN": true, "CAP_MAC_OVERRIDE": true, "CAP_BPF": true, "CAP_PERFMON": true,
-	"CAP_LINUX_IMMUTABLE": true, "CAP_SYSLOG": true, "CAP_AUDIT_CONTROL": true, "CAP_SYS_TTY_CONFIG": true,
-	"CAP_CHECKPOINT_RESTORE": true,
-}
-
-// capName normalizes "net_bind_service" or "CAP_NET_BIND_SERVICE" and checks
-// that the kernel knows it.
+// capName normalizes "net_bind_service" or "CAP_NET_BIND_SERVICE" to the
+// OCI spelling ("CAP_NET_BIND_SERVICE") and checks that the kernel knows
+// it; ALL is returned as policy.AllCapabilities.
 func capName(c string) (string, error) {
-	n := strings.ToUpper(strings.TrimSpace(c))
-	if n == "ALL" {
-		return "", fmt.Errorf("capability %q: name each capability, ALL is not allowed", c)
+	n, err := policy.ParseCapability(c)
+	if err != nil {
+		return "", err
 	}
-	if !strings.HasPrefix(n, "CAP_") {
-		n = "CAP_" + n
+	if n == policy.AllCapabilities {
+		return n, nil
 	}
-	if !slices.Contains(knownCaps, n) {
-		return "", fmt.Errorf("unknown capability %q", c)
+	return "CAP_" + n, nil
+}
+
+// ociCaps returns every Linux capability in the OCI spelling.
+func ociCaps() []string {
+	var out []string
+	for _, c := range policy.Capabilities() {
+		out = append(out, "CAP_"+c)
 	}
-	return n, nil
+	return out
 }
 
 func allCaps(spec *specs.Spec) []string {
@@ -366,8 +358,19 @@ func applyCaps(s *settings, spec *specs.Spec, waived bool) error {
 	named := slices.Clone(s.addCaps)
 	if !waived {
 		for _, c := range named {
-			if dangerousCaps[c] {
+			if policy.IsDangerousCapability(c) {
+				if c == allCapsName {
+					c = policy.AllCapabilities
+				}
 				return violation(rule.ContainerCapabilities, "capability "+c+" amounts to root on the host", "WithAddedCapabilities("+c+")")
+			}
+		}
+	}
+	if i := slices.Index(named, allCapsName); i >= 0 {
+		named = slices.Delete(named, i, i+1)
+		for _, c := range ociCaps() {
+			if !slices.Contains(named, c) {
+				named = append(named, c)
 			}
 		}
 	}
@@ -401,7 +404,7 @@ func checkCaps(spec *specs.Spec, _ hostFacts) rule.Result {
 	named := namedCaps(spec)
 	var unnamed, danger []string
 	for _, c := range have {
-		if dangerousCaps[c] {
+		if policy.IsDangerousCapability(c) {
 			danger = append(danger, c)
 		}
 		if !slices.Contains(named, c) {
@@ -465,22 +468,16 @@ func isBind(m specs.Mount) bool {
 
 func readOnly(m specs.Mount) bool { return hasOpt(m, "ro") && !hasOpt(m, "rw") }
 
-var sensitivePaths = []string{"/", "/boot", "/dev", "/etc", "/lib", "/proc", "/sys", "/usr"}
-
-// sensitiveSource reports whether a bind source is a sensitive host path or
-// lies below one. Relative sources are relative to the bundle and are not
-// host system paths.
+// sensitiveSource reports whether a bind source is a sensitive host path
+// (policy.SensitivePaths) or lies below one, judged as written with the
+// merged-/usr aliases folded (/bin is /usr/bin), as hardening judges a
+// remote daemon's binds. Relative sources are relative to the bundle and
+// are not host system paths.
 func sensitiveSource(src string) bool {
 	if !path.IsAbs(src) {
 		return false
 	}
-	c := path.Clean(src)
-	for _, p := range sensitivePaths {
-		if c == p || (p != "/" && strings.HasPrefix(c, p+"/")) {
-			return true
-		}
-	}
-	return false
+	return policy.SensitiveDir(policy.FoldAliases(src)) != ""
 }
 
 func dockerSocketSource(src string) bool {
@@ -579,8 +576,6 @@ func checkPropagation(spec *specs.Spec, _ hostFacts) rule.Result {
 	return rule.Pass("no shared mount propagation", "")
 }
 
-var tmpfsFlags = []string{"nosuid", "nodev", "noexec"}
-
 // weakTmpfs lists writable tmpfs mounts missing nosuid, nodev or noexec.
 // /dev is exempt: it holds the container's device nodes.
 func weakTmpfs(spec *specs.Spec) []string {
@@ -593,7 +588,7 @@ func weakTmpfs(spec *specs.Spec) []string {
 			continue
 		}
 		var missing []string
-		for _, f := range tmpfsFlags {
+		for _, f := range policy.TmpfsFlags() {
 			if !hasOpt(m, f) {
 				missing = append(missing, f)
 			}
@@ -617,7 +612,7 @@ func applyTmpfs(s *settings, spec *specs.Spec, waived bool) error {
 		if m.Type != "tmpfs" || readOnly(m) || path.Clean(m.Destination) == "/dev" {
 			continue
 		}
-		for _, f := range tmpfsFlags {
+		for _, f := range policy.TmpfsFlags() {
 			if !hasOpt(m, f) {
 				spec.Mounts[i].Options = append(spec.Mounts[i].Options, f)
 			}

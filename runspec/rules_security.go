@@ -10,6 +10,7 @@ import (
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 
+	"github.com/safedock/safedock/policy"
 	"github.com/safedock/safedock/rule"
 )
 
@@ -365,7 +366,7 @@ func applyMemory(s *settings, spec *specs.Spec, waived bool) error {
 	case waived || (cur != nil && cur.Limit != nil && *cur.Limit > 0):
 		return nil
 	default:
-		s.memory = DefaultMemory
+		s.memory = policy.DefaultMemory
 	}
 	if res.Memory == nil {
 		res.Memory = &specs.LinuxMemory{}
@@ -390,7 +391,7 @@ func applyCPU(s *settings, spec *specs.Spec, waived bool) error {
 	case waived || (cur != nil && cur.Shares != nil && *cur.Shares != 0 && *cur.Shares != 1024):
 		return nil
 	default:
-		s.cpuShares = DefaultCPUShares
+		s.cpuShares = uint64(policy.DefaultCPUShares)
 	}
 	if res.CPU == nil {
 		res.CPU = &specs.LinuxCPU{}
@@ -419,7 +420,7 @@ func applyPids(s *settings, spec *specs.Spec, waived bool) error {
 	case waived || (cur != nil && cur.Limit != nil && *cur.Limit > 0):
 		return nil
 	default:
-		s.pids = DefaultPidsLimit
+		s.pids = policy.DefaultPidsLimit
 	}
 	res.Pids = &specs.LinuxPids{Limit: &s.pids}
 	return nil
@@ -458,7 +459,7 @@ func applyRlimits(s *settings, spec *specs.Spec, waived bool) error {
 	}
 	if r, ok := findRlimit(spec, "RLIMIT_NOFILE"); !ok || r.Hard == math.MaxUint64 {
 		p.Rlimits = slices.DeleteFunc(p.Rlimits, func(x specs.POSIXRlimit) bool { return x.Type == "RLIMIT_NOFILE" })
-		p.Rlimits = append(p.Rlimits, specs.POSIXRlimit{Type: "RLIMIT_NOFILE", Soft: 1024, Hard: DefaultNoFile})
+		p.Rlimits = append(p.Rlimits, specs.POSIXRlimit{Type: "RLIMIT_NOFILE", Soft: policy.DefaultNoFileSoft, Hard: policy.DefaultNoFile})
 	}
 	if r, ok := findRlimit(spec, "RLIMIT_CORE"); !ok || r.Hard > 0 {
 		p.Rlimits = slices.DeleteFunc(p.Rlimits, func(x specs.POSIXRlimit) bool { return x.Type == "RLIMIT_CORE" })

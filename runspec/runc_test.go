@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/safedock/safedock/internal/dockertest"
+	"github.com/safedock/safedock/policy"
 )
 
 // TestRuncRunsHardenedBundle: a bundle made from real `runc spec` output,
@@ -62,7 +63,7 @@ func TestRuncRunsHardenedBundle(t *testing.T) {
 	spec.Process.Terminal = false
 	spec.Process.Args = []string{"/probe", "status"}
 	spec.Linux.CgroupsPath = "/" + id
-	if err := Apply(spec, WithTmpfs("/tmp", 16<<20), WithPidsLimit(pids), WithMemoryLimit(memory)); err != nil {
+	if err := Apply(spec, WithTmpfs("/tmp", 16<<20), WithPidsLimit(pids), WithMemory(memory)); err != nil {
 		t.Fatal(err)
 	}
 	for _, f := range Check(spec) {
@@ -125,8 +126,8 @@ func TestRuncRunsHardenedBundle(t *testing.T) {
 	if st.WriteTmp != "ok" {
 		t.Errorf("writing to the /tmp tmpfs failed: %s", st.WriteTmp)
 	}
-	if st.UID == 0 || st.UID != DefaultUID {
-		t.Errorf("uid %d, want %d", st.UID, DefaultUID)
+	if st.UID == 0 || st.UID != int(policy.DefaultUID) {
+		t.Errorf("uid %d, want %d", st.UID, policy.DefaultUID)
 	}
 	if st.PidsMax != "37" {
 		t.Errorf("pids.max %q, want 37", st.PidsMax)

@@ -135,7 +135,7 @@ func base(t *testing.T) *specs.Spec {
 			Syscalls:      []specs.LinuxSyscall{{Names: []string{"read", "write", "exit_group"}, Action: specs.ActAllow}},
 		}},
 	}
-	if err := Apply(spec, WithTmpfs("/tmp", 1<<20), WithUser(1000, 1000)); err != nil {
+	if err := Apply(spec, WithTmpfs("/tmp", 1<<20), WithUser("1000:1000")); err != nil {
 		t.Fatal(err)
 	}
 	return spec
@@ -280,7 +280,7 @@ func TestApplyRefusesLoosening(t *testing.T) {
 		opts []Option
 		rule rule.ID
 	}{
-		"root user":        {[]Option{WithUser(0, 0)}, rule.ContainerNonRootUser},
+		"root user":        {[]Option{WithUser("0:0")}, rule.ContainerNonRootUser},
 		"sys admin":        {[]Option{WithAddedCapabilities("SYS_ADMIN")}, rule.ContainerCapabilities},
 		"apparmor":         {[]Option{WithAppArmorProfile("unconfined")}, rule.ContainerAppArmor},
 		"selinux spc_t":    {[]Option{WithSELinuxLabel("system_u:system_r:spc_t:s0")}, rule.ContainerSELinux},
@@ -312,7 +312,7 @@ func TestOptionValidation(t *testing.T) {
 	bad := map[string]Option{
 		"pids 0":            WithPidsLimit(0),
 		"pids negative":     WithPidsLimit(-1),
-		"memory tiny":       WithMemoryLimit(1024),
+		"memory tiny":       WithMemory(1024),
 		"cpu 1024":          WithCPUShares(1024),
 		"cpu 0":             WithCPUShares(0),
 		"rlimit unknown":    WithRlimit("RLIMIT_BOGUS", 1, 1),
@@ -323,12 +323,12 @@ func TestOptionValidation(t *testing.T) {
 		"tmpfs comma":       WithTmpfs("/tmp,exec", 1),
 		"cap unknown":       WithAddedCapabilities("CAP_FLY"),
 		"cap all":           WithAddedCapabilities("ALL"),
-		"ambient not added": WithAmbientCapabilities("NET_BIND_SERVICE"),
+		"ambient not added": WithAddedAmbientCapabilities("NET_BIND_SERVICE"),
 		"userns host root":  WithUserNamespace([]specs.LinuxIDMapping{{ContainerID: 0, HostID: 0, Size: 1}}, []specs.LinuxIDMapping{{HostID: 1000, Size: 1}}),
 		"userns empty":      WithUserNamespace(nil, nil),
 		"userns size 0":     WithUserNamespace([]specs.LinuxIDMapping{{HostID: 1000}}, []specs.LinuxIDMapping{{HostID: 1000, Size: 1}}),
-		"masked relative":   WithMaskedPaths("proc/kcore"),
-		"readonly relative": WithReadOnlyPaths(""),
+		"masked relative":   WithAddedMaskedPaths("proc/kcore"),
+		"readonly relative": WithAddedReadOnlyPaths(""),
 		"waive unknown":     Waive("container.restart-policy", "not an OCI rule"),
 		"waive no reason":   Waive(rule.ContainerPidsLimit, " "),
 		"waive socket":      Waive(rule.ContainerDockerSocket, "never"),
@@ -350,9 +350,9 @@ func TestOptionValidation(t *testing.T) {
 func TestApplyValues(t *testing.T) {
 	spec := &specs.Spec{}
 	err := Apply(spec,
-		WithUser(1000, 1001), WithPidsLimit(42), WithMemoryLimit(64<<20), WithCPUShares(300),
-		WithAddedCapabilities("NET_BIND_SERVICE"), WithAmbientCapabilities("CAP_NET_BIND_SERVICE"),
-		WithRlimit("RLIMIT_NOFILE", 100, 200), WithMaskedPaths("/proc/foo"), WithReadOnlyPaths("/proc/bar"))
+		WithUser("1000:1001"), WithPidsLimit(42), WithMemory(64<<20), WithCPUShares(300),
+		WithAddedCapabilities("NET_BIND_SERVICE"), WithAddedAmbientCapabilities("CAP_NET_BIND_SERVICE"),
+		WithRlimit("RLIMIT_NOFILE", 100, 200), WithAddedMaskedPaths("/proc/foo"), WithAddedReadOnlyPaths("/proc/bar"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -18,6 +18,7 @@ import (
 	swarmtypes "github.com/moby/moby/api/types/swarm"
 
 	"github.com/safedock/safedock/hardening"
+	"github.com/safedock/safedock/policy"
 	"github.com/safedock/safedock/rule"
 )
 
@@ -449,7 +450,7 @@ func (b *serviceBuilder) capabilities(cs *swarmtypes.ContainerSpec) {
 
 // capName writes a capability the way the service API wants it (CAP_X; ALL stays ALL).
 func capName(c string) string {
-	n := hardening.NormalizeCapability(c)
+	n := policy.NormalizeCapability(c)
 	if n == "ALL" {
 		return n
 	}

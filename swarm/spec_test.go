@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/safedock/safedock/hardening"
+	"github.com/safedock/safedock/policy"
 	"github.com/safedock/safedock/rule"
 	"github.com/safedock/safedock/swarm"
 )
@@ -62,8 +63,8 @@ func TestServiceSpecCarriesTheProfile(t *testing.T) {
 	assert.Equal(t, swarmtypes.SeccompModeDefault, cs.Privileges.Seccomp.Mode)
 	assert.Equal(t, []string{"serve"}, cs.Args)
 	lim := spec.TaskTemplate.Resources.Limits
-	assert.EqualValues(t, hardening.DefaultPidsLimit, lim.Pids)
-	assert.EqualValues(t, hardening.DefaultMemory, lim.MemoryBytes)
+	assert.EqualValues(t, policy.DefaultPidsLimit, lim.Pids)
+	assert.EqualValues(t, policy.DefaultMemory, lim.MemoryBytes)
 	assert.EqualValues(t, 500_000_000, lim.NanoCPUs)
 	rp := spec.TaskTemplate.RestartPolicy
 	assert.Equal(t, swarmtypes.RestartPolicyConditionOnFailure, rp.Condition)

@@ -17,6 +17,7 @@ import (
 	"github.com/moby/moby/api/types/container"
 
 	"github.com/safedock/safedock/hardening"
+	"github.com/safedock/safedock/policy"
 	"github.com/safedock/safedock/rule"
 )
 
@@ -144,9 +145,9 @@ func Register(fs *flag.FlagSet, c Config) *Profile {
 	}
 	str(&p.Memory, "memory", "m", "", "memory limit, e.g. 256m (default 512m)")
 	str(&p.Entrypoint, "entrypoint", "", "", "override the image's entrypoint")
-	fs.Int64Var(&p.PidsLimit, "pids-limit", 0, help("pids-limit", fmt.Sprintf("maximum number of processes (default %d)", hardening.DefaultPidsLimit)))
+	fs.Int64Var(&p.PidsLimit, "pids-limit", 0, help("pids-limit", fmt.Sprintf("maximum number of processes (default %d)", policy.DefaultPidsLimit)))
 	if c.CPUShares {
-		fs.Int64Var(&p.CPUShares, "cpu-shares", 0, help("cpu-shares", fmt.Sprintf("relative CPU weight (default %d)", hardening.DefaultCPUShares)))
+		fs.Int64Var(&p.CPUShares, "cpu-shares", 0, help("cpu-shares", fmt.Sprintf("relative CPU weight (default %d)", policy.DefaultCPUShares)))
 	}
 	list(&p.Caps, "cap-add", "", "capability to add back after ALL is dropped (repeatable)")
 	list(&p.Publish, "publish", "p", "publish a port: IP:HOSTPORT:CONTAINERPORT[/PROTO] (repeatable)")

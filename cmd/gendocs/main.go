@@ -40,6 +40,7 @@ import (
 	"github.com/safedock/safedock/host"
 	"github.com/safedock/safedock/internal/hostfs"
 	"github.com/safedock/safedock/perms"
+	"github.com/safedock/safedock/policy"
 	"github.com/safedock/safedock/rule"
 	"github.com/safedock/safedock/runspec"
 	"github.com/safedock/safedock/swarm"
@@ -337,7 +338,7 @@ func hardeningEnforced() (map[rule.ID]bool, error) {
 	}
 	sp, err := hardening.Build(img,
 		hardening.WithHostFacts(hardening.HostFacts{Known: true, AppArmor: true, SELinux: true}),
-		hardening.WithImageFacts(hardening.ImageFacts{ID: img, User: hardening.DefaultUser}),
+		hardening.WithImageFacts(hardening.ImageFacts{ID: img, User: policy.DefaultUser}),
 	)
 	if err != nil {
 		return nil, fmt.Errorf("building a spec with host and image facts: %w", err)

@@ -135,13 +135,13 @@ func runspecHarden(ctx context.Context, e *env, args []string) int {
 			fmt.Fprintf(e.stderr, "safedock runspec harden: --user %q: want UID:GID\n", *user)
 			return exitUsage
 		}
-		opts = append(opts, runspec.WithUser(uid, gid))
+		opts = append(opts, runspec.WithUser(*user))
 	}
 	if *pids != 0 {
 		opts = append(opts, runspec.WithPidsLimit(*pids))
 	}
 	if *memory != 0 {
-		opts = append(opts, runspec.WithMemoryLimit(*memory))
+		opts = append(opts, runspec.WithMemory(*memory))
 	}
 	if *cpu != 0 {
 		opts = append(opts, runspec.WithCPUShares(*cpu))

@@ -28,6 +28,7 @@ import (
 	"github.com/safedock/safedock/cmd/cliflags"
 	"github.com/safedock/safedock/hardening"
 	"github.com/safedock/safedock/kube"
+	"github.com/safedock/safedock/policy"
 )
 
 const (
@@ -69,8 +70,8 @@ func export(args []string, stdout, stderr io.Writer) int {
 		"user":       "numeric user to run as: uid[:gid] (default 65534:65534; root needs --waive container.non-root-user=REASON)",
 		"network":    "Docker network of the profile; \"host\" (with a waiver) becomes hostNetwork, any other is not carried",
 		"entrypoint": "override the image's entrypoint (pod command)",
-		"pids-limit": fmt.Sprintf("maximum number of processes (default %d; noted: a pod has no PIDs field)", hardening.DefaultPidsLimit),
-		"cpu-shares": fmt.Sprintf("relative CPU weight (default %d; becomes requests.cpu = shares/1024)", hardening.DefaultCPUShares),
+		"pids-limit": fmt.Sprintf("maximum number of processes (default %d; noted: a pod has no PIDs field)", policy.DefaultPidsLimit),
+		"cpu-shares": fmt.Sprintf("relative CPU weight (default %d; becomes requests.cpu = shares/1024)", policy.DefaultCPUShares),
 		"publish":    "published port: IP:HOSTPORT:CONTAINERPORT[/PROTO] (repeatable; becomes a containerPort)",
 		"volume":     "SRC:DST[:ro]: a host path becomes hostPath, a volume name a PersistentVolumeClaim (repeatable)",
 		"tmpfs":      "tmpfs mount PATH[:OPTIONS], becomes an in-memory emptyDir (repeatable)",
@@ -92,7 +93,7 @@ func export(args []string, stdout, stderr io.Writer) int {
 	}
 	image := fs.Arg(0)
 	if profile.User == "" {
-		profile.User = hardening.DefaultUser
+		profile.User = policy.DefaultUser
 	}
 	opts, err := profile.ContainerOptions(fs.Args()[1:])
 	if err != nil {
