@@ -39,7 +39,7 @@ func TestRunRefusesCapabilitiesForNonRoot(t *testing.T) {
 	img := dockertest.ProbeImage(t, cli, dockertest.ProbeImageOptions{})
 	owner := dockertest.Name("caps")
 	_, err := hardening.Run(context.Background(), cli, img.Ref, hardening.WithNetwork("none"), hardening.WithNonRootUser(),
-		hardening.WithAddedCapabilities("NET_BIND_SERVICE"), hardening.WithLabels(map[string]string{"test.owner": owner}))
+		hardening.WithAddedCapabilities("NET_BIND_SERVICE"), hardening.WithAddedLabels(map[string]string{"test.owner": owner}))
 	require.ErrorIs(t, err, hardening.ErrInvalidSpec)
 	assert.Contains(t, err.Error(), "no ambient capabilities")
 	assertLaunchLeftNothing(t, cli, owner, "none-such-network-"+owner)

@@ -122,7 +122,7 @@ func describeHealth(ins container.InspectResponse) string {
 
 // HostPort returns the host address ("127.0.0.1:32768", "[::1]:8080")
 // that the container port ("8080/tcp", or "8080" for tcp) is published
-// on, as the daemon bound it: a random host port (WithPublish("127.0.0.1::8080"))
+// on, as the daemon bound it: a random host port (WithAddedPort("127.0.0.1::8080"))
 // is reported with the port the daemon chose. The container must be
 // running. When the port has several bindings, the first IPv4 one wins.
 func (c *Container) HostPort(ctx context.Context, port string) (string, error) {
@@ -155,7 +155,7 @@ func (c *Container) HostPort(ctx context.Context, port string) (string, error) {
 		}
 	}
 	if best == nil {
-		return "", fmt.Errorf("host port of %s: port %s is not published (use WithPublish)", c.Name, port)
+		return "", fmt.Errorf("host port of %s: port %s is not published (use WithAddedPort)", c.Name, port)
 	}
 	ip := "0.0.0.0"
 	if best.HostIP.IsValid() {

@@ -35,7 +35,7 @@ func TestContainerServesLikeAService(t *testing.T) {
 	dockertest.RemoveNetworkOnCleanup(t, cli, netName)
 
 	c := launch(t, cli, img.Ref, netName, hardening.WithNonRootUser(), hardening.WithCmd("listen", "8080"),
-		hardening.WithPublish("127.0.0.1::8080"), hardening.WithHealthcheck(fastHealth("/probe", "health")),
+		hardening.WithAddedPort("127.0.0.1::8080"), hardening.WithHealthcheck(fastHealth("/probe", "health")),
 		hardening.WithWorkingDir("/tmp"), hardening.WithHostname("svc-1"), hardening.WithStopTimeout(3*time.Second))
 
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)

@@ -70,7 +70,7 @@ func ExampleContainer_WaitHealthy() {
 	defer cli.Close()
 	c, err := hardening.Run(ctx, cli, "registry.example.com/api:1.4",
 		hardening.WithNonRootUser(),
-		hardening.WithPublish("127.0.0.1::8080"), // a random host port
+		hardening.WithAddedPort("127.0.0.1::8080"), // a random host port
 		hardening.WithHealthcheck(&container.HealthConfig{
 			Test: []string{"CMD", "/api", "healthz"}, Interval: time.Second, Retries: 3}),
 		hardening.WithStopTimeout(20*time.Second),

@@ -21,7 +21,7 @@ func ExampleBuild() {
 		// No NET_BIND_SERVICE: a non-root process would not get it
 		// (Docker sets no ambient capabilities, and Build refuses it),
 		// and dockerd 20.10+ lets any user bind port 80 in a container.
-		hardening.WithPublish("127.0.0.1:8080:80"),
+		hardening.WithAddedPort("127.0.0.1:8080:80"),
 	)
 	if err != nil {
 		fmt.Println(err)
@@ -45,13 +45,13 @@ func ExampleBuild() {
 
 func ExampleWaive() {
 	// Mounting /etc writable breaks CIS 5.6; the builder refuses it...
-	_, err := hardening.Build(imageID, hardening.WithNonRootUser(), hardening.WithVolume("/etc:/host-etc"))
+	_, err := hardening.Build(imageID, hardening.WithNonRootUser(), hardening.WithAddedVolume("/etc:/host-etc"))
 	var v *rule.Violation
 	if errors.As(err, &v) {
 		fmt.Println("refused:", v.Rule)
 	}
 	// ...unless the rule is waived, with a reason the audit will show.
-	sp, err := hardening.Build(imageID, hardening.WithNonRootUser(), hardening.WithVolume("/etc:/host-etc"),
+	sp, err := hardening.Build(imageID, hardening.WithNonRootUser(), hardening.WithAddedVolume("/etc:/host-etc"),
 		hardening.Waive(rule.ContainerSensitiveMounts, "config sync agent writes /etc/hosts"))
 	if err != nil {
 		fmt.Println(err)

@@ -56,7 +56,7 @@ func TestLaunchUnderATakenNameRemovesNothing(t *testing.T) {
 		name := dockertest.Name("db")
 		db := dockertest.StartForeign(t, cli, img.Ref, name)
 		_, err := hardening.Run(ctx, failingStart{Client: cli}, img.Ref, hardening.WithNetwork(netName), hardening.WithNonRootUser(),
-			hardening.WithLabels(map[string]string{"test.owner": name}))
+			hardening.WithAddedLabels(map[string]string{"test.owner": name}))
 		require.ErrorContains(t, err, "injected")
 		db.CheckUntouched(t, cli)
 		list, err := cli.ContainerList(ctx, client.ContainerListOptions{All: true, Filters: client.Filters{}.Add("label", "test.owner="+name)})
@@ -174,7 +174,7 @@ func TestAFaultAtEveryStepLeavesNothing(t *testing.T) {
 			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 			f := &stepFault{Client: cli, at: k, mode: mode, cancel: cancel}
 			c, err := hardening.Run(ctx, f, img.Ref, hardening.WithNetwork(netName), hardening.WithNonRootUser(),
-				hardening.WithCmd("sleep"), hardening.WithLabels(map[string]string{"test.owner": owner}))
+				hardening.WithCmd("sleep"), hardening.WithAddedLabels(map[string]string{"test.owner": owner}))
 			cancel()
 			if !f.fired {
 				// k is past the last step: the launch went through.
@@ -240,7 +240,7 @@ func TestACreateThatLandsAfterTheLaunchGaveUpIsRemoved(t *testing.T) {
 	defer cancel()
 	l := &lateCreate{Client: cli, cancel: cancel, listed: make(chan struct{}), landed: make(chan struct{})}
 	_, err := hardening.Run(ctx, l, img.Ref, hardening.WithNetwork(netName), hardening.WithNonRootUser(),
-		hardening.WithLabels(map[string]string{"test.owner": owner}))
+		hardening.WithAddedLabels(map[string]string{"test.owner": owner}))
 	require.ErrorIs(t, err, context.Canceled)
 	select {
 	case <-l.landed:

@@ -70,8 +70,8 @@ func Modifiers(opts ...Option) (ContainerModifiers, error) {
 //	testcontainers.WithHostConfigModifier(mod)
 //
 // It writes the same HostConfig fields as Modifiers and is stricter: an
-// option that changes container.Config (WithUser, WithEnv, WithCmd,
-// WithEntrypoint, WithLabels, Waive, which needs a label) or names the
+// option that changes container.Config (WithUser, WithAddedEnv, WithCmd,
+// WithEntrypoint, WithAddedLabels, Waive, which needs a label) or names the
 // container or its network is an error wrapping ErrModifierCannotApply.
 // The user lives in Config, which this modifier never sees: it does not
 // judge container.non-root-user (every other rule is judged here). Use

@@ -18,9 +18,9 @@ func TestHostConfigModifierRefusesWhatItCannotApply(t *testing.T) {
 	for name, o := range map[string]hardening.Option{
 		"user":       hardening.WithUser("1000:1000"),
 		"non-root":   hardening.WithNonRootUser(),
-		"env":        hardening.WithEnv("A=1"),
+		"env":        hardening.WithAddedEnv("A=1"),
 		"name":       hardening.WithName("db"),
-		"labels":     hardening.WithLabels(map[string]string{"a": "b"}),
+		"labels":     hardening.WithAddedLabels(map[string]string{"a": "b"}),
 		"cmd":        hardening.WithCmd("serve"),
 		"entrypoint": hardening.WithEntrypoint("/serve"),
 		"network":    hardening.WithNetwork("isolated"),
@@ -47,8 +47,8 @@ func TestHostConfigModifierRefusesWhatItCannotApply(t *testing.T) {
 }
 
 func TestModifiersApplyEverythingOrRefuse(t *testing.T) {
-	mods, err := hardening.Modifiers(hardening.WithUser("1000:1000"), hardening.WithEnv("A=1"), hardening.WithCmd("serve"),
-		hardening.WithLabels(map[string]string{"team": "db"}), hardening.Waive(rule.ContainerReadOnlyRootfs, "writes its root"),
+	mods, err := hardening.Modifiers(hardening.WithUser("1000:1000"), hardening.WithAddedEnv("A=1"), hardening.WithCmd("serve"),
+		hardening.WithAddedLabels(map[string]string{"team": "db"}), hardening.Waive(rule.ContainerReadOnlyRootfs, "writes its root"),
 		hardening.WithHostConfig(func(hc *container.HostConfig) { hc.ReadonlyRootfs = false }))
 	require.NoError(t, err)
 	cfg := &container.Config{Image: "img", Env: []string{"TOOL=1"}, Labels: map[string]string{"org.testcontainers": "true"}}

@@ -98,17 +98,17 @@ func TestRealDaemonSensitiveMountsAreResolved(t *testing.T) {
 		opt hardening.Option // the same through the builder; nil: the builder cannot see it
 	}
 	cases := map[string]tc{
-		"symlink to /etc": {&container.HostConfig{Binds: []string{etclink + ":/x"}}, hardening.WithVolume(etclink + ":/x")},
+		"symlink to /etc": {&container.HostConfig{Binds: []string{etclink + ":/x"}}, hardening.WithAddedVolume(etclink + ":/x")},
 		"/etc delegated":  {&container.HostConfig{Binds: []string{"/etc:/x:delegated"}}, hardening.WithHostConfig(func(hc *container.HostConfig) { hc.Binds = append(hc.Binds, "/etc:/x:delegated") })},
-		"/etc rw,z":       {&container.HostConfig{Binds: []string{"/etc:/x:rw,z"}}, hardening.WithVolume("/etc:/x:rw,z")},
+		"/etc rw,z":       {&container.HostConfig{Binds: []string{"/etc:/x:rw,z"}}, hardening.WithAddedVolume("/etc:/x:rw,z")},
 		"--mount bind": {&container.HostConfig{Mounts: []mount.Mount{{Type: mount.TypeBind, Source: "/etc", Target: "/x"}}}, hardening.WithHostConfig(func(hc *container.HostConfig) {
 			hc.Mounts = append(hc.Mounts, mount.Mount{Type: mount.TypeBind, Source: "/etc", Target: "/x"})
 		})},
 		"--mount volume o=bind device=/etc": {&container.HostConfig{Mounts: []mount.Mount{bindVolume}}, hardening.WithHostConfig(func(hc *container.HostConfig) { hc.Mounts = append(hc.Mounts, bindVolume) })},
-		"named volume o=bind device=/etc":   {&container.HostConfig{Binds: []string{vol + ":/x"}}, hardening.WithVolume(vol + ":/x")},
+		"named volume o=bind device=/etc":   {&container.HostConfig{Binds: []string{vol + ":/x"}}, hardening.WithAddedVolume(vol + ":/x")},
 	}
 	if l, _ := os.Readlink("/bin"); l == "usr/bin" {
-		cases["/bin on merged /usr"] = tc{&container.HostConfig{Binds: []string{"/bin:/x"}}, hardening.WithVolume("/bin:/x")}
+		cases["/bin on merged /usr"] = tc{&container.HostConfig{Binds: []string{"/bin:/x"}}, hardening.WithAddedVolume("/bin:/x")}
 	} else {
 		t.Logf("/bin is not a link to usr/bin here (%q): the merged-/usr case is covered by the fixtures only", l)
 	}
@@ -183,8 +183,8 @@ func TestSymlinkedBindIsWhatTheKernelMounts(t *testing.T) {
 		opts []hardening.Option
 		rw   bool
 	}{
-		{"ro", []hardening.Option{hardening.WithVolume(etclink + ":/x:ro")}, false},
-		{"rw", []hardening.Option{hardening.WithVolume(etclink + ":/x"), hardening.Waive(rule.ContainerSensitiveMounts, "test: prove what the kernel mounts")}, true},
+		{"ro", []hardening.Option{hardening.WithAddedVolume(etclink + ":/x:ro")}, false},
+		{"rw", []hardening.Option{hardening.WithAddedVolume(etclink + ":/x"), hardening.Waive(rule.ContainerSensitiveMounts, "test: prove what the kernel mounts")}, true},
 	} {
 		opts := append([]hardening.Option{hardening.WithNetwork("none"), hardening.WithCmd("sleep", "60")}, c.opts...)
 		ctr, err := hardening.Run(ctx, cli, img.Ref, opts...)
@@ -293,7 +293,7 @@ func TestThrowawayDaemonSocketsAndDefaults(t *testing.T) {
 	t.Run("Run refuses the socket of the daemon it talks to", func(t *testing.T) {
 		name := dockertest.Name("sock")
 		_, err := hardening.Run(ctx, d.Client, imgD.Ref, hardening.WithName(name), hardening.WithNetwork("none"),
-			hardening.WithNonRootUser(), hardening.WithVolume(sock+":/var/run/docker.sock:ro"))
+			hardening.WithNonRootUser(), hardening.WithAddedVolume(sock+":/var/run/docker.sock:ro"))
 		var v *rule.Violation
 		require.ErrorAs(t, err, &v)
 		assert.Contains(t, violationRules(err), rule.ContainerDockerSocket, "%v", err)

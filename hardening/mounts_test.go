@@ -96,14 +96,14 @@ func TestSensitiveAliasesRefusedAndFailed(t *testing.T) {
 		"/bin", "/sbin", "/lib64", "/bin/", "/var/run/../../etc",
 	} {
 		t.Run(src, func(t *testing.T) {
-			_, err := f.build(WithVolume(src + ":/x"))
+			_, err := f.build(WithAddedVolume(src + ":/x"))
 			assert.Contains(t, violationIDs(err), rule.ContainerSensitiveMounts, "Build of %s", src)
 			got := findingOf(f.audited(src, true), rule.ContainerSensitiveMounts)
 			assert.Equal(t, rule.StatusFail, got.Status, "audit of %s: %s %s", src, got.Reason, got.Detail)
 			assert.Equal(t, "resolved", got.Method)
 
 			// Read-only is allowed, and judged on the same resolved path.
-			sp, err := f.build(WithVolume(src + ":/x:ro"))
+			sp, err := f.build(WithAddedVolume(src + ":/x:ro"))
 			if err == nil {
 				assert.Equal(t, rule.StatusPass, findingOf(sp.Check(), rule.ContainerSensitiveMounts).Status)
 			} else {
@@ -115,7 +115,7 @@ func TestSensitiveAliasesRefusedAndFailed(t *testing.T) {
 	// /etc, and a ".." that dockerd cleans away before the kernel sees the
 	// path (/srv/runlink/../etc is /srv/etc, not /etc).
 	for _, src := range []string{"/srv/data", "/srv/etcetera", "/var/lib/app", "/srv/runlink/../etc"} {
-		sp, err := f.build(WithVolume(src + ":/x"))
+		sp, err := f.build(WithAddedVolume(src + ":/x"))
 		require.NoError(t, err, src)
 		assert.Equal(t, rule.StatusPass, findingOf(sp.Check(), rule.ContainerSensitiveMounts).Status, src)
 		assert.Equal(t, rule.StatusPass, findingOf(f.audited(src, true), rule.ContainerSensitiveMounts).Status, src)
@@ -125,7 +125,7 @@ func TestSensitiveAliasesRefusedAndFailed(t *testing.T) {
 // A symlink loop is never passed: it fails closed.
 func TestSymlinkLoopFailsClosed(t *testing.T) {
 	f := newFakeRoot(t)
-	_, err := f.build(WithVolume("/srv/loop1:/x:ro"))
+	_, err := f.build(WithAddedVolume("/srv/loop1:/x:ro"))
 	assert.Contains(t, violationIDs(err), rule.ContainerSensitiveMounts)
 	assert.ErrorContains(t, err, "symlinks")
 	got := findingOf(f.audited("/srv/loop1", false), rule.ContainerSensitiveMounts)
@@ -138,7 +138,7 @@ func TestSymlinkLoopFailsClosed(t *testing.T) {
 func TestResolutionStaysInTheRoot(t *testing.T) {
 	f := newFakeRoot(t)
 	require.NoError(t, os.Symlink("/home", filepath.Join(f.dir, "srv/homelink")))
-	sp, err := f.build(WithVolume("/srv/homelink:/x"))
+	sp, err := f.build(WithAddedVolume("/srv/homelink:/x"))
 	require.NoError(t, err)
 	got := findingOf(sp.Check(), rule.ContainerSensitiveMounts)
 	assert.Equal(t, rule.StatusPass, got.Status, "%s %s", got.Reason, got.Detail)
@@ -152,8 +152,8 @@ func TestBindOptionsDockerAcceptsAreJudged(t *testing.T) {
 		"/etc:/x:rslave", "/etc:/x:rw,rprivate,delegated,z", "/srv/etclink:/x:private", "/etc:/x:"} {
 		_, err := f.build(WithHostConfig(func(hc *container.HostConfig) { hc.Binds = append(hc.Binds, b) }))
 		assert.Contains(t, violationIDs(err), rule.ContainerSensitiveMounts, b)
-		_, err = f.build(WithVolume(b))
-		assert.Contains(t, violationIDs(err), rule.ContainerSensitiveMounts, "WithVolume(%s)", b)
+		_, err = f.build(WithAddedVolume(b))
+		assert.Contains(t, violationIDs(err), rule.ContainerSensitiveMounts, "WithAddedVolume(%s)", b)
 	}
 	// A bind the parser refuses is refused, never dropped.
 	for _, b := range []string{"/etc:/x:ro,,z", "/etc:/x:ro,rw", "/etc:/x:nocopy", "/etc:/x:exec", "/etc:/x:y:z", "relative/etc:/x", ":/x", "/etc:rel"} {
@@ -200,13 +200,13 @@ func TestEngineSocketsByIdentity(t *testing.T) {
 		"/srv/api/custom.sock", "/srv/customlink", "/srv/api", // DOCKER_HOST's socket, given in SocketPaths
 		"/run/user/1000/docker.sock", "/run/user/1000", "/run/containerd", // rootless dockerd, containerd
 	} {
-		_, err := f.build(WithVolume(src + ":/s:ro"))
+		_, err := f.build(WithAddedVolume(src + ":/s:ro"))
 		assert.Contains(t, violationIDs(err), rule.ContainerDockerSocket, "Build of %s", src)
 		got := findingOf(f.audited(src, false), rule.ContainerDockerSocket)
 		assert.Equal(t, rule.StatusFail, got.Status, "audit of %s: %s", src, got.Detail)
 	}
 	for _, src := range []string{"/srv/data", "/run/user"} {
-		_, err := f.build(WithVolume(src + ":/s:ro"))
+		_, err := f.build(WithAddedVolume(src + ":/s:ro"))
 		if src == "/run/user" {
 			assert.Contains(t, violationIDs(err), rule.ContainerDockerSocket, "holds a rootless socket")
 			continue
@@ -217,7 +217,7 @@ func TestEngineSocketsByIdentity(t *testing.T) {
 	// daemon listens there.
 	h := f.host()
 	h.SocketPaths = nil
-	sp, err := Build(testImage, append(hardenedOpts(), WithHostFacts(h), WithVolume("/srv/data:/s:ro"))...)
+	sp, err := Build(testImage, append(hardenedOpts(), WithHostFacts(h), WithAddedVolume("/srv/data:/s:ro"))...)
 	require.NoError(t, err)
 	assert.Equal(t, rule.StatusPass, findingOf(sp.Check(), rule.ContainerDockerSocket).Status)
 }
@@ -233,7 +233,7 @@ func TestBindMountedAliasOfSocketDirectory(t *testing.T) {
 	require.NoError(t, os.Mkdir(alias, 0o755))
 	require.NoError(t, unix.Mount(filepath.Join(f.dir, "run"), alias, "", unix.MS_BIND, ""))
 	t.Cleanup(func() { _ = unix.Unmount(alias, unix.MNT_DETACH) })
-	_, err := f.build(WithVolume("/srv/runalias:/s:ro"))
+	_, err := f.build(WithAddedVolume("/srv/runalias:/s:ro"))
 	assert.Contains(t, violationIDs(err), rule.ContainerDockerSocket)
 	assert.Equal(t, rule.StatusFail, findingOf(f.audited("/srv/runalias", false), rule.ContainerDockerSocket).Status)
 }
@@ -252,10 +252,10 @@ func TestRemoteDaemonJudgesAsWritten(t *testing.T) {
 		{"/run/user/1000/podman/podman.sock:/s:ro", rule.ContainerDockerSocket},
 		{"/run/podman:/s:ro", rule.ContainerDockerSocket},
 	} {
-		_, err := Build(testImage, append(hardenedOpts(), WithVolume(c.bind))...)
+		_, err := Build(testImage, append(hardenedOpts(), WithAddedVolume(c.bind))...)
 		assert.Contains(t, violationIDs(err), c.id, c.bind)
 	}
-	sp, err := Build(testImage, append(hardenedOpts(), WithVolume("/srv/data:/x"))...)
+	sp, err := Build(testImage, append(hardenedOpts(), WithAddedVolume("/srv/data:/x"))...)
 	require.NoError(t, err)
 	for _, id := range []rule.ID{rule.ContainerSensitiveMounts, rule.ContainerDockerSocket} {
 		got := findingOf(sp.Check(), id)
@@ -308,10 +308,10 @@ func TestNamedBindVolumeIsJudgedByItsDevice(t *testing.T) {
 	require.NoError(t, os.WriteFile(filepath.Join(vol, "opts.json"), []byte(`{"MountType":"none","MountOpts":"bind","MountDevice":"/srv/etclink"}`), 0o600))
 	h := f.host()
 	h.DataRoot = "/var/lib/docker"
-	_, err := Build(testImage, append(hardenedOpts(), WithHostFacts(h), WithVolume("etcvol:/x"))...)
+	_, err := Build(testImage, append(hardenedOpts(), WithHostFacts(h), WithAddedVolume("etcvol:/x"))...)
 	assert.Contains(t, violationIDs(err), rule.ContainerSensitiveMounts)
 	assert.ErrorContains(t, err, "resolves to /etc")
-	_, err = Build(testImage, append(hardenedOpts(), WithHostFacts(h), WithVolume("othervol:/x"))...)
+	_, err = Build(testImage, append(hardenedOpts(), WithHostFacts(h), WithAddedVolume("othervol:/x"))...)
 	assert.NoError(t, err, "a volume without options is the driver's own directory")
 
 	// The audit finds the same options beside the volume's _data.

@@ -113,7 +113,8 @@ func WithPidsLimit(n int64) Option {
 	}
 }
 
-// WithTmpfs mounts a tmpfs at an absolute path inside the container. Empty
+// WithTmpfs mounts a tmpfs at an absolute path inside the container,
+// replacing any tmpfs already set at that path. Empty
 // options mean policy.DefaultTmpfs (rw,noexec,nosuid,nodev,size=64m,mode=1777).
 func WithTmpfs(dst, options string) Option {
 	return func(sp *Spec) error {
@@ -252,10 +253,10 @@ func validBindMode(mode string) error {
 	return nil
 }
 
-// WithVolume adds a docker -v style mount: "/host/path:/in/container[:ro]"
-// or "volume-name:/in/container". Sensitive host paths must be read-only
+// WithAddedVolume appends a docker -v style mount to HostConfig.Binds:
+// "/host/path:/in/container[:ro]" or "volume-name:/in/container". Sensitive host paths must be read-only
 // and the Docker socket is refused, unless the rule is waived.
-func WithVolume(spec string) Option {
+func WithAddedVolume(spec string) Option {
 	return func(sp *Spec) error {
 		if _, err := parseBind(spec); err != nil {
 			return err
@@ -265,10 +266,11 @@ func WithVolume(spec string) Option {
 	}
 }
 
-// WithPublish publishes a port, docker -p style: "IP:HOSTPORT:CONTAINERPORT[/PROTO]"
-// or "IP::CONTAINERPORT" (a random host port). The host address is required
+// WithAddedPort publishes one more port, docker -p style:
+// "IP:HOSTPORT:CONTAINERPORT[/PROTO]" or "IP::CONTAINERPORT" (a random host
+// port); bindings of the same container port add up. The host address is required
 // (CIS 5.14) and host ports below 1024 need a waiver (CIS 5.8).
-func WithPublish(spec string) Option {
+func WithAddedPort(spec string) Option {
 	return func(sp *Spec) error {
 		port, b, err := parsePublish(spec)
 		if err != nil {
@@ -400,8 +402,9 @@ func WithLogConfig(driver string, opts map[string]string) Option {
 	}
 }
 
-// WithSecurityOpt adds a raw --security-opt value (e.g. a custom
-// seccomp profile); the rules judge it.
+// WithSecurityOpt sets a raw --security-opt value (e.g. a custom seccomp
+// profile), replacing the value of the same key (label options, which
+// dockerd combines, add up); the rules judge it.
 func WithSecurityOpt(opt string) Option {
 	return func(sp *Spec) error {
 		if opt == "" {
@@ -428,8 +431,9 @@ func WithEntrypoint(args ...string) Option {
 	return func(sp *Spec) error { sp.Config.Entrypoint = slices.Clone(args); return nil }
 }
 
-// WithEnv adds environment variables ("KEY=value").
-func WithEnv(kv ...string) Option {
+// WithAddedEnv appends environment variables ("KEY=value") to Config.Env;
+// for a key given twice the last value wins, as in docker run -e.
+func WithAddedEnv(kv ...string) Option {
 	return func(sp *Spec) error {
 		for _, e := range kv {
 			if k, _, ok := strings.Cut(e, "="); !ok || k == "" {
@@ -454,8 +458,9 @@ func WithName(name string) Option {
 	}
 }
 
-// WithLabels adds labels. Keys under io.safedock. are reserved.
-func WithLabels(labels map[string]string) Option {
+// WithAddedLabels adds labels to Config.Labels (a key given again takes
+// the new value). Keys under io.safedock. are reserved.
+func WithAddedLabels(labels map[string]string) Option {
 	return func(sp *Spec) error {
 		for k, v := range labels {
 			if strings.HasPrefix(k, "io.safedock.") {

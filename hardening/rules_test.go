@@ -87,21 +87,21 @@ var breaking = map[rule.ID]struct {
 	rule.ContainerNonRootUser:       {[]Option{WithUser("root")}, rule.StatusFail},
 	rule.ContainerCapabilities:      {[]Option{WithAddedCapabilities("SYS_ADMIN")}, rule.StatusFail},
 	rule.ContainerPrivileged:        {[]Option{WithHostConfig(func(hc *container.HostConfig) { hc.Privileged = true })}, rule.StatusFail},
-	rule.ContainerSensitiveMounts:   {[]Option{WithVolume("/etc:/host-etc")}, rule.StatusFail},
-	rule.ContainerNoSSHD:            {[]Option{WithPublish("127.0.0.1:2222:22")}, rule.StatusFail},
-	rule.ContainerPrivilegedPorts:   {[]Option{WithPublish("127.0.0.1:80:8080")}, rule.StatusFail},
+	rule.ContainerSensitiveMounts:   {[]Option{WithAddedVolume("/etc:/host-etc")}, rule.StatusFail},
+	rule.ContainerNoSSHD:            {[]Option{WithAddedPort("127.0.0.1:2222:22")}, rule.StatusFail},
+	rule.ContainerPrivilegedPorts:   {[]Option{WithAddedPort("127.0.0.1:80:8080")}, rule.StatusFail},
 	rule.ContainerHostNetwork:       {[]Option{WithNetwork("host")}, rule.StatusFail},
 	rule.ContainerMemoryLimit:       {[]Option{WithHostConfig(func(hc *container.HostConfig) { hc.Memory = 0 })}, rule.StatusFail},
 	rule.ContainerCPUShares:         {[]Option{WithHostConfig(func(hc *container.HostConfig) { hc.CPUShares = 0 })}, rule.StatusFail},
 	rule.ContainerReadOnlyRootfs:    {[]Option{WithHostConfig(func(hc *container.HostConfig) { hc.ReadonlyRootfs = false })}, rule.StatusFail},
-	rule.ContainerPortBindInterface: {[]Option{WithPublish("8080:80")}, rule.StatusFail},
+	rule.ContainerPortBindInterface: {[]Option{WithAddedPort("8080:80")}, rule.StatusFail},
 	rule.ContainerRestartPolicy:     {[]Option{WithRestartPolicy("always", 0)}, rule.StatusFail},
 	rule.ContainerHostPID:           {[]Option{WithHostConfig(func(hc *container.HostConfig) { hc.PidMode = "host" })}, rule.StatusFail},
 	rule.ContainerHostIPC:           {[]Option{WithHostConfig(func(hc *container.HostConfig) { hc.IpcMode = "host" })}, rule.StatusFail},
 	rule.ContainerHostDevices: {[]Option{WithHostConfig(func(hc *container.HostConfig) {
 		hc.Devices = []container.DeviceMapping{{PathOnHost: "/dev/sda", PathInContainer: "/dev/sda", CgroupPermissions: "rwm"}}
 	})}, rule.StatusFail},
-	rule.ContainerMountPropagation:   {[]Option{WithVolume("/srv/data:/data:rshared")}, rule.StatusFail},
+	rule.ContainerMountPropagation:   {[]Option{WithAddedVolume("/srv/data:/data:rshared")}, rule.StatusFail},
 	rule.ContainerHostUTS:            {[]Option{WithHostConfig(func(hc *container.HostConfig) { hc.UTSMode = "host" })}, rule.StatusFail},
 	rule.ContainerSeccomp:            {[]Option{WithSecurityOpt("seccomp=unconfined")}, rule.StatusFail},
 	rule.ContainerAppArmor:           {[]Option{WithSecurityOpt("apparmor=unconfined")}, rule.StatusFail},
@@ -111,7 +111,7 @@ var breaking = map[rule.ID]struct {
 	rule.ContainerHealthcheck:        {[]Option{WithImageFacts(ImageFacts{ID: testImage})}, rule.StatusWarn},
 	rule.ContainerPidsLimit:          {[]Option{WithHostConfig(func(hc *container.HostConfig) { hc.PidsLimit = nil })}, rule.StatusFail},
 	rule.ContainerHostUserns:         {[]Option{WithHostConfig(func(hc *container.HostConfig) { hc.UsernsMode = "host" })}, rule.StatusFail},
-	rule.ContainerDockerSocket:       {[]Option{WithVolume("/var/run/docker.sock:/var/run/docker.sock:ro")}, rule.StatusFail},
+	rule.ContainerDockerSocket:       {[]Option{WithAddedVolume("/var/run/docker.sock:/var/run/docker.sock:ro")}, rule.StatusFail},
 	rule.ContainerLogRotation:        {[]Option{WithLogConfig("json-file", nil)}, rule.StatusFail},
 	rule.ContainerNetworkIsolation:   {[]Option{WithNetwork("bridge")}, rule.StatusFail},
 	rule.ContainerWritableTmpfsFlags: {[]Option{WithTmpfs("/scratch", "rw,exec,size=10m")}, rule.StatusFail},
@@ -207,12 +207,12 @@ func TestInvalidOptionsAreClearErrors(t *testing.T) {
 		"memory below daemon minimum": {WithMemory(1 << 20), "6 MiB"},
 		"unknown capability":          {WithAddedCapabilities("NET_BIND"), "not a Linux capability"},
 		"bad user":                    {WithUser("app; rm -rf /"), "uid[:gid]"},
-		"relative volume source":      {WithVolume("data/x:/data"), "absolute host path or a volume name"},
-		"relative volume target":      {WithVolume("/srv:data"), "must be absolute"},
-		"unknown volume option":       {WithVolume("/srv:/data:rw,exec"), "unknown option"},
-		"bad publish":                 {WithPublish("a:b:c:d"), "IP:HOSTPORT:CONTAINERPORT"},
-		"bad publish address":         {WithPublish("localhost:8080:80"), "host address"},
-		"bad publish port":            {WithPublish("127.0.0.1:99999:80"), "0..65535"},
+		"relative volume source":      {WithAddedVolume("data/x:/data"), "absolute host path or a volume name"},
+		"relative volume target":      {WithAddedVolume("/srv:data"), "must be absolute"},
+		"unknown volume option":       {WithAddedVolume("/srv:/data:rw,exec"), "unknown option"},
+		"bad publish":                 {WithAddedPort("a:b:c:d"), "IP:HOSTPORT:CONTAINERPORT"},
+		"bad publish address":         {WithAddedPort("localhost:8080:80"), "host address"},
+		"bad publish port":            {WithAddedPort("127.0.0.1:99999:80"), "0..65535"},
 		"tmpfs over root":             {WithTmpfs("/", ""), "cannot mount over /"},
 		"tmpfs relative":              {WithTmpfs("tmp", ""), "must be absolute"},
 		"waiver of unknown rule":      {Waive("container.nope", "x"), "not a container rule"},
@@ -220,8 +220,8 @@ func TestInvalidOptionsAreClearErrors(t *testing.T) {
 		"restart policy typo":         {WithRestartPolicy("on_failure", 3), "want no, on-failure"},
 		"pids limit zero":             {WithPidsLimit(0), "1 or more"},
 		"cpu shares one":              {WithCPUShares(1), "2..262144"},
-		"reserved label":              {WithLabels(map[string]string{"io.safedock.waive.x": "y"}), "reserved"},
-		"env without =":               {WithEnv("FOO"), "KEY=value"},
+		"reserved label":              {WithAddedLabels(map[string]string{"io.safedock.waive.x": "y"}), "reserved"},
+		"env without =":               {WithAddedEnv("FOO"), "KEY=value"},
 		"bad name":                    {WithName("-x"), "container name"},
 	}
 	for name, c := range cases {
@@ -241,7 +241,7 @@ func TestDaemonRefusedCombinations(t *testing.T) {
 	_, err = Build(testImage, append(hardenedOpts(), WithAutoRemove(), WithRestartPolicy("no", 0))...)
 	assert.NoError(t, err, "auto-remove without restart is fine")
 
-	_, err = Build(testImage, WithNonRootUser(), WithPublish("127.0.0.1:8080:80"))
+	_, err = Build(testImage, WithNonRootUser(), WithAddedPort("127.0.0.1:8080:80"))
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "no network")
 
@@ -264,7 +264,7 @@ func TestSensitiveMountJudgesTheSourcePath(t *testing.T) {
 		{"/etcetera:/x", false},
 		{"/var/lib/app:/usr", false}, // a sensitive destination is not a host path
 	} {
-		sp, err := Build(testImage, append(hardenedOpts(), WithVolume(c.bind))...)
+		sp, err := Build(testImage, append(hardenedOpts(), WithAddedVolume(c.bind))...)
 		if c.fail {
 			assert.Contains(t, violationIDs(err), rule.ContainerSensitiveMounts, c.bind)
 		} else {
@@ -276,7 +276,7 @@ func TestSensitiveMountJudgesTheSourcePath(t *testing.T) {
 
 func TestDockerSocketIsNeverMountable(t *testing.T) {
 	for _, bind := range []string{"/var/run/docker.sock:/s", "/run/docker.sock:/s:ro", "/var/run:/hostrun:ro", "/run:/r", "/custom/docker.sock:/s"} {
-		_, err := Build(testImage, append(hardenedOpts(), WithVolume(bind))...)
+		_, err := Build(testImage, append(hardenedOpts(), WithAddedVolume(bind))...)
 		assert.Contains(t, violationIDs(err), rule.ContainerDockerSocket, bind)
 	}
 }

@@ -12,7 +12,7 @@ func ExampleExport() {
 		hardening.WithNonRootUser(),
 		hardening.WithMemory(128<<20),
 		hardening.WithNetwork("web"),
-		hardening.WithPublish("127.0.0.1:8080:8080"),
+		hardening.WithAddedPort("127.0.0.1:8080:8080"),
 	)
 	if err != nil {
 		fmt.Println(err)

@@ -126,8 +126,8 @@ func TestExportMapsProfileFields(t *testing.T) {
 		hardening.WithAddedCapabilities("CAP_NET_BIND_SERVICE"),
 		hardening.WithCPUShares(1024 + 512),
 		hardening.WithTmpfs("/cache", "rw,noexec,nosuid,nodev,size=16m"),
-		hardening.WithVolume("appdata:/data:ro"),
-		hardening.WithEnv("A=1", "B=x=y"),
+		hardening.WithAddedVolume("appdata:/data:ro"),
+		hardening.WithAddedEnv("A=1", "B=x=y"),
 		hardening.WithEntrypoint("/app"), hardening.WithCmd("--serve"),
 		hardening.WithName("My_App"),
 		hardening.WithHostConfig(func(hc *container.HostConfig) { hc.NanoCPUs = 1_500_000_000 }),
@@ -196,7 +196,7 @@ func TestNotesNeverSilent(t *testing.T) {
 
 func TestYAMLIsDeterministic(t *testing.T) {
 	opts := []hardening.Option{hardening.WithNonRootUser(), hardening.WithNetwork("web"),
-		hardening.WithPublish("127.0.0.1:8080:80"), hardening.WithPublish("127.0.0.1:8443:443"), hardening.WithPublish("127.0.0.1:5353:53/udp"),
+		hardening.WithAddedPort("127.0.0.1:8080:80"), hardening.WithAddedPort("127.0.0.1:8443:443"), hardening.WithAddedPort("127.0.0.1:5353:53/udp"),
 		hardening.WithTmpfs("/a", ""), hardening.WithTmpfs("/b", ""), hardening.WithTmpfs("/c", ""),
 		hardening.Waive(rule.ContainerReadOnlyRootfs, "r"), hardening.Waive(rule.ContainerCPUShares, "c"),
 		hardening.WithHostConfig(func(hc *container.HostConfig) { hc.ReadonlyRootfs = false; hc.CPUShares = 0 }),

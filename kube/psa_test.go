@@ -78,8 +78,8 @@ func TestDefaultProfileIsAllowedAtRestricted(t *testing.T) {
 		"defaults":             {hardening.WithNonRootUser()},
 		"uid only":             {hardening.WithUser("1000")},
 		"net bind service":     {hardening.WithNonRootUser(), hardening.WithAddedCapabilities("NET_BIND_SERVICE")},
-		"published and tmpfs":  {hardening.WithNonRootUser(), hardening.WithNetwork("web"), hardening.WithPublish("127.0.0.1:8080:80"), hardening.WithTmpfs("/cache", "rw,noexec,nosuid,nodev,size=16m")},
-		"named volume":         {hardening.WithNonRootUser(), hardening.WithVolume("appdata:/data")},
+		"published and tmpfs":  {hardening.WithNonRootUser(), hardening.WithNetwork("web"), hardening.WithAddedPort("127.0.0.1:8080:80"), hardening.WithTmpfs("/cache", "rw,noexec,nosuid,nodev,size=16m")},
+		"named volume":         {hardening.WithNonRootUser(), hardening.WithAddedVolume("appdata:/data")},
 		"apparmor and selinux": {hardening.WithNonRootUser(), hardening.WithHostFacts(hardening.HostFacts{Known: true, AppArmor: true, SELinux: true})},
 		"limits":               {hardening.WithNonRootUser(), hardening.WithMemory(64 << 20), hardening.WithCPUShares(256), hardening.WithPidsLimit(64)},
 	} {
@@ -121,7 +121,7 @@ func waiverCases() []waiverCase {
 		{rule: rule.ContainerCapabilities, base: nobody, loose: with(nobody, append(waive(rule.ContainerCapabilities), hardening.WithAddedCapabilities("SYS_ADMIN"))...)},
 		{rule: rule.ContainerPrivileged, base: nobody, loose: with(nobody, append(waive(rule.ContainerPrivileged, rule.ContainerCapabilities, rule.ContainerSeccomp),
 			hostMode(func(hc *container.HostConfig) { hc.Privileged = true }))...)},
-		{rule: rule.ContainerSensitiveMounts, base: nobody, loose: with(nobody, append(waive(rule.ContainerSensitiveMounts), hardening.WithVolume("/etc:/host-etc"))...)},
+		{rule: rule.ContainerSensitiveMounts, base: nobody, loose: with(nobody, append(waive(rule.ContainerSensitiveMounts), hardening.WithAddedVolume("/etc:/host-etc"))...)},
 		{rule: rule.ContainerHostNetwork, base: nobody, loose: with(nobody, append(waive(rule.ContainerHostNetwork, rule.ContainerNetworkIsolation), hardening.WithNetwork("host"))...)},
 		{rule: rule.ContainerHostPID, base: nobody, loose: with(nobody, append(waive(rule.ContainerHostPID), hostMode(func(hc *container.HostConfig) { hc.PidMode = "host" }))...)},
 		{rule: rule.ContainerHostIPC, base: nobody, loose: with(nobody, append(waive(rule.ContainerHostIPC), hostMode(func(hc *container.HostConfig) { hc.IpcMode = "host" }))...)},
@@ -134,18 +134,18 @@ func waiverCases() []waiverCase {
 				hc.SecurityOpt = slices.DeleteFunc(hc.SecurityOpt, func(o string) bool { return strings.HasPrefix(o, "no-new-privileges") })
 				hc.SecurityOpt = append(hc.SecurityOpt, "no-new-privileges:false")
 			}))...)},
-		{rule: rule.ContainerDockerSocket, base: nobody, loose: with(nobody, append(waive(rule.ContainerDockerSocket), hardening.WithVolume("/run/docker.sock:/run/docker.sock"))...)},
-		{rule: rule.ContainerMountPropagation, base: with(nobody, hardening.WithVolume("/srv/data:/data")),
-			loose: with(nobody, append(waive(rule.ContainerMountPropagation), hardening.WithVolume("/srv/data:/data:rshared"))...)},
+		{rule: rule.ContainerDockerSocket, base: nobody, loose: with(nobody, append(waive(rule.ContainerDockerSocket), hardening.WithAddedVolume("/run/docker.sock:/run/docker.sock"))...)},
+		{rule: rule.ContainerMountPropagation, base: with(nobody, hardening.WithAddedVolume("/srv/data:/data")),
+			loose: with(nobody, append(waive(rule.ContainerMountPropagation), hardening.WithAddedVolume("/srv/data:/data:rshared"))...)},
 		{rule: rule.ContainerReadOnlyRootfs, base: nobody, loose: with(nobody, append(waive(rule.ContainerReadOnlyRootfs), hostMode(func(hc *container.HostConfig) { hc.ReadonlyRootfs = false }))...)},
 		{rule: rule.ContainerMemoryLimit, base: nobody, loose: with(nobody, append(waive(rule.ContainerMemoryLimit), hostMode(func(hc *container.HostConfig) { hc.Memory = 0 }))...)},
 		{rule: rule.ContainerCPUShares, base: nobody, loose: with(nobody, append(waive(rule.ContainerCPUShares), hostMode(func(hc *container.HostConfig) { hc.CPUShares = 0 }))...)},
 		{rule: rule.ContainerPidsLimit, base: nobody, loose: with(nobody, append(waive(rule.ContainerPidsLimit), hostMode(func(hc *container.HostConfig) { hc.PidsLimit = nil }))...)},
 		{rule: rule.ContainerRestartPolicy, base: nobody, loose: with(nobody, append(waive(rule.ContainerRestartPolicy), hardening.WithRestartPolicy("always", 0))...)},
-		{rule: rule.ContainerPrivilegedPorts, base: with(nobody, hardening.WithNetwork("web"), hardening.WithPublish("127.0.0.1:8080:80")),
-			loose: with(nobody, append(waive(rule.ContainerPrivilegedPorts), hardening.WithNetwork("web"), hardening.WithPublish("127.0.0.1:80:80"))...)},
-		{rule: rule.ContainerPortBindInterface, base: with(nobody, hardening.WithNetwork("web"), hardening.WithPublish("127.0.0.1:8080:80")),
-			loose: with(nobody, append(waive(rule.ContainerPortBindInterface), hardening.WithNetwork("web"), hardening.WithPublish("8080:80"))...)},
+		{rule: rule.ContainerPrivilegedPorts, base: with(nobody, hardening.WithNetwork("web"), hardening.WithAddedPort("127.0.0.1:8080:80")),
+			loose: with(nobody, append(waive(rule.ContainerPrivilegedPorts), hardening.WithNetwork("web"), hardening.WithAddedPort("127.0.0.1:80:80"))...)},
+		{rule: rule.ContainerPortBindInterface, base: with(nobody, hardening.WithNetwork("web"), hardening.WithAddedPort("127.0.0.1:8080:80")),
+			loose: with(nobody, append(waive(rule.ContainerPortBindInterface), hardening.WithNetwork("web"), hardening.WithAddedPort("8080:80"))...)},
 		{rule: rule.ContainerImagePinned, base: nobody, loose: with(nobody, append(waive(rule.ContainerImagePinned),
 			func(sp *hardening.Spec) error { sp.Config.Image = "registry.example/app:latest"; return nil })...)},
 		{rule: rule.ContainerHostUTS, base: nobody, loose: with(nobody, append(waive(rule.ContainerHostUTS), hostMode(func(hc *container.HostConfig) { hc.UTSMode = "host" }))...)},
@@ -197,7 +197,7 @@ func TestEachWaiverFailsExactlyItsPodSecurityCheck(t *testing.T) {
 }
 
 func TestHostPortsFailPodSecurity(t *testing.T) {
-	opts := []hardening.Option{hardening.WithNonRootUser(), hardening.WithNetwork("web"), hardening.WithPublish("127.0.0.1:8080:80")}
+	opts := []hardening.Option{hardening.WithNonRootUser(), hardening.WithNetwork("web"), hardening.WithAddedPort("127.0.0.1:8080:80")}
 	m := export(t, opts, kube.WithHostPorts())
 	ids, _ := podSecurity(t, m.Pod)
 	assert.Equal(t, []string{kube.CheckHostPorts}, ids)

@@ -117,7 +117,7 @@ func TestAgreementSensitiveMounts(t *testing.T) {
 					mode, opt = "ro", "ro"
 				}
 				bind := &specs.Spec{Mounts: []specs.Mount{{Destination: "/x", Type: "bind", Source: p, Options: []string{"rbind", opt}}}}
-				h := hardeningVerdict(hardening.WithVolume(p + ":/x:" + mode))
+				h := hardeningVerdict(hardening.WithAddedVolume(p + ":/x:" + mode))
 				r := runspecVerdict(bind)
 				if h != r {
 					t.Errorf("bind %s:/x:%s: hardening %q, runspec %q", p, mode, h, r)
@@ -127,7 +127,7 @@ func TestAgreementSensitiveMounts(t *testing.T) {
 				}
 				waiver := "needs it"
 				bind = &specs.Spec{Mounts: []specs.Mount{{Destination: "/x", Type: "bind", Source: p, Options: []string{"rbind", opt}}}}
-				h = hardeningVerdict(hardening.WithVolume(p+":/x:"+mode), hardening.Waive(rule.ContainerSensitiveMounts, waiver))
+				h = hardeningVerdict(hardening.WithAddedVolume(p+":/x:"+mode), hardening.Waive(rule.ContainerSensitiveMounts, waiver))
 				r = runspecVerdict(bind, runspec.Waive(rule.ContainerSensitiveMounts, waiver))
 				if h != r || strings.Contains(h, string(rule.ContainerSensitiveMounts)) {
 					t.Errorf("bind %s:/x:%s waived: hardening %q, runspec %q, want the same and no %s violation", p, mode, h, r, rule.ContainerSensitiveMounts)

@@ -139,7 +139,7 @@ func TestServiceSpecReportsWhatOlderEnginesCannotExpress(t *testing.T) {
 
 func TestServiceSpecPublishesInHostModeAndSaysItCannotBind(t *testing.T) {
 	sp, err := hardening.Build(imageID, hardening.WithNonRootUser(), hardening.WithNetwork("web"),
-		hardening.WithPublish("127.0.0.1:8080:80"))
+		hardening.WithAddedPort("127.0.0.1:8080:80"))
 	require.NoError(t, err)
 	spec, gaps, err := swarm.ServiceSpec(sp)
 	require.NoError(t, err)
@@ -158,7 +158,7 @@ func TestServiceSpecPublishesInHostModeAndSaysItCannotBind(t *testing.T) {
 
 	// Waived, the port binding is no longer reported.
 	sp, err = hardening.Build(imageID, hardening.WithNonRootUser(), hardening.WithNetwork("web"),
-		hardening.WithPublish("127.0.0.1:8080:80"), hardening.Waive(rule.ContainerPortBindInterface, "firewalled"))
+		hardening.WithAddedPort("127.0.0.1:8080:80"), hardening.Waive(rule.ContainerPortBindInterface, "firewalled"))
 	require.NoError(t, err)
 	_, gaps, err = swarm.ServiceSpec(sp)
 	require.NoError(t, err)
@@ -166,7 +166,7 @@ func TestServiceSpecPublishesInHostModeAndSaysItCannotBind(t *testing.T) {
 }
 
 func TestServiceSpecSecrets(t *testing.T) {
-	sp, err := hardening.Build(imageID, hardening.WithNonRootUser(), hardening.WithEnv("DB_PASSWORD=hunter2", "MODE=prod"))
+	sp, err := hardening.Build(imageID, hardening.WithNonRootUser(), hardening.WithAddedEnv("DB_PASSWORD=hunter2", "MODE=prod"))
 	require.NoError(t, err)
 	_, _, err = swarm.ServiceSpec(sp)
 	var v *rule.Violation

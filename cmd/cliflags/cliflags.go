@@ -327,10 +327,10 @@ func (p *Profile) Options(cmd []string) ([]hardening.Option, error) {
 		opts = append(opts, hardening.WithAddedCapabilities(p.Caps...))
 	}
 	for _, v := range p.Publish {
-		opts = append(opts, hardening.WithPublish(v))
+		opts = append(opts, hardening.WithAddedPort(v))
 	}
 	for _, v := range p.Volumes {
-		opts = append(opts, hardening.WithVolume(v))
+		opts = append(opts, hardening.WithAddedVolume(v))
 	}
 	for _, t := range p.Tmpfs {
 		path, o, _ := strings.Cut(t, ":")
@@ -341,7 +341,7 @@ func (p *Profile) Options(cmd []string) ([]hardening.Option, error) {
 		opts = append(opts, flagged("--env-file", hardening.WithEnvFile(f)))
 	}
 	if len(p.Env) > 0 {
-		opts = append(opts, hardening.WithEnv(p.Env...))
+		opts = append(opts, hardening.WithAddedEnv(p.Env...))
 	}
 	svc, err := p.serviceOptions()
 	if err != nil {
