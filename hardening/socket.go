@@ -119,35 +119,6 @@ func (v *hostView) sockets(h HostFacts) ([]engineSocket, map[fileID]string) {
 	return out, dirs
 }
 
-// How a socket path pattern relates to a mount source.
-const (
-	matchNone  = iota
-	matchSelf  // the source is the socket
-	matchBelow // the socket is below the source directory
-)
-
-// matchWithin tells whether the socket path pattern sock is dir itself or
-// below it, component by component ("*" matches one component).
-func matchWithin(sock, dir string) int {
-	sc := strings.Split(strings.TrimPrefix(sock, "/"), "/")
-	var dc []string
-	if dir != "/" {
-		dc = strings.Split(strings.TrimPrefix(dir, "/"), "/")
-	}
-	if len(dc) > len(sc) {
-		return matchNone
-	}
-	for i, c := range dc {
-		if ok, _ := path.Match(sc[i], c); !ok {
-			return matchNone
-		}
-	}
-	if len(dc) == len(sc) {
-		return matchSelf
-	}
-	return matchBelow
-}
-
 func checkDockerSocket(s *Subject) rule.Result {
 	v := openHostView(s.Host)
 	defer v.close()
@@ -185,6 +156,15 @@ func judgeSockets(s *Subject, v *hostView) rule.Result {
 				return rule.Fail("an engine API socket is mounted", desc)
 			}
 		}
+		if !v.local {
+			// As written, policy's judgement is the last word (it also
+			// knows /var, which holds /var/run where that is a directory).
+			if sock, self, ok := policy.EngineSocketAt(m.Source); ok && self {
+				return rule.Fail("an engine API socket is mounted", fmt.Sprintf("%s is %s", desc, sock))
+			} else if ok {
+				return rule.Fail("a directory holding an engine API socket is mounted", fmt.Sprintf("%s holds %s", desc, sock))
+			}
+		}
 		resolved, err := v.resolve(m.Source)
 		if err != nil {
 			return rule.Fail("mount source cannot be resolved: it may be an engine socket", fmt.Sprintf("%s: %v", desc, err))
@@ -208,10 +188,9 @@ func judgeSockets(s *Subject, v *hostView) rule.Result {
 					if sp == "" {
 						continue
 					}
-					switch matchWithin(sp, src) {
-					case matchSelf:
+					if self, ok := policy.MatchSocket(sp, src); ok && self {
 						return rule.Fail("an engine API socket is mounted", fmt.Sprintf("%s is %s", desc, sk.written))
-					case matchBelow:
+					} else if ok {
 						return rule.Fail("a directory holding an engine API socket is mounted", fmt.Sprintf("%s holds %s", desc, sk.written))
 					}
 				}

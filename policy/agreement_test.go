@@ -2,6 +2,7 @@ package policy_test
 
 import (
 	"fmt"
+	"path"
 	"slices"
 	"strings"
 	"testing"
@@ -211,5 +212,50 @@ func TestAgreementDefaults(t *testing.T) {
 	}
 	if u := spec.Process.User; sp.Config.User != policy.DefaultUser || u.UID != policy.DefaultUID || u.GID != policy.DefaultGID {
 		t.Errorf("user: hardening %q, runspec %d:%d, want %s", sp.Config.User, u.UID, u.GID, policy.DefaultUser)
+	}
+}
+
+// socketPaths are the engine sockets (with "*" as a user ID), every
+// directory above them, a socket by name elsewhere, and paths that hold none.
+func socketPaths() []string {
+	seen := map[string]bool{}
+	var out []string
+	add := func(p string) {
+		if !seen[p] {
+			seen[p] = true
+			out = append(out, p)
+		}
+	}
+	for _, s := range policy.EngineSocketPatterns() {
+		p := strings.ReplaceAll(s, "*", "1000")
+		for ; p != "/"; p = path.Dir(p) {
+			add(p)
+			add("/var" + p)
+		}
+		add("/")
+	}
+	for _, n := range policy.EngineSocketNames() {
+		add("/srv/sockets/" + n)
+	}
+	for _, p := range []string{"/var", "/run/lock", "/run/user/1000/app", "/var/lib/app", "/srv/docker.socket", "/runx"} {
+		add(p)
+	}
+	return out
+}
+
+func TestAgreementEngineSockets(t *testing.T) {
+	for _, p := range socketPaths() {
+		t.Run(p, func(t *testing.T) {
+			_, _, want := policy.EngineSocketAt(p)
+			bind := &specs.Spec{Mounts: []specs.Mount{{Destination: "/x", Type: "bind", Source: p, Options: []string{"rbind", "ro"}}}}
+			h := hardeningVerdict(hardening.WithAddedVolume(p + ":/x:ro"))
+			r := runspecVerdict(bind)
+			if h != r {
+				t.Errorf("bind %s:/x:ro: hardening %q, runspec %q", p, h, r)
+			}
+			if got := strings.Contains(h, string(rule.ContainerDockerSocket)); got != want {
+				t.Errorf("bind %s:/x:ro: hardening %q, want a %s violation: %v", p, h, rule.ContainerDockerSocket, want)
+			}
+		})
 	}
 }

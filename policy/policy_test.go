@@ -130,3 +130,29 @@ func TestDefaults(t *testing.T) {
 		t.Error("the default user is nobody, 65534:65534")
 	}
 }
+
+func TestEngineSocketAt(t *testing.T) {
+	type want struct {
+		socket   string
+		self, ok bool
+	}
+	for p, w := range map[string]want{
+		"/var/run/docker.sock":        {"/run/docker.sock", true, true},
+		"/srv/x/podman.sock":          {"/srv/x/podman.sock", true, true},
+		"/run":                        {"/run/docker.sock", false, true},
+		"/":                           {"/run/docker.sock", false, true},
+		"/var":                        {"/var/run/docker.sock", false, true},
+		"/run/user/1000":              {"/run/user/*/docker.sock", false, true},
+		"/run/user/1000/podman":       {"/run/user/*/podman/podman.sock", false, true},
+		"/run/containerd":             {"/run/containerd/containerd.sock", false, true},
+		"/run/lock":                   {},
+		"/runx":                       {},
+		"/srv/docker.socket":          {},
+		"/run/user/1000/docker.sock/": {"/run/user/1000/docker.sock", true, true},
+	} {
+		s, self, ok := policy.EngineSocketAt(p)
+		if (want{s, self, ok}) != w {
+			t.Errorf("EngineSocketAt(%q) = %q, %v, %v; want %+v", p, s, self, ok, w)
+		}
+	}
+}

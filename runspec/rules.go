@@ -480,12 +480,16 @@ func sensitiveSource(src string) bool {
 	return policy.SensitiveDir(policy.FoldAliases(src)) != ""
 }
 
+// dockerSocketSource reports whether a mount source is an engine API
+// socket or a directory holding one, judged as written
+// (policy.EngineSocketAt: Docker's, containerd's, Podman's, CRI-O's,
+// BuildKit's, rootless dockerd's).
 func dockerSocketSource(src string) bool {
 	if !path.IsAbs(src) {
 		return false
 	}
-	c := path.Clean(src)
-	return path.Base(c) == "docker.sock" || c == "/" || c == "/run" || c == "/var/run" || c == "/var"
+	_, _, ok := policy.EngineSocketAt(src)
+	return ok
 }
 
 func mountDesc(m specs.Mount) string {
