@@ -60,7 +60,7 @@ func TestLaunchOnRootlessDockerd(t *testing.T) {
 	assert.EqualValues(t, 0, code)
 
 	_, err = hardening.Run(ctx, cli, img.Ref, hardening.WithNetwork(netName), hardening.WithNonRootUser(), hardening.WithCmd("listen", "80"),
-		hardening.WithPublish("127.0.0.1:80:80"), hardening.Waive(rule.ContainerPrivilegedPorts, "the test asks for port 80"),
+		hardening.WithAddedPort("127.0.0.1:80:80"), hardening.Waive(rule.ContainerPrivilegedPorts, "the test asks for port 80"),
 		hardening.Waive(rule.ContainerMemoryLimit, "cgroup v1"), hardening.Waive(rule.ContainerPidsLimit, "cgroup v1"), hardening.Waive(rule.ContainerCPUShares, "cgroup v1"))
 	require.Error(t, err, "rootlesskit cannot bind port 80 unless net.ipv4.ip_unprivileged_port_start allows it")
 	t.Logf("privileged port: %v", err)
