@@ -44,7 +44,7 @@ func TestGenerateRefusesBadOptions(t *testing.T) {
 	for name, o := range map[string]daemonconf.Option{
 		"syslog scheme": daemonconf.WithSyslog("http://x:514"),
 		"relative tls":  daemonconf.WithTLS("ca.pem", "/c", "/k", "127.0.0.1:2376"),
-		"waive icc":     daemonconf.WithWaiver(daemonconf.DaemonICC, "because"),
+		"waive icc":     daemonconf.Waive(daemonconf.DaemonICC, "because"),
 		"nofile":        daemonconf.WithDefaultNofile(10, 5),
 	} {
 		if _, err := daemonconf.Generate(o); err == nil {

@@ -43,7 +43,7 @@ func WithEngineVersion(ver Version) Option {
 // WithUsernsRemap sets userns-remap ("default" unless given; "user" or
 // "user:group"). Root ("root", "0", "0:0", "root:GROUP") is refused: dockerd
 // turns user namespaces off for it. Turning remapping off needs
-// WithWaiver(DaemonUsernsRemap, ...).
+// Waive(DaemonUsernsRemap, ...).
 func WithUsernsRemap(spec string) Option {
 	return func(s *settings) error {
 		if strings.TrimSpace(spec) == "" || strings.ContainsAny(spec, " \t\n") {
@@ -171,9 +171,9 @@ func WithDefaultNofile(soft, hard int64) Option {
 	}
 }
 
-// WithWaiver loosens one rule on purpose: DaemonUsernsRemap (no remapping),
+// Waive loosens one rule on purpose: DaemonUsernsRemap (no remapping),
 // DaemonLiveRestore (swarm nodes). Others cannot be loosened by Generate.
-func WithWaiver(id rule.ID, reason string) Option {
+func Waive(id rule.ID, reason string) Option {
 	return func(s *settings) error {
 		switch id {
 		case DaemonUsernsRemap, DaemonLiveRestore:

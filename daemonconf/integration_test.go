@@ -66,7 +66,7 @@ func TestGenerateMatrixBootsDockerd(t *testing.T) {
 			t.Run(fmt.Sprintf("userns=%v/syslog=%v/cgroup=%v", c.userns, c.syslog, c.cgroup), func(t *testing.T) {
 				opts := []daemonconf.Option{daemonconf.WithEngineVersion(engine)}
 				if !c.userns {
-					opts = append(opts, daemonconf.WithWaiver(daemonconf.DaemonUsernsRemap, "matrix"))
+					opts = append(opts, daemonconf.Waive(daemonconf.DaemonUsernsRemap, "matrix"))
 				}
 				if c.syslog {
 					opts = append(opts, daemonconf.WithSyslog("udp://127.0.0.1:5514"))
@@ -131,7 +131,7 @@ func runProbe(t *testing.T, d *dockertest.Daemon, cmd ...string) string {
 // checks that a container's output arrives there.
 func TestSyslogDelivers(t *testing.T) {
 	d := dockertest.StartDaemon(t, dockertest.DaemonOptions{Config: mustGenerate(t,
-		daemonconf.WithWaiver(daemonconf.DaemonUsernsRemap, "speed"), daemonconf.WithSyslog("udp://127.0.0.1:5514"))})
+		daemonconf.Waive(daemonconf.DaemonUsernsRemap, "speed"), daemonconf.WithSyslog("udp://127.0.0.1:5514"))})
 	var pc net.PacketConn
 	if err := d.InNetNS(func() (err error) { pc, err = net.ListenPacket("udp", "127.0.0.1:5514"); return err }); err != nil {
 		t.Fatal(err)
@@ -233,7 +233,7 @@ func makeCerts(t *testing.T) certs {
 func TestTLSMutualAuth(t *testing.T) {
 	c := makeCerts(t)
 	d := dockertest.StartDaemon(t, dockertest.DaemonOptions{ConfigFunc: func(sock string) []byte {
-		return mustGenerate(t, daemonconf.WithWaiver(daemonconf.DaemonUsernsRemap, "speed"),
+		return mustGenerate(t, daemonconf.Waive(daemonconf.DaemonUsernsRemap, "speed"),
 			daemonconf.WithTLS(c.ca, c.srvCert, c.srvKey, "127.0.0.1:2376"), daemonconf.WithSocket(sock))
 	}})
 	ping := func(cli *client.Client) error {

@@ -390,7 +390,7 @@ func WithMemorySwap(bytes int64) Option {
 	}
 }
 
-// WithMount adds a typed mount, docker's --mount syntax: a comma list of
+// WithAddedMount adds a typed mount, docker's --mount syntax: a comma list of
 // key=value with type=bind|volume|tmpfs, source (src), target (dst,
 // destination), readonly (ro), and per type bind-propagation, consistency,
 // volume-nocopy, volume-driver, volume-label, volume-opt, tmpfs-size,
@@ -398,7 +398,7 @@ func WithMemorySwap(bytes int64) Option {
 // judged exactly like a -v bind: sensitive host paths must be read-only,
 // the Docker socket is refused, propagation must be private, unless the
 // rule is waived.
-func WithMount(spec string) Option {
+func WithAddedMount(spec string) Option {
 	return func(sp *Spec) error {
 		m, err := ParseMount(spec)
 		if err != nil {
@@ -422,7 +422,7 @@ func WithMount(spec string) Option {
 // --mount counterpart.
 func ParseBind(v string) (Mount, error) { return parseBind(v) }
 
-// ParseMount parses docker's --mount value strictly (see WithMount).
+// ParseMount parses docker's --mount value strictly (see WithAddedMount).
 func ParseMount(spec string) (mount.Mount, error) {
 	if strings.IndexByte(spec, 0) >= 0 {
 		return mount.Mount{}, fmt.Errorf("mount %q: contains NUL", spec)
@@ -604,13 +604,13 @@ func tmpfsOpts(m *mount.Mount) *mount.TmpfsOptions {
 	return m.TmpfsOptions
 }
 
-// WithEnvFile adds the variables of an env file, docker's --env-file
+// WithAddedEnvFile adds the variables of an env file, docker's --env-file
 // format: one KEY=value per line (the value taken literally, quotes
 // included), blank lines and lines starting with # ignored, and a bare
 // KEY taking its value from this process's environment (an error when it
 // is not set, rather than a silent drop). The file is read when the option
 // runs.
-func WithEnvFile(path string) Option {
+func WithAddedEnvFile(path string) Option {
 	return func(sp *Spec) error {
 		b, err := os.ReadFile(path)
 		if err != nil {

@@ -152,23 +152,23 @@ func TestParseMount(t *testing.T) {
 }
 
 func TestTypedMountsAreJudgedLikeBinds(t *testing.T) {
-	_, err := Build(testImage, append(hardenedOpts(), WithMount("type=bind,source=/etc,target=/host-etc"))...)
+	_, err := Build(testImage, append(hardenedOpts(), WithAddedMount("type=bind,source=/etc,target=/host-etc"))...)
 	require.Error(t, err)
 	assert.Contains(t, violationIDs(err), rule.ContainerSensitiveMounts, "a writable /etc by --mount is refused like -v /etc:/x")
-	_, err = Build(testImage, append(hardenedOpts(), WithMount("type=bind,source=/var/run/docker.sock,target=/s,readonly"))...)
+	_, err = Build(testImage, append(hardenedOpts(), WithAddedMount("type=bind,source=/var/run/docker.sock,target=/s,readonly"))...)
 	require.Error(t, err)
 	assert.Contains(t, violationIDs(err), rule.ContainerDockerSocket)
-	_, err = Build(testImage, append(hardenedOpts(), WithMount("type=bind,source=/srv,target=/srv,bind-propagation=rshared"))...)
+	_, err = Build(testImage, append(hardenedOpts(), WithAddedMount("type=bind,source=/srv,target=/srv,bind-propagation=rshared"))...)
 	require.Error(t, err)
 	assert.Contains(t, violationIDs(err), rule.ContainerMountPropagation)
-	_, err = Build(testImage, append(hardenedOpts(), WithMount("type=volume,source=vol,target=/v,volume-opt=type=none,volume-opt=o=bind,volume-opt=device=/etc"))...)
+	_, err = Build(testImage, append(hardenedOpts(), WithAddedMount("type=volume,source=vol,target=/v,volume-opt=type=none,volume-opt=o=bind,volume-opt=device=/etc"))...)
 	require.Error(t, err, "a local volume that binds /etc is a bind of /etc")
 	assert.Contains(t, violationIDs(err), rule.ContainerSensitiveMounts)
 
-	sp, err := Build(testImage, append(hardenedOpts(), WithMount("type=bind,source=/etc,target=/host-etc,readonly"), WithMount("type=tmpfs,target=/run"))...)
+	sp, err := Build(testImage, append(hardenedOpts(), WithAddedMount("type=bind,source=/etc,target=/host-etc,readonly"), WithAddedMount("type=tmpfs,target=/run"))...)
 	require.NoError(t, err)
 	assert.Len(t, sp.HostConfig.Mounts, 2)
-	_, err = Build(testImage, append(hardenedOpts(), WithMount("type=tmpfs,target=/run"), WithMount("type=tmpfs,target=/run"))...)
+	_, err = Build(testImage, append(hardenedOpts(), WithAddedMount("type=tmpfs,target=/run"), WithAddedMount("type=tmpfs,target=/run"))...)
 	require.ErrorIs(t, err, ErrInvalidSpec)
 }
 
@@ -177,15 +177,15 @@ func TestEnvFile(t *testing.T) {
 	p := filepath.Join(dir, "app.env")
 	require.NoError(t, os.WriteFile(p, []byte("\uFEFF# comment\nA=1\n\n  B=two words\nC=\"quoted\"\nFROM_ENV\n"), 0o600))
 	t.Setenv("FROM_ENV", "x=y")
-	sp, err := Build(testImage, append(hardenedOpts(), WithEnvFile(p))...)
+	sp, err := Build(testImage, append(hardenedOpts(), WithAddedEnvFile(p))...)
 	require.NoError(t, err)
 	assert.Equal(t, []string{"A=1", "B=two words", `C="quoted"`, "FROM_ENV=x=y"}, sp.Config.Env)
 
 	require.NoError(t, os.WriteFile(p, []byte("A=1\nUNSET_VAR_SAFEDOCK\n"), 0o600))
-	_, err = Build(testImage, append(hardenedOpts(), WithEnvFile(p))...)
+	_, err = Build(testImage, append(hardenedOpts(), WithAddedEnvFile(p))...)
 	require.ErrorIs(t, err, ErrInvalidSpec)
 	assert.Contains(t, err.Error(), ":2: UNSET_VAR_SAFEDOCK has no value")
-	_, err = Build(testImage, append(hardenedOpts(), WithEnvFile(filepath.Join(dir, "missing")))...)
+	_, err = Build(testImage, append(hardenedOpts(), WithAddedEnvFile(filepath.Join(dir, "missing")))...)
 	require.Error(t, err)
 	assert.True(t, errors.Is(err, os.ErrNotExist))
 }
@@ -207,7 +207,7 @@ func TestModifiersRefuseWhatTheyCannotCarry(t *testing.T) {
 		assert.ErrorIs(t, err, ErrModifierCannotApply, name)
 	}
 	m, err := Modifiers(WithNonRootUser(), WithSysctl("net.core.somaxconn", "512"), WithUlimit("nofile=10:20"), WithHostname("h"),
-		WithHealthcheck(&container.HealthConfig{Test: []string{"CMD", "/probe", "health"}}), WithMount("type=tmpfs,target=/run"))
+		WithHealthcheck(&container.HealthConfig{Test: []string{"CMD", "/probe", "health"}}), WithAddedMount("type=tmpfs,target=/run"))
 	require.NoError(t, err, "the service options a modifier can carry")
 	cfg, hc := &container.Config{}, &container.HostConfig{}
 	m.Config(cfg)

@@ -81,7 +81,7 @@ func (e *env) auditTargets() []AuditTarget {
 	units := func(id rule.ID, name string) {
 		found := hostfs.FindUnits(e.r, name)
 		var c []string
-		for _, d := range hostfs.UnitDirs {
+		for _, d := range hostfs.UnitDirs() {
 			c = append(c, d+"/"+name)
 		}
 		if len(found) == 0 {

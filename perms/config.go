@@ -127,8 +127,8 @@ func targets(r *hostfs.Root, cfg Config) ([]Target, hostfs.Daemon) {
 	units := func(id FileClass, name string) {
 		found := hostfs.FindUnits(r, name)
 		if len(found) == 0 {
-			out = append(out, Target{Class: id, Path: hostfs.Clean(hostfs.UnitDirs[0] + "/" + name),
-				Source: "systemd unit search", Skip: name + " is not installed in any of " + strings.Join(hostfs.UnitDirs, ", ")})
+			out = append(out, Target{Class: id, Path: hostfs.Clean(hostfs.UnitDirs()[0] + "/" + name),
+				Source: "systemd unit search", Skip: name + " is not installed in any of " + strings.Join(hostfs.UnitDirs(), ", ")})
 			return
 		}
 		for _, p := range found {

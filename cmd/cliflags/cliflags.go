@@ -244,7 +244,7 @@ func (p *Profile) serviceOptions() ([]hardening.Option, error) {
 		opts = append(opts, flagged("--add-host", hardening.WithAddedHosts(p.AddHosts...)))
 	}
 	for _, m := range p.Mounts {
-		opts = append(opts, flagged("--mount", hardening.WithMount(m)))
+		opts = append(opts, flagged("--mount", hardening.WithAddedMount(m)))
 	}
 	if len(p.GroupAdd) > 0 {
 		opts = append(opts, flagged("--group-add", hardening.WithAddedGroups(p.GroupAdd...)))
@@ -338,7 +338,7 @@ func (p *Profile) Options(cmd []string) ([]hardening.Option, error) {
 	}
 	// Env files first, then -e (docker's order: -e wins).
 	for _, f := range p.EnvFiles {
-		opts = append(opts, flagged("--env-file", hardening.WithEnvFile(f)))
+		opts = append(opts, flagged("--env-file", hardening.WithAddedEnvFile(f)))
 	}
 	if len(p.Env) > 0 {
 		opts = append(opts, hardening.WithAddedEnv(p.Env...))

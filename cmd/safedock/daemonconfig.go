@@ -265,7 +265,7 @@ func daemonGenerate(e *env, args []string) int {
 	}
 	opts := []daemonconf.Option{daemonconf.WithEngineVersion(v), daemonconf.WithUsernsRemap(*userns)}
 	if *noUserns != "" {
-		opts = append(opts, daemonconf.WithWaiver(daemonconf.DaemonUsernsRemap, *noUserns))
+		opts = append(opts, daemonconf.Waive(daemonconf.DaemonUsernsRemap, *noUserns))
 	}
 	if *syslog != "" {
 		opts = append(opts, daemonconf.WithSyslog(*syslog))

@@ -476,7 +476,9 @@ func (r *Root) Canonical(p string) string { return r.canonical(p) }
 
 // UnitDirs are where distributions install systemd units, most specific
 // last (an /etc unit overrides a /lib one).
-var UnitDirs = []string{"/lib/systemd/system", "/usr/lib/systemd/system", "/etc/systemd/system"}
+func UnitDirs() []string {
+	return []string{"/lib/systemd/system", "/usr/lib/systemd/system", "/etc/systemd/system"}
+}
 
 // FindUnits returns every in-root path of the unit file name in UnitDirs
 // (and its drop-in directory's *.conf files), skipping paths that resolve to
@@ -496,7 +498,7 @@ func FindUnits(r *Root, name string) []string {
 		seen[key] = true
 		out = append(out, p)
 	}
-	for _, dir := range UnitDirs {
+	for _, dir := range UnitDirs() {
 		add(dir + "/" + name)
 		dropins, err := r.ReadDir(dir + "/" + name + ".d")
 		if err != nil {
