@@ -14,6 +14,7 @@ import (
 
 	"github.com/safedock/safedock/internal/hostfs"
 	"github.com/safedock/safedock/report"
+	"github.com/safedock/safedock/policy"
 	"github.com/safedock/safedock/rule"
 	"github.com/safedock/safedock/runspec"
 )
@@ -150,7 +151,7 @@ func runspecHarden(ctx context.Context, e *env, args []string) int {
 		opts = append(opts, runspec.WithAddedCapabilities(caps...))
 	}
 	for _, t := range tmpfs {
-		p, size := t, int64(64<<20)
+		p, size := t, policy.DefaultTmpfsSize
 		if i := strings.LastIndex(t, ":"); i > 0 {
 			p = t[:i]
 			if _, err := fmt.Sscanf(t[i+1:], "%d", &size); err != nil {
