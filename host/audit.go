@@ -28,8 +28,6 @@ type AuditTarget struct {
 	Source string
 }
 
-var binDirs = []string{"/usr/bin", "/usr/sbin", "/usr/local/bin", "/usr/local/sbin", "/bin", "/sbin"}
-
 // AuditTargets lists what CIS 1.1.3–1.1.18 asks to audit, located from the
 // real configuration: the data root, daemon.json and the containerd socket
 // the daemon uses, the units and binaries wherever they are installed.
@@ -38,13 +36,12 @@ func AuditTargets(in Inputs) ([]AuditTarget, error) {
 	if err != nil {
 		return nil, fmt.Errorf("locating audit targets: %w", err)
 	}
-	defer e.r.Close()
 	return e.auditTargets(), nil
 }
 
 func (e *env) first(id rule.ID, src string, candidates ...string) AuditTarget {
 	for _, c := range candidates {
-		if st, err := e.r.Lstat(c); err == nil {
+		if st, err := e.files.Lstat(c); err == nil {
 			return AuditTarget{Rule: id, Path: st.Resolved, Source: src}
 		}
 	}
@@ -53,13 +50,13 @@ func (e *env) first(id rule.ID, src string, candidates ...string) AuditTarget {
 
 func (e *env) binary(id rule.ID, name string) AuditTarget {
 	var c []string
-	for _, d := range binDirs {
+	for _, d := range hostfs.BinDirs {
 		c = append(c, d+"/"+name)
 	}
-	t := e.first(id, "search of "+strings.Join(binDirs, ", "), c...)
+	t := e.first(id, "search of "+strings.Join(hostfs.BinDirs, ", "), c...)
 	if t.Path != "" {
 		// /bin/x and /usr/bin/x may be one file; watch the real one.
-		if real, err := e.r.Resolve(t.Path); err == nil {
+		if real, err := e.files.Resolve(t.Path); err == nil {
 			t.Path = real
 		}
 	}
@@ -70,7 +67,7 @@ func (e *env) auditTargets() []AuditTarget {
 	var out []AuditTarget
 	// 1.1.3 dockerd: the running binary when known.
 	dockerd := e.binary(AuditDockerd, "dockerd")
-	if p := e.daemon.Process; p != nil && p.Exe != "" && e.r.Live() {
+	if p := e.daemon.Process; p != nil && p.Exe != "" && e.files.Live() {
 		dockerd = AuditTarget{Rule: AuditDockerd, Path: p.Exe, Source: fmt.Sprintf("running dockerd (pid %d)", p.PID)}
 	}
 	out = append(out, dockerd)
@@ -79,7 +76,7 @@ func (e *env) auditTargets() []AuditTarget {
 	out = append(out, e.first(AuditDataRoot, src, dr))
 	out = append(out, e.first(AuditEtcDocker, "fixed path", "/etc/docker"))
 	units := func(id rule.ID, name string) {
-		found := hostfs.FindUnits(e.r, name)
+		found := e.facts.Units[name]
 		var c []string
 		for _, d := range hostfs.UnitDirs() {
 			c = append(c, d+"/"+name)
@@ -96,7 +93,7 @@ func (e *env) auditTargets() []AuditTarget {
 		}
 	}
 	units(AuditDockerService, "docker.service")
-	socks, ssrc := e.daemon.ContainerdSockets(e.r)
+	socks, ssrc := e.daemon.ContainerdSockets(e.files)
 	out = append(out, e.first(AuditContainerdSock, "containerd socket ("+ssrc+")", socks...))
 	units(AuditDockerSocketUnit, "docker.socket")
 	out = append(out, e.first(AuditEtcDefaultDocker, "fixed path", "/etc/default/docker"))
@@ -199,27 +196,17 @@ func ActiveAuditRules(ctx context.Context) ([]byte, error) {
 	return out, nil
 }
 
+// persistedAuditRules are the gathered rules.d/*.rules and audit.rules,
+// joined, and the files they came from.
 func (e *env) persistedAuditRules() ([]byte, string, error) {
 	var buf bytes.Buffer
 	var read []string
-	names, err := e.r.ReadDir("/etc/audit/rules.d")
-	if err == nil {
-		for _, n := range names {
-			if !strings.HasSuffix(n, ".rules") {
-				continue
-			}
-			b, err := e.r.ReadFile("/etc/audit/rules.d/"+n, 4<<20)
-			if err != nil {
-				continue
-			}
-			buf.Write(b)
+	for _, c := range e.facts.AuditRules {
+		buf.Write(c.Data)
+		if c.Path != "/etc/audit/audit.rules" {
 			buf.WriteByte('\n')
-			read = append(read, "/etc/audit/rules.d/"+n)
 		}
-	}
-	if b, err := e.r.ReadFile("/etc/audit/audit.rules", 4<<20); err == nil {
-		buf.Write(b)
-		read = append(read, "/etc/audit/audit.rules")
+		read = append(read, c.Path)
 	}
 	if len(read) == 0 {
 		return nil, "", errors.New("no audit rules: auditctl gave none and neither /etc/audit/rules.d/*.rules nor /etc/audit/audit.rules exists")

@@ -1,6 +1,7 @@
 package host
 
 import (
+	"errors"
 	"fmt"
 	"path/filepath"
 
@@ -20,14 +21,14 @@ func judgeDataRootMount(e *env) rule.Result {
 	dr, src := e.dataRoot()
 	data := e.in.MountInfo
 	if data == nil {
-		if !e.r.Live() {
+		if !e.files.Live() {
 			return rule.Skip("no mount table for a root other than this machine's (pass Inputs.MountInfo)")
 		}
-		var err error
-		data, err = e.r.ReadFile("/proc/self/mountinfo", 8<<20)
-		if err != nil {
-			return rule.Skip("cannot read the mount table: " + err.Error())
+		err := e.facts.MountInfoErr
+		if err == nil {
+			err = errors.New("not gathered")
 		}
+		return rule.Skip("cannot read the mount table: " + err.Error())
 	}
 	mounts := ParseMountInfo(data)
 	if len(mounts) == 0 {

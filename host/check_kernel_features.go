@@ -57,7 +57,7 @@ func judgeKernelFeatures(e *env) rule.Result {
 			missing = append(missing, fmt.Sprintf("%s needs Linux %d.%d, have %d.%d", label, f.minMaj, f.minMin, maj, min))
 			continue
 		}
-		if f.probe == nil || !e.r.Live() {
+		if f.probe == nil || !e.files.Live() {
 			if verr != nil {
 				unknown = append(unknown, label)
 			} else {
@@ -84,8 +84,8 @@ func judgeKernelFeatures(e *env) rule.Result {
 
 func probeFilesystem(name string) func(e *env) (bool, string) {
 	return func(e *env) (bool, string) {
-		b, err := e.r.ReadFile("/proc/filesystems", 1<<20)
-		if err != nil {
+		b := e.facts.Kernel.Filesystems.Data
+		if b == nil {
 			return false, "cannot read /proc/filesystems"
 		}
 		for _, line := range strings.Split(string(b), "\n") {
@@ -95,7 +95,7 @@ func probeFilesystem(name string) func(e *env) (bool, string) {
 			}
 		}
 		// A module not yet loaded is loaded on first mount.
-		if e.r.Exists("/sys/module/" + name) {
+		if e.files.Exists("/sys/module/" + name) {
 			return true, "module present"
 		}
 		return false, name + " not in /proc/filesystems (modprobe " + name + ")"
@@ -103,8 +103,8 @@ func probeFilesystem(name string) func(e *env) (bool, string) {
 }
 
 func probeUserns(e *env) (bool, string) {
-	b, err := e.r.ReadFile("/proc/sys/user/max_user_namespaces", 64)
-	if err != nil {
+	b := e.facts.Kernel.MaxUserNamespaces.Data
+	if b == nil {
 		return false, "cannot read /proc/sys/user/max_user_namespaces"
 	}
 	n, err := strconv.Atoi(strings.TrimSpace(string(b)))
@@ -115,8 +115,8 @@ func probeUserns(e *env) (bool, string) {
 }
 
 func probeSeccomp(e *env) (bool, string) {
-	b, err := e.r.ReadFile("/proc/self/status", 1<<16)
-	if err != nil {
+	b := e.facts.Kernel.Status.Data
+	if b == nil {
 		return false, "cannot read /proc/self/status"
 	}
 	if strings.Contains(string(b), "\nSeccomp:") {

@@ -83,13 +83,9 @@ func (o OSRelease) ContainerOptimized() string {
 
 // judgeOperatingSystem judges host.operating-system.
 func judgeOperatingSystem(e *env) rule.Result {
-	var data []byte
-	var err error
-	for _, p := range []string{"/etc/os-release", "/usr/lib/os-release"} {
-		data, err = e.r.ReadFile(p, 1<<16)
-		if err == nil {
-			break
-		}
+	data, err := e.facts.OSRelease.Data, e.facts.OSRelease.Err
+	if data == nil && err == nil {
+		err = errors.New("os-release not gathered")
 	}
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) && e.in.Info != nil && e.in.Info.OperatingSystem != "" {

@@ -19,7 +19,7 @@ var checkSocketGroupMembers = rule.Check[*env]{
 // judgeSocketGroupMembers judges host.socket-group-members.
 func judgeSocketGroupMembers(e *env) rule.Result {
 	sock, src := e.socketPath()
-	st, err := e.r.Lstat(sock)
+	st, err := e.files.Lstat(sock)
 	if err != nil {
 		return rule.Skip("socket not found (" + src + "): " + err.Error())
 	}

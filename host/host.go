@@ -42,54 +42,46 @@ type Inputs struct {
 	TrustedUsers []string
 	// Now is the time to judge the version table's age by (zero: time.Now).
 	Now time.Time
-	// Facts, when set, are the root's accounts, daemon configuration and
-	// mount table already gathered (hostfs.Gather): Check reads none of
-	// them again, and DockerdArgs and Socket are then ignored.
+	// Facts, when set, are the root's facts already gathered
+	// (hostfs.Gather): the accounts, the daemon's configuration, the mount
+	// table, os-release, the kernel's /proc files, the audit rules and the
+	// metadata of Docker's files. Check then reads nothing under Root, and
+	// DockerdArgs is ignored. Unset, Check gathers them itself, once.
 	Facts *hostfs.Facts
 }
 
-// env is everything Check needs, gathered once.
+// env is everything Check needs, gathered once: the judges look facts up
+// here and never read the root.
 type env struct {
 	in     Inputs
-	r      *hostfs.Root
+	facts  *hostfs.Facts
+	files  *hostfs.Files
 	acc    *hostfs.Accounts
 	daemon hostfs.Daemon
 }
 
+// open takes in.Facts, or gathers the root's facts once (hostfs.Gather)
+// when none are given.
 func open(in Inputs) (*env, error) {
-	r, err := hostfs.Open(in.Root)
-	if err != nil {
-		return nil, err
-	}
-	if f := in.Facts; f != nil {
-		if f.AccountsErr != nil {
-			r.Close()
-			return nil, f.AccountsErr
-		}
-		e := &env{in: in, r: r, acc: f.Accounts, daemon: f.Daemon}
-		if e.in.MountInfo == nil {
-			e.in.MountInfo = f.MountInfo
-		}
-		if e.in.Now.IsZero() {
-			e.in.Now = time.Now()
-		}
-		return e, nil
-	}
-	acc, err := hostfs.LoadAccounts(r)
-	if err != nil {
-		r.Close()
-		return nil, err
-	}
-	e := &env{in: in, r: r, acc: acc}
-	if in.DockerdArgs == nil && r.Live() {
-		d, err := hostfs.DiscoverDaemon(r, "/proc", in.Socket)
+	f := in.Facts
+	if f == nil {
+		r, err := hostfs.Open(in.Root)
 		if err != nil {
-			r.Close()
 			return nil, err
 		}
-		e.daemon = d
-	} else {
-		e.daemon = hostfs.LoadDaemon(r, in.DockerdArgs, "")
+		g := hostfs.Gather(r, hostfs.GatherOptions{Socket: in.Socket, Args: in.DockerdArgs, Paths: InfoPaths(in.Info)})
+		r.Close()
+		f = &g
+	}
+	if f.AccountsErr != nil {
+		return nil, f.AccountsErr
+	}
+	e := &env{in: in, facts: f, files: f.Files, acc: f.Accounts, daemon: f.Daemon}
+	if e.acc == nil {
+		e.acc = &hostfs.Accounts{}
+	}
+	if e.in.MountInfo == nil {
+		e.in.MountInfo = f.MountInfo
 	}
 	if e.in.Now.IsZero() {
 		e.in.Now = time.Now()
@@ -104,13 +96,22 @@ func Check(in Inputs) (rule.Report, error) {
 	if err != nil {
 		return rule.Report{}, fmt.Errorf("checking host: %w", err)
 	}
-	defer e.r.Close()
 	var fs []rule.Finding
 	for _, c := range hostChecks {
 		fs = append(fs, c.Finding(e.target(c.Rule.ID), e))
 	}
 	fs = append(fs, e.checkAudit()...)
 	return rule.NewReport(fs), nil
+}
+
+// InfoPaths are the in-root paths that the daemon's /info names and the
+// checks look at (the data root, and its parent for userns-remap): the
+// gather step adds them to the gathered files once /info has answered.
+func InfoPaths(info *system.Info) []string {
+	if info == nil || info.DockerRootDir == "" {
+		return nil
+	}
+	return []string{info.DockerRootDir, filepath.Dir(info.DockerRootDir)}
 }
 
 var usernsDir = regexp.MustCompile(`^[0-9]+\.[0-9]+$`)
@@ -152,7 +153,7 @@ func (e *env) socketPath() (string, string) {
 		return paths[0], "configuration"
 	}
 	if fd {
-		if s := hostfs.SystemdListenStreams(e.r, "docker.socket"); len(s) > 0 {
+		if s := e.facts.ListenStreams; len(s) > 0 {
 			return s[0], "docker.socket"
 		}
 		return "/run/docker.sock", "systemd default"
@@ -164,10 +165,8 @@ func (e *env) kernelRelease() (string, string) {
 	if e.in.Info != nil && e.in.Info.KernelVersion != "" {
 		return e.in.Info.KernelVersion, "daemon info"
 	}
-	if e.r.Live() {
-		if b, err := e.r.ReadFile("/proc/sys/kernel/osrelease", 4096); err == nil {
-			return strings.TrimSpace(string(b)), "/proc/sys/kernel/osrelease"
-		}
+	if c := e.facts.Kernel.Release; c.Data != nil {
+		return strings.TrimSpace(string(c.Data)), c.Path
 	}
 	return "", ""
 }

@@ -483,7 +483,7 @@ func UnitDirs() []string {
 // FindUnits returns every in-root path of the unit file name in UnitDirs
 // (and its drop-in directory's *.conf files), skipping paths that resolve to
 // a file already listed.
-func FindUnits(r *Root, name string) []string {
+func FindUnits(r FS, name string) []string {
 	var out []string
 	seen := map[string]bool{}
 	add := func(p string) {
@@ -555,7 +555,7 @@ func ParseListenStreams(data []byte) []string {
 // use: --containerd when given; otherwise the system containerd's socket
 // and the one dockerd starts under its exec root, whichever exist (dockerd
 // picks the system one when it is there and runs its own otherwise).
-func (d Daemon) ContainerdSockets(r *Root) (paths []string, source string) {
+func (d Daemon) ContainerdSockets(r FS) (paths []string, source string) {
 	if d.Settings.Containerd != "" {
 		return []string{d.Settings.Containerd}, d.Settings.Source["containerd"]
 	}

@@ -7,11 +7,14 @@ import (
 	"strings"
 )
 
-// Facts are the inputs that more than one check of a host needs, each read
-// once, through the root: daemon.json (raw and merged with dockerd's
-// command line), /etc/passwd and /etc/group, and the mount table. A check
-// handed Facts reads none of them again, so every check judges the same
-// bytes.
+// Facts are the host's inputs that the checks of a host judge, each read
+// once, through the root (no lookup leaves it): daemon.json (raw and merged
+// with dockerd's command line), /etc/passwd and /etc/group, the mount
+// table, os-release, the kernel's facts under /proc, the persisted auditd
+// rules, the systemd units and docker.socket's listen streams, and the
+// metadata (lstat, directory listing, resolution) of every Docker file a
+// check looks at. A check handed Facts reads none of them again, so every
+// check judges the same bytes.
 type Facts struct {
 	// Daemon is the running dockerd (on a live root) with daemon.json and
 	// its command line merged, as LoadDaemon and DiscoverDaemon return it.
@@ -27,8 +30,50 @@ type Facts struct {
 	// or when unreadable (MountInfoErr).
 	MountInfo    []byte
 	MountInfoErr error
+	// OSRelease is the first of /etc/os-release and /usr/lib/os-release
+	// that could be read (Err is the last failure when none could).
+	OSRelease Content
+	// Kernel are the kernel's facts under /proc (a live root only).
+	Kernel Kernel
+	// AuditRules are the persisted auditd rules: each readable
+	// /etc/audit/rules.d/*.rules, in name order, then
+	// /etc/audit/audit.rules when it exists.
+	AuditRules []Content
+	// Units are the in-root paths of the systemd units docker.service and
+	// docker.socket (with their drop-ins), by unit name (FindUnits).
+	Units map[string][]string
+	// ListenStreams are the absolute ListenStream= paths of docker.socket
+	// (SystemdListenStreams), read once.
+	ListenStreams []string
+	// Files are the lstat results, listings and resolutions of Docker's
+	// files: the fixed paths, the units, the sockets, the data root, the
+	// TLS files, the registry certificates, the binaries and
+	// GatherOptions.Paths. Never nil after Gather.
+	Files *Files
 	// Reads counts the files Gather read, by in-root path.
 	Reads map[string]int
+}
+
+// Content is one file as read.
+type Content struct {
+	// Path is the in-root path read.
+	Path string
+	// Data is the content; nil when it could not be read (Err).
+	Data []byte
+	Err  error
+}
+
+// Kernel are the kernel facts the host checks judge, read on a live root
+// only (a mounted image's /proc is not its kernel).
+type Kernel struct {
+	// Release is /proc/sys/kernel/osrelease.
+	Release Content
+	// Filesystems is /proc/filesystems.
+	Filesystems Content
+	// MaxUserNamespaces is /proc/sys/user/max_user_namespaces.
+	MaxUserNamespaces Content
+	// Status is /proc/self/status (its Seccomp: field).
+	Status Content
 }
 
 // GatherOptions say which daemon Gather looks at.
@@ -44,6 +89,12 @@ type GatherOptions struct {
 	// line names none (default DefaultConfigFile): a rootless dockerd reads
 	// ~/.config/docker/daemon.json instead.
 	ConfigFile string
+	// ForceConfigFile, when set, is the in-root path of daemon.json,
+	// whatever --config-file says (a caller that knows the file).
+	ForceConfigFile string
+	// Paths are more in-root paths whose metadata Files must hold (a
+	// caller's own socket or data root).
+	Paths []string
 }
 
 // maxMountInfo bounds the mount table Gather reads.
@@ -56,16 +107,33 @@ const maxMountInfo = 8 << 20
 // processes run. Nothing here fails: what could not be read is recorded in
 // the errors of the result.
 func Gather(r *Root, opts GatherOptions) Facts {
-	f := Facts{Reads: map[string]int{}}
+	f := Facts{Reads: map[string]int{}, Files: newFiles(r)}
+	rec := &recorder{r: r, f: f.Files}
+	f.Units = map[string][]string{}
+	for _, u := range []string{"docker.service", "docker.socket"} {
+		f.Units[u] = FindUnits(rec, u)
+	}
+	for _, p := range f.Units["docker.socket"] {
+		data, err := r.ReadFile(p, 1<<20)
+		f.Reads[p]++
+		if err == nil {
+			f.ListenStreams = append(f.ListenStreams, ParseListenStreams(data)...)
+		}
+	}
+	slices.Sort(f.ListenStreams)
+	f.ListenStreams = slices.Compact(f.ListenStreams)
+
 	configs := map[string]configRead{}
 	load := func(args []string) Daemon {
 		flags := ParseDockerdArgs(args)
 		d := Daemon{ConfigFile: DefaultConfigFile}
-		if opts.ConfigFile != "" {
-			d.ConfigFile = Clean(opts.ConfigFile)
-		}
-		if flags.ConfigFile != "" {
+		switch {
+		case opts.ForceConfigFile != "":
+			d.ConfigFile = Clean(opts.ForceConfigFile)
+		case flags.ConfigFile != "":
 			d.ConfigFile = Clean(flags.ConfigFile)
+		case opts.ConfigFile != "":
+			d.ConfigFile = Clean(opts.ConfigFile)
 		}
 		c, ok := configs[d.ConfigFile]
 		if !ok {
@@ -77,7 +145,7 @@ func Gather(r *Root, opts GatherOptions) Facts {
 		d.Settings = Merge(c.settings, flags)
 		return d
 	}
-	f.Daemon = discover(r, opts, load)
+	f.Daemon = discover(r, rec, opts, f.ListenStreams, load)
 	f.DaemonJSON = configs[f.Daemon.ConfigFile].data
 
 	acc, err := LoadAccounts(r)
@@ -88,11 +156,100 @@ func Gather(r *Root, opts GatherOptions) Facts {
 		acc = &Accounts{}
 	}
 	f.Accounts = acc
+	read := func(p string, max int64) Content {
+		data, err := r.ReadFile(p, max)
+		f.Reads[p]++
+		return Content{Path: p, Data: data, Err: err}
+	}
 	if r.Live() {
 		f.MountInfo, f.MountInfoErr = r.ReadFile("/proc/self/mountinfo", maxMountInfo)
 		f.Reads["/proc/self/mountinfo"]++
+		f.Kernel = Kernel{
+			Release:           read("/proc/sys/kernel/osrelease", 4096),
+			Filesystems:       read("/proc/filesystems", 1<<20),
+			MaxUserNamespaces: read("/proc/sys/user/max_user_namespaces", 64),
+			Status:            read("/proc/self/status", 1<<16),
+		}
 	}
+	for _, p := range []string{"/etc/os-release", "/usr/lib/os-release"} {
+		if f.OSRelease = read(p, 1<<16); f.OSRelease.Err == nil {
+			break
+		}
+	}
+	if names, err := rec.ReadDir("/etc/audit/rules.d"); err == nil {
+		for _, n := range names {
+			if strings.HasSuffix(n, ".rules") {
+				if c := read("/etc/audit/rules.d/"+n, 4<<20); c.Err == nil {
+					f.AuditRules = append(f.AuditRules, c)
+				}
+			}
+		}
+	}
+	if c := read("/etc/audit/audit.rules", 4<<20); c.Err == nil {
+		f.AuditRules = append(f.AuditRules, c)
+	}
+	gatherDockerFiles(rec, &f, opts)
 	return f
+}
+
+// BinDirs are where Docker's binaries are looked for, in order.
+var BinDirs = []string{"/usr/bin", "/usr/sbin", "/usr/local/bin", "/usr/local/sbin", "/bin", "/sbin"}
+
+// Binaries are the binaries of Docker and its containerd that a host's
+// checks locate in BinDirs.
+var Binaries = []string{"dockerd", "containerd", "containerd-shim", "containerd-shim-runc-v1", "containerd-shim-runc-v2", "runc"}
+
+// FixedPaths are Docker's files and directories at fixed places.
+var FixedPaths = []string{"/etc/docker", "/etc/default/docker", "/etc/sysconfig/docker", "/etc/containerd/config.toml", "/run/containerd", "/run/docker.sock", DefaultSocket}
+
+// CertsDir is the registry certificates' directory.
+const CertsDir = "/etc/docker/certs.d"
+
+// gatherDockerFiles records the metadata of every Docker file a check of
+// the host looks at into f.Files.
+func gatherDockerFiles(rec *recorder, f *Facts, opts GatherOptions) {
+	d := f.Daemon
+	paths := slices.Concat(FixedPaths, opts.Paths, []string{CertsDir, opts.Socket, d.ConfigFile, d.DataRoot(), "/sys/module/overlay"})
+	socks, _ := d.Settings.UnixSockets()
+	paths = append(paths, socks...)
+	paths = append(paths, f.ListenStreams...)
+	ctrd, _ := d.ContainerdSockets(rec)
+	paths = append(paths, ctrd...)
+	for _, p := range []string{d.Settings.TLSCACert, d.Settings.TLSCert, d.Settings.TLSKey} {
+		paths = append(paths, p)
+	}
+	for _, n := range []string{"ca.pem", "cert.pem", "key.pem"} {
+		paths = append(paths, "/root/.docker/"+n)
+	}
+	for _, dir := range BinDirs {
+		for _, b := range Binaries {
+			paths = append(paths, dir+"/"+b)
+		}
+	}
+	for _, p := range paths {
+		if p != "" {
+			rec.examine(p)
+		}
+	}
+	// Registry certificates: certs.d/<registry>/<file>, and stray files.
+	regs, err := rec.ReadDir(CertsDir)
+	if err != nil {
+		return
+	}
+	for _, reg := range regs {
+		p := CertsDir + "/" + reg
+		st, err := rec.Lstat(p)
+		if err != nil || !st.Mode.IsDir() {
+			continue
+		}
+		files, err := rec.ReadDir(p)
+		if err != nil {
+			continue
+		}
+		for _, n := range files {
+			rec.Exists(p + "/" + n)
+		}
+	}
 }
 
 // configRead is one daemon.json path, read and parsed.
@@ -118,7 +275,7 @@ func readConfig(r *Root, p string) configRead {
 
 // discover picks the daemon as DiscoverDaemon does, loading configurations
 // through load.
-func discover(r *Root, opts GatherOptions, load func(args []string) Daemon) Daemon {
+func discover(r *Root, fsys FS, opts GatherOptions, streams []string, load func(args []string) Daemon) Daemon {
 	if opts.Args != nil || !r.Live() {
 		return load(opts.Args)
 	}
@@ -130,7 +287,7 @@ func discover(r *Root, opts GatherOptions, load func(args []string) Daemon) Daem
 	if socket == "" {
 		socket = DefaultSocket
 	}
-	want := r.canonical(socket)
+	want := fsys.Canonical(socket)
 	if pid, err := socketPeer(r.HostPath(socket)); err == nil && procDir == "/proc" {
 		if p, ok := readDockerd(procDir, pid); ok {
 			d := load(p.Args)
@@ -148,9 +305,9 @@ func discover(r *Root, opts GatherOptions, load func(args []string) Daemon) Daem
 		d.Process = &procs[i]
 		paths, fd := d.Settings.UnixSockets()
 		if fd {
-			paths = append(paths, SystemdListenStreams(r, "docker.socket")...)
+			paths = append(paths, streams...)
 		}
-		if slices.ContainsFunc(paths, func(p string) bool { return r.canonical(p) == want }) {
+		if slices.ContainsFunc(paths, func(p string) bool { return fsys.Canonical(p) == want }) {
 			return d
 		}
 		if first == nil {
