@@ -3,6 +3,7 @@ package perms
 import (
 	"fmt"
 	"io/fs"
+	"slices"
 
 	"github.com/safedock/safedock/internal/hostfs"
 	"github.com/safedock/safedock/rule"
@@ -13,31 +14,45 @@ import (
 // The error is for a root that cannot be opened at all; everything else
 // (missing files, unreadable daemon.json) is a finding.
 func Check(cfg Config) (rule.Report, error) {
-	r, err := hostfs.Open(cfg.Root)
+	f, err := gather(cfg)
 	if err != nil {
 		return rule.Report{}, fmt.Errorf("checking file permissions: %w", err)
 	}
-	defer r.Close()
-	acc, err := accounts(r, cfg)
-	if err != nil {
-		return rule.Report{}, fmt.Errorf("checking file permissions: %w", err)
+	if f.AccountsErr != nil {
+		return rule.Report{}, fmt.Errorf("checking file permissions: %w", f.AccountsErr)
 	}
-	ts, d := targets(r, cfg)
+	ts, d := targets(f.Files, f, cfg)
 	var fs []rule.Finding
 	fs = append(fs, configFinding(d))
 	for _, t := range ts {
-		ev := evaluate(r, acc, t)
+		ev := evaluate(f.Files, f.Accounts, t)
 		fs = append(fs, ev.findings()...)
 	}
 	return rule.NewReport(fs), nil
 }
 
-// accounts are the gathered accounts of cfg.Facts, else the root's.
-func accounts(r *hostfs.Root, cfg Config) (*hostfs.Accounts, error) {
+// gather returns cfg.Facts, or the facts of cfg.Root gathered once
+// (hostfs.Gather) from daemon.json, cfg.DockerdArgs and the files the
+// targets name. No running dockerd is looked for: Discover does that.
+func gather(cfg Config) (*hostfs.Facts, error) {
 	if cfg.Facts != nil {
-		return cfg.Facts.Accounts, cfg.Facts.AccountsErr
+		return cfg.Facts, nil
 	}
-	return hostfs.LoadAccounts(r)
+	r, err := hostfs.Open(cfg.Root)
+	if err != nil {
+		return nil, err
+	}
+	defer r.Close()
+	args := cfg.DockerdArgs
+	if args == nil {
+		args = []string{}
+	}
+	paths := slices.Concat(cfg.Sockets, cfg.ContainerdSockets)
+	if cfg.DataRoot != "" {
+		paths = append(paths, cfg.DataRoot)
+	}
+	f := hostfs.Gather(r, hostfs.GatherOptions{Args: args, ConfigFile: cfg.DaemonJSON, Paths: paths})
+	return &f, nil
 }
 
 // evaluation is one target's state against its spec: the shared input of
@@ -72,8 +87,12 @@ func resolveOwner(acc *hostfs.Accounts, name string) (uint32, string) {
 	return 0, ""
 }
 
-func evaluate(r *hostfs.Root, acc *hostfs.Accounts, t Target) evaluation {
-	ev := evaluation{target: t, live: r.Live(), rootDir: r.Dir()}
+// evaluate judges t against the metadata fsys holds (the gathered Files).
+func evaluate(fsys hostfs.FS, acc *hostfs.Accounts, t Target) evaluation {
+	if acc == nil {
+		acc = &hostfs.Accounts{}
+	}
+	ev := evaluation{target: t, live: fsys.Live(), rootDir: fsys.Dir()}
 	spec, ok := SpecOf(t.Class)
 	if !ok {
 		ev.skip = "no expectation declared for " + string(t.Class)
@@ -87,7 +106,7 @@ func evaluate(r *hostfs.Root, acc *hostfs.Accounts, t Target) evaluation {
 		ev.skip = t.Skip
 		return ev
 	}
-	st, err := r.Lstat(t.Path)
+	st, err := fsys.Lstat(t.Path)
 	if err != nil {
 		ev.skip = t.Path + " " + short(err)
 		return ev

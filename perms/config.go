@@ -91,12 +91,11 @@ func (t Target) Name() string {
 
 // Targets lists every file the rules apply to, from the configuration.
 func Targets(cfg Config) ([]Target, error) {
-	r, err := hostfs.Open(cfg.Root)
+	f, err := gather(cfg)
 	if err != nil {
 		return nil, fmt.Errorf("listing targets: %w", err)
 	}
-	defer r.Close()
-	ts, _ := targets(r, cfg)
+	ts, _ := targets(f.Files, f, cfg)
 	return ts, nil
 }
 
@@ -110,22 +109,18 @@ func source(d hostfs.Daemon, key, def string) string {
 	return def
 }
 
-// targets resolves the configuration into targets. It also returns the
-// loaded daemon configuration, whose ConfigErr the caller reports.
-func targets(r *hostfs.Root, cfg Config) ([]Target, hostfs.Daemon) {
-	var d hostfs.Daemon
-	if cfg.Facts != nil {
-		d = cfg.Facts.Daemon
-	} else {
-		d = hostfs.LoadDaemon(r, cfg.DockerdArgs, cfg.DaemonJSON)
-	}
+// targets resolves the configuration of the gathered facts f into
+// targets, looking paths up in r (f's Files). It also returns the daemon
+// configuration, whose ConfigErr the caller reports.
+func targets(r hostfs.FS, f *hostfs.Facts, cfg Config) ([]Target, hostfs.Daemon) {
+	d := f.Daemon
 	var out []Target
 	add := func(id FileClass, p, src string) {
 		out = append(out, Target{Class: id, Path: hostfs.Clean(p), Source: src})
 	}
 
 	units := func(id FileClass, name string) {
-		found := hostfs.FindUnits(r, name)
+		found := f.Units[name]
 		if len(found) == 0 {
 			out = append(out, Target{Class: id, Path: hostfs.Clean(hostfs.UnitDirs()[0] + "/" + name),
 				Source: "systemd unit search", Skip: name + " is not installed in any of " + strings.Join(hostfs.UnitDirs(), ", ")})
@@ -151,7 +146,7 @@ func targets(r *hostfs.Root, cfg Config) ([]Target, hostfs.Daemon) {
 
 	// Registry certificates: certs.d/<registry>/<file>, and stray files
 	// directly in certs.d.
-	const certsD = "/etc/docker/certs.d"
+	const certsD = hostfs.CertsDir
 	regs, err := r.ReadDir(certsD)
 	switch st, lerr := r.Lstat(certsD); {
 	case lerr == nil && st.Mode&fs.ModeSymlink != 0:
@@ -217,7 +212,7 @@ func targets(r *hostfs.Root, cfg Config) ([]Target, hostfs.Daemon) {
 			add(DockerSock, p, src)
 		}
 		if fd {
-			streams := hostfs.SystemdListenStreams(r, "docker.socket")
+			streams := f.ListenStreams
 			for _, p := range streams {
 				add(DockerSock, p, "docker.socket ListenStream (dockerd -H fd://)")
 			}
@@ -264,7 +259,7 @@ func targets(r *hostfs.Root, cfg Config) ([]Target, hostfs.Daemon) {
 
 // dedupe drops a target whose class and resolved file are already listed
 // (for example /var/run/docker.sock and /run/docker.sock).
-func dedupe(r *hostfs.Root, ts []Target) []Target {
+func dedupe(r hostfs.FS, ts []Target) []Target {
 	seen := map[string]bool{}
 	var out []Target
 	for _, t := range ts {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/safedock/safedock/internal/hostfs"
 	"github.com/safedock/safedock/perms"
+	"github.com/safedock/safedock/rule"
 )
 
 func writeFile(t *testing.T, root, p, data string) {
@@ -21,9 +22,9 @@ func writeFile(t *testing.T, root, p, data string) {
 	}
 }
 
-// With Facts given, Check judges the paths and accounts they hold and reads
-// daemon.json, passwd and group no more: the files under Root say
-// something else.
+// With Facts given, Check judges the paths, metadata and accounts they hold
+// and reads nothing under Root: daemon.json, its mode, passwd and group
+// there say something else.
 func TestCheckJudgesTheGatheredFacts(t *testing.T) {
 	other := t.TempDir()
 	writeFile(t, other, "etc/docker/daemon.json", `{"data-root": "/srv/gathered"}`)
@@ -40,9 +41,36 @@ func TestCheckJudgesTheGatheredFacts(t *testing.T) {
 	writeFile(t, root, "etc/docker/daemon.json", `{"data-root": "/srv/on-disk"}`)
 	writeFile(t, root, "etc/passwd", "root:x:0:0::/root:/bin/sh\n")
 	writeFile(t, root, "etc/group", "root:x:0:\n")
+	// On disk daemon.json is world-writable; the gathered one is 0644.
+	if err := os.Chmod(filepath.Join(root, "etc/docker/daemon.json"), 0o666); err != nil {
+		t.Fatal(err)
+	}
 	rep, err := perms.Check(perms.Config{Root: root, Facts: &facts})
 	if err != nil {
 		t.Fatal(err)
+	}
+	modes := 0
+	for _, f := range append(rep.Findings, onDiskFindings(t, root)...) {
+		if f.Rule == perms.FileDaemonJSONMode {
+			modes++
+		}
+	}
+	if modes != 2 {
+		t.Fatalf("%d %s findings, want one with facts and one without", modes, perms.FileDaemonJSONMode)
+	}
+	for _, f := range rep.Findings {
+		if f.Rule == perms.FileDaemonJSONMode && f.Status != rule.StatusPass {
+			t.Errorf("%s: %s %s, want the gathered mode 0644 judged (the file on disk is 0666)", f.Rule, f.Status, f.Reason)
+		}
+	}
+	onDisk, err := perms.Check(perms.Config{Root: root})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range onDisk.Findings {
+		if f.Rule == perms.FileDaemonJSONMode && f.Status != rule.StatusFail {
+			t.Errorf("without facts %s: %s, want the 0666 file on disk to fail", f.Rule, f.Status)
+		}
 	}
 	found := false
 	for _, f := range rep.Findings {
@@ -61,4 +89,13 @@ func TestCheckJudgesTheGatheredFacts(t *testing.T) {
 	if _, err := perms.Check(perms.Config{Root: root, Facts: &facts}); err == nil {
 		t.Error("Check read the accounts again instead of reporting the gathered error")
 	}
+}
+
+func onDiskFindings(t *testing.T, root string) []rule.Finding {
+	t.Helper()
+	rep, err := perms.Check(perms.Config{Root: root})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rep.Findings
 }

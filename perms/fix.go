@@ -87,11 +87,15 @@ func Fix(cfg Config, opts FixOptions) (FixResult, error) {
 		return FixResult{}, fmt.Errorf("fixing file permissions: %w", err)
 	}
 	defer r.Close()
-	acc, err := hostfs.LoadAccounts(r)
+	f, err := gather(cfg)
 	if err != nil {
 		return FixResult{}, fmt.Errorf("fixing file permissions: %w", err)
 	}
-	ts, d := targets(r, cfg)
+	if f.AccountsErr != nil {
+		return FixResult{}, fmt.Errorf("fixing file permissions: %w", f.AccountsErr)
+	}
+	acc := f.Accounts
+	ts, d := targets(f.Files, f, cfg)
 	res := FixResult{Applied: opts.Apply}
 	findings := []rule.Finding{configFinding(d)}
 	if d.ConfigErr != nil {
@@ -99,7 +103,7 @@ func Fix(cfg Config, opts FixOptions) (FixResult, error) {
 	}
 	seen := map[string]bool{}
 	for _, t := range ts {
-		ev := evaluate(r, acc, t)
+		ev := evaluate(f.Files, acc, t)
 		fs := ev.findings()
 		findings = append(findings, fs...)
 		if ev.ok() || ev.skip != "" {
