@@ -241,6 +241,7 @@ func Audit(ctx context.Context, opts Options) (Report, error) {
 			return hostOutcome{err: err}
 		}
 		info, infoErr := infoF() // without /info, host skips the engine checks
+		in.gatherPaths(host.InfoPaths(info)...)
 		hin := host.Inputs{Root: root, Info: info, TrustedUsers: opts.TrustedUsers, Facts: &in.Facts, DockerdArgs: in.dockerdArgs()}
 		if root == "/" {
 			if rules, err := auditRulesF(); err == nil {
@@ -525,6 +526,9 @@ func auditDaemonConfig(in *hostInputs, info *system.Info) (rule.Report, error) {
 		st := info.Swarm.LocalNodeState
 		opts.Host.SwarmActive = st != "" && st != "inactive"
 	}
+	// The accounts are the gathered ones, never read here: when they could
+	// not be gathered, the checks that need them do not know (nil).
+	opts.Host.UserExists, opts.Host.GroupExists, opts.Host.LookupUID = nil, nil, nil
 	if acc := in.Facts.Accounts; in.Facts.AccountsErr == nil && acc != nil {
 		// The accounts already gathered: userns-remap's user, and whether
 		// a numeric remap is uid 0 by name (dockerd compares the name).

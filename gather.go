@@ -16,13 +16,16 @@ import (
 
 // hostInputs are the host-side inputs of the whole-host audit, each read
 // once through the root (hostfs: no lookup leaves it) and handed, typed, to
-// every section that needs them. No section opens daemon.json, the
-// accounts or the mount table itself.
+// every section that needs them. No section opens a file itself: not
+// daemon.json, the accounts, the mount table, os-release, /proc's kernel
+// files, the audit rules or the units, and the metadata of Docker's files
+// is looked up in Facts.Files.
 type hostInputs struct {
 	// Root is the audited root, "/" for this machine.
 	Root string
 	// Facts are daemon.json (raw and merged with the running dockerd's
-	// command line), the accounts and the mount table.
+	// command line), the accounts, the mount table, os-release, the kernel's
+	// facts, the audit rules, the units and Docker's files' metadata.
 	Facts hostfs.Facts
 	// Config is daemon.json parsed (nil when absent or not a JSON object).
 	Config *daemonconf.Config
@@ -81,7 +84,7 @@ func gatherHost(root, socket string, info *system.Info) (*hostInputs, error) {
 			in.Config = c
 		}
 	}
-	in.Sockets = daemonSockets(r, in.Facts.Daemon)
+	in.Sockets = daemonSockets(in.Facts)
 	if in.Facts.Daemon.Process != nil && r.Live() {
 		// The socket the running dockerd was found behind.
 		if socket == "" {
@@ -95,18 +98,32 @@ func gatherHost(root, socket string, info *system.Info) (*hostInputs, error) {
 	return in, nil
 }
 
-// daemonSockets are the unix sockets of d and of its containerd:
-// daemon.json "hosts" and dockerd's -H flags (merged as dockerd does),
-// systemd's docker.socket when dockerd is socket-activated, and
+// daemonSockets are the unix sockets of the gathered daemon and of its
+// containerd: daemon.json "hosts" and dockerd's -H flags (merged as dockerd
+// does), systemd's docker.socket when dockerd is socket-activated, and
 // containerd's sockets.
-func daemonSockets(r *hostfs.Root, d hostfs.Daemon) []string {
-	paths, fd := d.Settings.UnixSockets()
+func daemonSockets(f hostfs.Facts) []string {
+	paths, fd := f.Daemon.Settings.UnixSockets()
 	out := slices.Clone(paths)
 	if fd {
-		out = append(out, hostfs.SystemdListenStreams(r, "docker.socket")...)
+		out = append(out, f.ListenStreams...)
 	}
-	ctrd, _ := d.ContainerdSockets(r)
+	ctrd, _ := f.Daemon.ContainerdSockets(f.Files)
 	return append(out, ctrd...)
+}
+
+// gatherPaths adds the metadata of paths learnt after the gather (the data
+// root /info names) to the gathered files, through the root.
+func (in *hostInputs) gatherPaths(paths ...string) {
+	if len(paths) == 0 {
+		return
+	}
+	r, err := hostfs.Open(in.Root)
+	if err != nil {
+		return
+	}
+	defer r.Close()
+	in.Facts.Files.Gather(r, paths...)
 }
 
 // dockerdArgs are the running dockerd's arguments, or an empty list.
