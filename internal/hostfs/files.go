@@ -3,6 +3,7 @@ package hostfs
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"sync"
 )
 
@@ -192,18 +193,29 @@ func (c *recorder) Resolve(p string) (string, error) {
 
 // examine records p's lstat and, when p exists, its resolution, the
 // resolution of the path its directories lead to, and what it resolves to:
-// everything a check asks of one path.
+// everything a check asks of one path. Only a symlink is resolved through
+// the root; any other file resolves to where its directories lead, which
+// its lstat already says (so examining a file never opens it).
 func (c *recorder) examine(p string) {
 	st, err := c.Lstat(p)
 	if err != nil {
 		return
 	}
-	if real, err := c.Resolve(p); err == nil {
-		c.Lstat(real)
+	if st.Mode&fs.ModeSymlink == 0 {
+		c.f.mu.Lock()
+		for _, q := range []string{Clean(p), st.Resolved} {
+			if _, ok := c.f.resolved[q]; !ok {
+				c.f.resolved[q] = resolveResult{path: st.Resolved}
+			}
+		}
+		c.f.mu.Unlock()
+		if st.Resolved != Clean(p) {
+			c.Lstat(st.Resolved)
+		}
+		return
 	}
-	if st.Resolved != Clean(p) {
-		c.Lstat(st.Resolved)
-		_, _ = c.Resolve(st.Resolved)
+	if real, err := c.Resolve(p); err == nil {
+		c.examine(real)
 	}
 }
 
