@@ -64,6 +64,9 @@ func gatherHost(root, socket string, info *system.Info) (*hostInputs, error) {
 		}
 		rootless = &p
 		opts.ConfigFile = p.ConfigFile
+		// The rootless defaults filled in below name files the sections
+		// look at: their metadata is gathered with the rest.
+		opts.Paths = []string{p.DataRoot, p.Socket, p.ExecRoot, p.ExecRoot + "/containerd/containerd.sock"}
 		if socket == "" {
 			opts.Socket = p.Socket
 		}

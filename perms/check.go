@@ -51,7 +51,7 @@ func gather(cfg Config) (*hostfs.Facts, error) {
 	if cfg.DataRoot != "" {
 		paths = append(paths, cfg.DataRoot)
 	}
-	f := hostfs.Gather(r, hostfs.GatherOptions{Args: args, ConfigFile: cfg.DaemonJSON, Paths: paths})
+	f := hostfs.Gather(r, hostfs.GatherOptions{Args: args, ForceConfigFile: cfg.DaemonJSON, Paths: paths})
 	return &f, nil
 }
 
