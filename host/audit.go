@@ -50,10 +50,10 @@ func (e *env) first(id rule.ID, src string, candidates ...string) AuditTarget {
 
 func (e *env) binary(id rule.ID, name string) AuditTarget {
 	var c []string
-	for _, d := range hostfs.BinDirs {
+	for _, d := range hostfs.BinDirs() {
 		c = append(c, d+"/"+name)
 	}
-	t := e.first(id, "search of "+strings.Join(hostfs.BinDirs, ", "), c...)
+	t := e.first(id, "search of "+strings.Join(hostfs.BinDirs(), ", "), c...)
 	if t.Path != "" {
 		// /bin/x and /usr/bin/x may be one file; watch the real one.
 		if real, err := e.files.Resolve(t.Path); err == nil {

@@ -192,15 +192,18 @@ func Gather(r *Root, opts GatherOptions) Facts {
 	return f
 }
 
-// BinDirs are where Docker's binaries are looked for, in order.
-var BinDirs = []string{"/usr/bin", "/usr/sbin", "/usr/local/bin", "/usr/local/sbin", "/bin", "/sbin"}
+// BinDirs returns where Docker's binaries are looked for, in order (a
+// copy).
+func BinDirs() []string {
+	return []string{"/usr/bin", "/usr/sbin", "/usr/local/bin", "/usr/local/sbin", "/bin", "/sbin"}
+}
 
-// Binaries are the binaries of Docker and its containerd that a host's
+// binaries are the binaries of Docker and its containerd that a host's
 // checks locate in BinDirs.
-var Binaries = []string{"dockerd", "containerd", "containerd-shim", "containerd-shim-runc-v1", "containerd-shim-runc-v2", "runc"}
+var binaries = []string{"dockerd", "containerd", "containerd-shim", "containerd-shim-runc-v1", "containerd-shim-runc-v2", "runc"}
 
-// FixedPaths are Docker's files and directories at fixed places.
-var FixedPaths = []string{"/etc/docker", "/etc/default/docker", "/etc/sysconfig/docker", "/etc/containerd/config.toml", "/run/containerd", "/run/docker.sock", DefaultSocket}
+// fixedPaths are Docker's files and directories at fixed places.
+var fixedPaths = []string{"/etc/docker", "/etc/default/docker", "/etc/sysconfig/docker", "/etc/containerd/config.toml", "/run/containerd", "/run/docker.sock", DefaultSocket}
 
 // CertsDir is the registry certificates' directory.
 const CertsDir = "/etc/docker/certs.d"
@@ -209,7 +212,7 @@ const CertsDir = "/etc/docker/certs.d"
 // the host looks at into f.Files.
 func gatherDockerFiles(rec *recorder, f *Facts, opts GatherOptions) {
 	d := f.Daemon
-	paths := slices.Concat(FixedPaths, opts.Paths, []string{CertsDir, opts.Socket, d.ConfigFile, d.DataRoot(), "/sys/module/overlay"})
+	paths := slices.Concat(fixedPaths, opts.Paths, []string{CertsDir, opts.Socket, d.ConfigFile, d.DataRoot(), "/sys/module/overlay"})
 	socks, _ := d.Settings.UnixSockets()
 	paths = append(paths, socks...)
 	paths = append(paths, f.ListenStreams...)
@@ -221,8 +224,8 @@ func gatherDockerFiles(rec *recorder, f *Facts, opts GatherOptions) {
 	for _, n := range []string{"ca.pem", "cert.pem", "key.pem"} {
 		paths = append(paths, "/root/.docker/"+n)
 	}
-	for _, dir := range BinDirs {
-		for _, b := range Binaries {
+	for _, dir := range BinDirs() {
+		for _, b := range binaries {
 			paths = append(paths, dir+"/"+b)
 		}
 	}
