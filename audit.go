@@ -292,6 +292,9 @@ func Audit(ctx context.Context, opts Options) (Report, error) {
 			case sec == SectionHost || sec == SectionAuditd:
 				o := runHost()
 				rep, err = filterSection(o.rep, sec), o.err
+				if sec == SectionHost && engineF().Kind == EnginePodman {
+					rep = podmanHost(rep)
+				}
 				if err == nil && o.gap != "" && sec == SectionHost {
 					err = errors.New(o.gap)
 				}

@@ -7,6 +7,7 @@ import (
 	"slices"
 
 	"github.com/safedock/safedock/daemonconf"
+	"github.com/safedock/safedock/host"
 	"github.com/safedock/safedock/internal/hostfs"
 	"github.com/safedock/safedock/perms"
 	"github.com/safedock/safedock/podmanconf"
@@ -94,6 +95,26 @@ func auditPodmanFiles(in *hostInputs) rule.Report {
 		f := r.Finding("podman", rule.Skip(notApplicableToPodman+podmanFilesReason))
 		f.Method = podmanconf.FileMethod
 		out = append(out, f)
+	}
+	return rule.NewReport(out)
+}
+
+// podmanHostReasons says why a host rule written for dockerd is not
+// applicable to a Podman host.
+var podmanHostReasons = map[rule.ID]string{
+	host.EngineVersion:      "the supported-versions table is Docker Engine's release series; Podman's support is its own (or its distribution's)",
+	host.SocketGroupMembers: "the docker group's members reach dockerd's socket; Podman's socket's owner and mode are judged by " + string(podmanconf.FilePodmanSocket),
+}
+
+// podmanHost turns the host section's dockerd-only findings into skips
+// with the reason, on a Podman host.
+func podmanHost(rep rule.Report) rule.Report {
+	out := slices.Clone(rep.Findings)
+	for i, f := range out {
+		if why, ok := podmanHostReasons[f.Rule]; ok {
+			f.Status, f.Reason, f.Detail, f.Remediation = rule.StatusSkip, notApplicableToPodman+why, "", ""
+			out[i] = f
+		}
 	}
 	return rule.NewReport(out)
 }
