@@ -102,8 +102,8 @@ func auditPodmanFiles(in *hostInputs) rule.Report {
 // podmanHostReasons says why a host rule written for dockerd is not
 // applicable to a Podman host.
 var podmanHostReasons = map[rule.ID]string{
-	host.EngineVersion:      "the supported-versions table is Docker Engine's release series; Podman's support is its own (or its distribution's)",
-	host.SocketGroupMembers: "the docker group's members reach dockerd's socket; Podman's socket's owner and mode are judged by " + string(podmanconf.FilePodmanSocket),
+	host.HostEngineVersion:      "the supported-versions table is Docker Engine's release series; Podman's support is its own (or its distribution's)",
+	host.HostSocketGroupMembers: "the docker group's members reach dockerd's socket; Podman's socket's owner and mode are judged by " + string(podmanconf.FilePodmanSocket),
 }
 
 // podmanHost turns the host section's dockerd-only findings into skips

@@ -85,7 +85,7 @@ func TestAuditOfAPodmanHost(t *testing.T) {
 		if strings.HasPrefix(string(f.Rule), "daemon.podman-") || strings.HasPrefix(string(f.Rule), "file.podman-") {
 			continue
 		}
-		if f.Rule == daemonconf.RuleICC {
+		if f.Rule == daemonconf.DaemonICC {
 			assert.Equal(t, rule.StatusFail, f.Status, "Podman cannot disable inter-container traffic")
 			continue
 		}
@@ -93,7 +93,7 @@ func TestAuditOfAPodmanHost(t *testing.T) {
 		assert.True(t, strings.HasPrefix(f.Reason, "not applicable to Podman: "), "%s: %s", f.Rule, f.Reason)
 	}
 	// The host rules written for dockerd's release series and group.
-	for _, id := range []rule.ID{host.EngineVersion, host.SocketGroupMembers} {
+	for _, id := range []rule.ID{host.HostEngineVersion, host.HostSocketGroupMembers} {
 		require.NotEmpty(t, byRule[id], id)
 		for _, f := range byRule[id] {
 			assert.Equal(t, rule.StatusSkip, f.Status, id)

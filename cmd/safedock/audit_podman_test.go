@@ -46,7 +46,7 @@ func TestAuditOfAPodmanHostFromTheCLI(t *testing.T) {
 		podmanconf.DaemonPodmanUserns, podmanconf.DaemonPodmanLogDriver, podmanconf.DaemonPodmanInsecureRegistries, podmanconf.FilePodmanSocket} {
 		assert.Contains(t, seen, id, "Podman's configuration is judged")
 	}
-	nnp := seen[daemonconf.RuleNoNewPrivs]
+	nnp := seen[daemonconf.DaemonNoNewPrivileges]
 	assert.Equal(t, rule.StatusSkip, nnp.Status, "dockerd's rule is not judged on Podman")
 	assert.Equal(t, "not applicable to Podman: judged from containers.conf by daemon.podman-no-new-privileges", nnp.Reason)
 }
