@@ -43,7 +43,7 @@ func PodmanAddr() string {
 func Podman(t testing.TB) *client.Client {
 	t.Helper()
 	addr := PodmanAddr()
-	cli, err := client.New(client.WithHost(addr), client.WithAPIVersionNegotiation())
+	cli, err := client.New(client.WithHost(addr))
 	if err != nil {
 		podmanUnavailable(t, "podman client for %s: %v", addr, err)
 	}
