@@ -13,6 +13,7 @@ const DaemonPodmanUnqualifiedSearch rule.ID = "daemon.podman-unqualified-search-
 
 var unqualifiedSearch = rule.Check[*Config]{
 	Rule: rule.Rule{ID: DaemonPodmanUnqualifiedSearch, Title: "Short image names do not search several registries", Severity: rule.SeverityMedium,
+		Refs:        map[rule.Benchmark][]string{rule.CIS160: {}, rule.CIS170: {}, rule.CIS180: {}}, // no CIS control
 		Rationale:   "With several unqualified-search-registries, \"podman pull nginx\" takes the first registry that has a repository of that name: anyone who registers it on an earlier registry serves the image (a squatting attack dockerd, with its single docker.io, does not have). short-name-mode = \"enforcing\" makes Podman ask instead of guessing, and refuses when it cannot ask.",
 		Remediation: "List at most one registry in unqualified-search-registries (or none, and use fully qualified names), or set short-name-mode = \"enforcing\" in registries.conf."},
 	Judge: func(c *Config) rule.Result {
