@@ -610,7 +610,11 @@ func EngineHostIdentity(info *system.Info, e Engine, remote bool) *rule.HostIden
 		if info.Name != "" {
 			h.Hostname = info.Name
 		}
-		h.DaemonID = info.ID
+		// Podman (4.3) answers /info with a fresh random ID on every
+		// call: no identity to key fingerprints on, so the hostname is.
+		if e.Kind != EnginePodman {
+			h.DaemonID = info.ID
+		}
 		h.EngineVersion = info.ServerVersion
 		if e.Version != "" {
 			h.EngineVersion = e.Version
