@@ -20,6 +20,7 @@ import (
 	"github.com/safedock/safedock/host"
 	"github.com/safedock/safedock/internal/inspect"
 	"github.com/safedock/safedock/perms"
+	"github.com/safedock/safedock/podmanconf"
 	"github.com/safedock/safedock/rule"
 )
 
@@ -190,7 +191,11 @@ func Audit(ctx context.Context, opts Options) (Report, error) {
 			_, _ = p.Ping(ctx, client.PingOptions{NegotiateAPIVersion: true})
 		}
 	})
+	infoDone := make(chan struct{}) // closed once /info has answered or failed
 	infoF := sync.OnceValues(func() (*system.Info, error) {
+		// Closed before any caller gets the answer, so a section that
+		// used /info is never followed by a report without it.
+		defer close(infoDone)
 		if cli == nil {
 			return nil, errors.New("no daemon client")
 		}
@@ -200,6 +205,19 @@ func Audit(ctx context.Context, opts Options) (Report, error) {
 			return nil, fmt.Errorf("reading daemon info: %w", err)
 		}
 		return &res.Info, nil
+	})
+	// Which engine answers (dockerd, Podman) decides how its
+	// configuration and files are judged: from /version and /info.
+	versionF := sync.OnceValue(func() *client.ServerVersionResult {
+		if cli == nil {
+			return nil
+		}
+		negotiate()
+		return serverVersion(ctx, cli)
+	})
+	engineF := sync.OnceValue(func() Engine {
+		info, _ := infoF()
+		return IdentifyEngine(versionF(), info)
 	})
 	// Which files are the daemon's depends on the daemon: a rootless one
 	// keeps them in its user's home (gatherHost), so the host side waits
@@ -215,9 +233,9 @@ func Audit(ctx context.Context, opts Options) (Report, error) {
 	// Every input starts now, /info (the slowest: dockerd 20.10 runs runc
 	// and docker-init to answer it) first; auditctl is a child process,
 	// milliseconds to spawn.
-	infoDone := make(chan struct{}) // closed once /info has answered or failed
 	if cli != nil {
-		go func() { infoF(); close(infoDone) }()
+		go infoF()
+		go versionF()
 	}
 	hostSide := !remote && (slices.Contains(selected, SectionFiles) || slices.Contains(selected, SectionDaemon) || slices.Contains(selected, SectionHost) || slices.Contains(selected, SectionAuditd))
 	// The container rules take facts from daemon.json and dockerd's
@@ -275,19 +293,31 @@ func Audit(ctx context.Context, opts Options) (Report, error) {
 			case sec == SectionHost || sec == SectionAuditd:
 				o := runHost()
 				rep, err = filterSection(o.rep, sec), o.err
+				if sec == SectionHost && engineF().Kind == EnginePodman {
+					rep = podmanHost(rep)
+				}
 				if err == nil && o.gap != "" && sec == SectionHost {
 					err = errors.New(o.gap)
 				}
 			case sec == SectionFiles:
 				var in *hostInputs
 				if in, err = hostF(); err == nil {
-					rep, err = perms.Check(perms.Config{Root: root, Facts: &in.Facts})
+					if engineF().Kind == EnginePodman {
+						rep = auditPodmanFiles(in)
+					} else {
+						rep, err = perms.Check(perms.Config{Root: root, Facts: &in.Facts})
+					}
 				}
 			case sec == SectionDaemon:
 				var in *hostInputs
 				if in, err = hostF(); err == nil {
 					info, infoErr := infoF() // the engine version, when the daemon answers
-					if rep, err = auditDaemonConfig(in, info); err == nil {
+					if e := engineF(); e.Kind == EnginePodman {
+						rep = auditPodmanConfig(in, e)
+					} else {
+						rep, err = auditDaemonConfig(in, info)
+					}
+					if err == nil {
 						// CIS 2.1: whether the daemon runs rootless, from /info.
 						rep = rule.NewReport(append(rep.Findings, judgeRootless(info, infoErr, "daemon:"+daemonHost)))
 					}
@@ -391,7 +421,11 @@ func Audit(ctx context.Context, opts Options) (Report, error) {
 		info, _ = infoF()
 	default:
 	}
-	out.Report.Host = HostIdentity(info, remote)
+	var v *client.ServerVersionResult
+	if info != nil {
+		v = versionF() // asked together with /info
+	}
+	out.Report.Host = EngineHostIdentity(info, IdentifyEngine(v, info), remote)
 	if remote {
 		out.Report.Host.Address = daemonHost
 	}
@@ -559,13 +593,19 @@ func auditDaemonConfig(in *hostInputs, info *system.Info) (rule.Report, error) {
 // order: host and auditd, daemon, files, images, containers. Renderers such
 // as SARIF use it to describe the rules.
 func Rules() rule.Catalog {
-	return slices.Concat(host.Rules(), daemonconf.Rules(), rootlessRules(), perms.Rules(), hardening.ImageRules(), hardening.Rules())
+	return slices.Concat(host.Rules(), daemonconf.Rules(), rootlessRules(), podmanconf.Catalog(), perms.Rules(), hardening.ImageRules(), hardening.Rules())
 }
 
 // HostIdentity names the audited host for a report: the daemon's own name,
 // ID and version from its /info when it answered (info non-nil), else, for
 // a daemon on this machine (remote false), this machine's hostname.
 func HostIdentity(info *system.Info, remote bool) *rule.HostIdentity {
+	return EngineHostIdentity(info, IdentifyEngine(nil, info), remote)
+}
+
+// EngineHostIdentity is HostIdentity naming the engine e identified
+// (IdentifyEngine), e.g. "Podman Engine" 4.3.1.
+func EngineHostIdentity(info *system.Info, e Engine, remote bool) *rule.HostIdentity {
 	h := &rule.HostIdentity{}
 	if !remote {
 		h.Hostname, _ = os.Hostname()
@@ -574,12 +614,16 @@ func HostIdentity(info *system.Info, remote bool) *rule.HostIdentity {
 		if info.Name != "" {
 			h.Hostname = info.Name
 		}
-		h.DaemonID = info.ID
-		h.EngineVersion = info.ServerVersion
-		h.Engine = "Docker Engine"
-		if info.ProductLicense != "" {
-			h.Engine += " - " + info.ProductLicense
+		// Podman (4.3) answers /info with a fresh random ID on every
+		// call: no identity to key fingerprints on, so the hostname is.
+		if e.Kind != EnginePodman {
+			h.DaemonID = info.ID
 		}
+		h.EngineVersion = info.ServerVersion
+		if e.Version != "" {
+			h.EngineVersion = e.Version
+		}
+		h.Engine = e.Product
 	}
 	return h
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/safedock/safedock/daemonconf"
 	"github.com/safedock/safedock/hardening"
 	"github.com/safedock/safedock/internal/hostfs"
+	"github.com/safedock/safedock/podmanconf"
 )
 
 // hostInputs are the host-side inputs of the whole-host audit, each read
@@ -36,6 +37,10 @@ type hostInputs struct {
 	// files; Facts are then read from there (the user's daemon.json) with
 	// its defaults (data root, exec root, socket) filled in.
 	Rootless *RootlessPaths
+	// Podman are Podman's configuration files and PodmanFiles the
+	// metadata of its files and sockets, judged when the engine is Podman.
+	Podman      podmanconf.Inputs
+	PodmanFiles []podmanconf.FileFacts
 }
 
 // gatherHost reads the host-side inputs of root once. socket is the
@@ -88,6 +93,7 @@ func gatherHost(root, socket string, info *system.Info) (*hostInputs, error) {
 		}
 	}
 	in.Sockets = daemonSockets(in.Facts)
+	in.Podman, in.PodmanFiles = gatherPodman(r, in.Facts.Accounts, socket)
 	if in.Facts.Daemon.Process != nil && r.Live() {
 		// The socket the running dockerd was found behind.
 		if socket == "" {

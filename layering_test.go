@@ -18,7 +18,7 @@ const (
 	floorPolicy   = "policy"
 	floorPlumbing = "internal plumbing" // internal/hostfs, internal/inspect
 	floorTestKit  = "internal test kit" // internal/dockertest, internal/probe, internal/sariftest
-	floorSection  = "section"           // hardening, runspec, daemonconf, perms, host, report
+	floorSection  = "section"           // hardening, runspec, daemonconf, podmanconf, perms, host, report
 	floorSwarm    = "swarm"
 	floorRoot     = "module root"
 	floorAuthz    = "authz"
@@ -37,7 +37,7 @@ func floorOf(pkg string) string {
 		return floorPlumbing
 	case "internal/dockertest", "internal/probe", "internal/sariftest":
 		return floorTestKit
-	case "hardening", "runspec", "daemonconf", "perms", "host", "report":
+	case "hardening", "runspec", "daemonconf", "podmanconf", "perms", "host", "report":
 		return floorSection
 	case "swarm":
 		return floorSwarm

@@ -46,13 +46,24 @@ func output(t *testing.T, c *hardening.Container) string {
 
 func TestLaunchedContainerIsHardenedInTheKernel(t *testing.T) {
 	cli := dockertest.Client(t)
+	assertLaunchIsHardenedInTheKernel(t, cli)
+}
+
+// assertLaunchIsHardenedInTheKernel launches the probe hardened (non-root,
+// PIDs and memory limits) on a network of its own and checks, from the
+// probe's view of /proc/self/status and the filesystem, what the kernel
+// applies: no capabilities, no_new_privs, a seccomp filter, uid 65534, a
+// read-only / with a writable /tmp, the cgroup limits. Every engine's test
+// calls it.
+func assertLaunchIsHardenedInTheKernel(t *testing.T, cli *client.Client, opts ...hardening.Option) {
+	t.Helper()
 	img := dockertest.ProbeImage(t, cli, dockertest.ProbeImageOptions{})
 	netName := dockertest.Name("net")
 	dockertest.RemoveNetworkOnCleanup(t, cli, netName)
 
-	c := launch(t, cli, img.Ref, netName,
+	c := launch(t, cli, img.Ref, netName, append([]hardening.Option{
 		hardening.WithNonRootUser(), hardening.WithCmd("status"),
-		hardening.WithPidsLimit(64), hardening.WithMemory(64<<20))
+		hardening.WithPidsLimit(64), hardening.WithMemory(64 << 20)}, opts...)...)
 	assert.Equal(t, img.ID, c.ImageID, "launched by the resolved image ID")
 
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)

@@ -340,14 +340,11 @@ func (c *Container) joinNetwork(ctx context.Context, sp *Spec) (func(), error) {
 			unlock()
 			return nil, err
 		}
-		if n.Options[ICCOption] != "false" {
+		if v := networkIsolation(ctx, c.cli, nn, n); v != nil {
 			r := sp.Waivers.Apply(rule.ContainerNetworkIsolation, rule.Fail("network allows inter-container traffic", ""))
 			if r.Status != rule.StatusWaived {
 				unlock()
-				return nil, &rule.Violation{Rule: rule.ContainerNetworkIsolation,
-					Reason: fmt.Sprintf("network %q exists with inter-container traffic enabled", nn),
-					Detail: fmt.Sprintf("network %s: Options[%s]=%q", shortID(n.ID), ICCOption, n.Options[ICCOption]),
-					Fix:    "use another network name (Run creates it isolated) or recreate it with -o " + ICCOption + "=false"}
+				return nil, v
 			}
 		}
 		ids[nn] = n.ID

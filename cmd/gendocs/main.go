@@ -40,6 +40,7 @@ import (
 	"github.com/safedock/safedock/host"
 	"github.com/safedock/safedock/internal/hostfs"
 	"github.com/safedock/safedock/perms"
+	"github.com/safedock/safedock/podmanconf"
 	"github.com/safedock/safedock/policy"
 	"github.com/safedock/safedock/rule"
 	"github.com/safedock/safedock/runspec"
@@ -286,6 +287,9 @@ func collect() ([]row, error) {
 		{hardening.ImageRules(), "hardening.AuditImages", func(rule.Rule) []string { return nil }},
 		{swarm.Rules(), "swarm.Audit", func(r rule.Rule) []string { return swarmEnforced[r.ID] }},
 		{authz.Rules(), "authz plugin", func(rule.Rule) []string { return []string{"authz plugin"} }},
+		// A Podman host's configuration and files, judged instead of
+		// daemon.json and Docker's files.
+		{podmanconf.Catalog(), "podmanconf.Audit", func(rule.Rule) []string { return nil }},
 		// The whole-host audit's own rule, judged from /info.
 		{rootlessRules(), "safedock.Audit", func(rule.Rule) []string { return nil }},
 	}
