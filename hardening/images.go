@@ -3,7 +3,6 @@ package hardening
 import (
 	"context"
 	"fmt"
-	"slices"
 	"strings"
 
 	cerrdefs "github.com/containerd/errdefs"
@@ -25,22 +24,36 @@ const (
 // for minimal images; this is a judgement, not a CIS number).
 const MinimalImageSize = 1 << 30
 
+// inspectedImage is what an image rule judges: the facts of one image on
+// the daemon, its size in bytes and its number of layers.
+type inspectedImage struct {
+	facts  ImageFacts
+	size   int64
+	layers int
+}
+
+// imageChecks is the catalog of image rules, in report order; each lives in
+// its own check_image_*.go file with its test.
+var imageChecks = mustValidImageChecks(rule.Checks[inspectedImage]{
+	checkImageNonRootUser,
+	checkImageHealthcheck,
+	checkImageNoSSHPort,
+	checkImageSize,
+})
+
+// mustValidImageChecks panics when the image catalog is malformed (a
+// programming error caught by every test of the package), so a broken table
+// never ships.
+func mustValidImageChecks(cs rule.Checks[inspectedImage]) rule.Checks[inspectedImage] {
+	if err := cs.Validate(); err != nil {
+		panic("hardening: invalid image catalog: " + err.Error())
+	}
+	return cs
+}
+
 // ImageRules returns the catalog of image rules. Each call returns a fresh copy.
 func ImageRules() rule.Catalog {
-	return rule.Catalog{
-		{ID: ImageNonRootUser, Title: "Images declare a non-root USER", Severity: rule.SeverityMedium, CIS: []string{"4.1"},
-			Rationale:   "An image without USER runs as root unless every caller remembers --user.",
-			Remediation: "Add a USER instruction with a non-root uid (e.g. USER 65534:65534) to the Dockerfile."},
-		{ID: ImageHealthcheck, Title: "Images define a HEALTHCHECK", Severity: rule.SeverityLow, CIS: []string{"4.6"},
-			Rationale:   "A HEALTHCHECK lets the engine and orchestrators see that a running container no longer works.",
-			Remediation: "Add a HEALTHCHECK instruction to the Dockerfile."},
-		{ID: ImageNoSSHPort, Title: "Images do not expose SSH (port 22)", Severity: rule.SeverityMedium, CIS: []string{"5.7"},
-			Rationale:   "EXPOSE 22 usually means an sshd is baked into the image; containers are reached with docker exec.",
-			Remediation: "Remove the SSH server and EXPOSE 22 from the image."},
-		{ID: ImageSize, Title: "Images are minimal", Severity: rule.SeverityInfo,
-			Rationale:   "Every package in an image is attack surface and patch work; small images (distroless, scratch, alpine) have less of both. Vulnerability scanning (Clair, Trivy) is out of safedock's scope.",
-			Remediation: "Use a multi-stage build and a minimal base image; scan images with a vulnerability scanner."},
-	}
+	return imageChecks.Catalog()
 }
 
 // ImageAuditClient is what AuditImages needs from the daemon.
@@ -57,7 +70,6 @@ func AuditImages(ctx context.Context, cli ImageAuditClient, concurrency int) (ru
 	if err != nil {
 		return rule.Report{}, fmt.Errorf("audit images: listing images: %w", err)
 	}
-	cat := ImageRules()
 	type inspected struct {
 		res client.ImageInspectResult
 		err error
@@ -78,8 +90,8 @@ func AuditImages(ctx context.Context, cli ImageAuditClient, concurrency int) (ru
 				return nil
 			}
 			var out []rule.Finding
-			for _, r := range cat {
-				out = append(out, r.Finding(target, rule.Skip(fmt.Sprintf("inspect failed: %v", err))))
+			for _, c := range imageChecks {
+				out = append(out, c.Rule.Finding(target, rule.Skip(fmt.Sprintf("inspect failed: %v", err))))
 			}
 			return out
 		}
@@ -93,38 +105,12 @@ func AuditImages(ctx context.Context, cli ImageAuditClient, concurrency int) (ru
 
 // EvaluateImage applies the image rules to one image's facts.
 func EvaluateImage(target string, img ImageFacts, size int64, layers int) []rule.Finding {
-	cat := ImageRules()
-	get := func(id rule.ID) rule.Rule { r, _ := cat.Lookup(id); return r }
-	var out []rule.Finding
-	add := func(id rule.ID, res rule.Result) {
+	in := inspectedImage{facts: img, size: size, layers: layers}
+	out := make([]rule.Finding, 0, len(imageChecks))
+	for _, c := range imageChecks {
+		res := c.Judge(in)
 		res.Method = "inspect"
-		out = append(out, get(id).Finding(target, res))
-	}
-
-	switch {
-	case img.User == "":
-		add(ImageNonRootUser, rule.Fail("no USER: containers run as root unless told otherwise", "Config.User is empty"))
-	case isRootUser(img.User):
-		add(ImageNonRootUser, rule.Fail("USER is root", fmt.Sprintf("Config.User=%q", img.User)))
-	default:
-		add(ImageNonRootUser, rule.Pass("non-root USER", fmt.Sprintf("Config.User=%q", img.User)))
-	}
-	if img.Healthcheck {
-		add(ImageHealthcheck, rule.Pass("HEALTHCHECK defined", ""))
-	} else {
-		add(ImageHealthcheck, rule.Warn("no HEALTHCHECK", "Config.Healthcheck is empty"))
-	}
-	ports := slices.Sorted(slices.Values(img.ExposedPorts))
-	if slices.Contains(ports, "22/tcp") {
-		add(ImageNoSSHPort, rule.Fail("exposes port 22 (ssh)", fmt.Sprintf("Config.ExposedPorts=%v", ports)))
-	} else {
-		add(ImageNoSSHPort, rule.Pass("does not expose port 22", fmt.Sprintf("Config.ExposedPorts=%v", ports)))
-	}
-	detail := fmt.Sprintf("%d MB in %d layers", size/1_000_000, layers)
-	if size > MinimalImageSize {
-		add(ImageSize, rule.Warn("large image: consider a minimal base", detail))
-	} else {
-		add(ImageSize, rule.Pass("size within the minimal-image bound", detail))
+		out = append(out, c.Rule.Finding(target, res))
 	}
 	return out
 }

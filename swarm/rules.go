@@ -1,7 +1,11 @@
 package swarm
 
 import (
+	"fmt"
 	"time"
+
+	"github.com/moby/moby/api/types/network"
+	swarmtypes "github.com/moby/moby/api/types/swarm"
 
 	"github.com/safedock/safedock/rule"
 )
@@ -21,45 +25,85 @@ const (
 // node-cert-expiry rule accepts: swarm's default, 90 days.
 const MaxNodeCertExpiry = 90 * 24 * time.Hour
 
+// OverlayEncryptedOption is the overlay driver option that turns on IPsec
+// encryption of the network's traffic between nodes.
+const OverlayEncryptedOption = "encrypted"
+
+// facts is what a swarm rule judges: what the engine says about its swarm
+// and, for a rule about one overlay network or one service, that network or
+// service. Audit gathers them; each rule reads only the part its scope
+// names.
+type facts struct {
+	// info is the Swarm section of the engine's /info (every scope).
+	info swarmtypes.Info
+	// spec is the swarm's spec, read from a manager (scopeSwarm).
+	spec swarmtypes.Spec
+	// network is the overlay network judged (scopeNetwork).
+	network network.Summary
+	// service is the service judged (scopeService).
+	service swarmtypes.Service
+}
+
+// scope says what one finding of a swarm rule is about, and so when Audit
+// judges it.
+type scope int
+
+const (
+	// scopeEngine rules are judged once, on any engine, under the target
+	// "swarm".
+	scopeEngine scope = iota + 1
+	// scopeSwarm rules are judged once, under the target "swarm", from a
+	// manager's view of the cluster; a worker cannot answer them.
+	scopeSwarm
+	// scopeNetwork rules are judged on every overlay network
+	// ("network:NAME").
+	scopeNetwork
+	// scopeService rules are judged on every service ("service:NAME").
+	scopeService
+)
+
+// checks is the catalog of swarm rules, in report order; each lives in its
+// own check_*.go file with its test.
+var checks = mustValid(rule.Checks[*facts]{
+	checkMode,
+	checkManagers,
+	checkRoutingMesh,
+	checkEncryptedOverlay,
+	checkSecretsInEnv,
+	checkAutolock,
+	checkNodeCertExpiry,
+})
+
+// scopes gives every check its scope.
+var scopes = map[rule.ID]scope{
+	SwarmMode:             scopeEngine,
+	SwarmManagers:         scopeSwarm,
+	SwarmRoutingMesh:      scopeService,
+	SwarmEncryptedOverlay: scopeNetwork,
+	SwarmSecretsInEnv:     scopeService,
+	SwarmAutolock:         scopeSwarm,
+	SwarmNodeCertExpiry:   scopeSwarm,
+}
+
+// mustValid panics when the catalog is malformed or a check has no scope (a
+// programming error caught by every test of the package), so a broken table
+// never ships.
+func mustValid(cs rule.Checks[*facts]) rule.Checks[*facts] {
+	err := cs.Validate()
+	for _, c := range cs {
+		if _, ok := scopes[c.Rule.ID]; !ok && err == nil {
+			err = fmt.Errorf("rule %s: no scope", c.Rule.ID)
+		}
+	}
+	if err != nil {
+		panic("swarm: invalid catalog: " + err.Error())
+	}
+	return cs
+}
+
 // Rules returns the catalog of swarm rules that Audit checks (on
 // top of the container rules, which it applies to every service). Each call
 // returns a fresh copy.
 func Rules() rule.Catalog {
-	return rule.Catalog{
-		{
-			ID: SwarmMode, Title: "Swarm mode is enabled only where needed", Severity: rule.SeverityInfo, CIS: []string{"5.1"},
-			Rationale:   "A swarm manager listens for cluster traffic (2377/tcp, 7946, 4789/udp) and can schedule containers on every node: an engine that does not need it should not run it.",
-			Remediation: "Leave the swarm (docker swarm leave) on engines that do not take part in one; otherwise confirm it is needed.",
-		},
-		{
-			ID: SwarmManagers, Title: "The swarm has the minimum number of managers, and an odd one", Severity: rule.SeverityMedium, CIS: []string{"7.1"},
-			Rationale:   "Managers hold the cluster's state and keys; each extra one is another place to attack. Raft needs a majority: an even count adds no fault tolerance, and more than 7 slows every write.",
-			Remediation: "Run 1, 3, 5 or 7 managers (docker node demote the extra ones).",
-		},
-		{
-			ID: SwarmRoutingMesh, Title: "Service ports are not published through the routing mesh", Severity: rule.SeverityMedium, CIS: []string{"7.2"},
-			Rationale:   "A port published in ingress mode listens on every address of every node in the swarm, whether or not a task runs there.",
-			Remediation: "Publish in host mode (--publish mode=host,target=80,published=8080) and restrict it with the host firewall, or put a load balancer in front of an internal network.",
-		},
-		{
-			ID: SwarmEncryptedOverlay, Title: "Overlay networks are encrypted", Severity: rule.SeverityMedium, CIS: []string{"7.3"},
-			Rationale:   "Traffic between tasks on different nodes crosses the hosts' network in VXLAN without encryption unless the overlay is created with the encrypted option (IPsec).",
-			Remediation: "Create overlay networks with --opt encrypted (docker network create -d overlay --opt encrypted NAME); recreate the ingress network with --opt encrypted too.",
-		},
-		{
-			ID: SwarmSecretsInEnv, Title: "Secrets reach services as swarm secrets, not environment variables", Severity: rule.SeverityHigh, CIS: []string{"7.4"},
-			Rationale:   "Environment variables are stored in the service spec in clear, shown by docker service inspect and docker inspect, and inherited by every child process; swarm secrets are encrypted in the raft log and mounted in memory.",
-			Remediation: "Create a secret (docker secret create NAME -) and give it to the service (--secret NAME, swarm.WithAddedSecret); remove the variable.",
-		},
-		{
-			ID: SwarmAutolock, Title: "Swarm managers run in auto-lock mode", Severity: rule.SeverityMedium, CIS: []string{"7.5"},
-			Rationale:   "Without auto-lock the keys that decrypt the raft log (and every secret) sit on the manager's disk; with it, a restarted manager needs the unlock key.",
-			Remediation: "docker swarm update --autolock=true, and keep the unlock key somewhere safe (rotate it with docker swarm unlock-key --rotate).",
-		},
-		{
-			ID: SwarmNodeCertExpiry, Title: "Node certificates are rotated at least every 90 days", Severity: rule.SeverityLow, CIS: []string{"7.7"},
-			Rationale:   "Node certificates authenticate nodes to each other; a long lifetime lets a stolen certificate work for longer.",
-			Remediation: "docker swarm update --cert-expiry 2160h0m0s (or shorter).",
-		},
-	}
+	return checks.Catalog()
 }

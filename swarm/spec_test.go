@@ -4,7 +4,6 @@ import (
 	"errors"
 	"net/netip"
 	"slices"
-	"strings"
 	"testing"
 	"time"
 
@@ -18,15 +17,6 @@ import (
 	"github.com/safedock/safedock/rule"
 	"github.com/safedock/safedock/swarm"
 )
-
-func TestSwarmCatalogValidates(t *testing.T) {
-	require.NoError(t, swarm.Rules().Validate())
-	all := append(hardening.Rules(), swarm.Rules()...)
-	require.NoError(t, all.Validate(), "swarm rule IDs do not collide with container rule IDs")
-	for _, r := range swarm.Rules() {
-		assert.True(t, strings.HasPrefix(string(r.ID), "swarm."), r.ID)
-	}
-}
 
 func gapRules(gs []swarm.Gap) []rule.ID {
 	var out []rule.ID
