@@ -15,7 +15,7 @@ MODERN_SKIP ?=
 # so that its agreement per engine is printed.
 CORPUS := ^TestCorpusAgainstDockerd$$
 
-.PHONY: test unit lint fuzz bench docs audit docker modern-engine test-modern corpus
+.PHONY: test unit lint fuzz bench docs audit docker modern-engine podman test-modern corpus
 
 docker:
 	bash scripts/ensure-docker
@@ -23,9 +23,15 @@ docker:
 modern-engine:
 	SAFEDOCK_ENGINE_PREFIX=$(ENGINE_PREFIX) bash scripts/modern-engine start >/dev/null
 
-## test: install/start Docker (20.10) and a current engine if needed, then gofmt, vet, race tests on
-## 20.10, the whole suite again on the current engine, and a short fuzz pass.
-test: docker modern-engine
+# Podman 4.3's Docker-compatible API, for the tests that must hold on Podman
+# too (dockertest.Podman finds it at /run/safedock-podman/podman.sock).
+podman:
+	bash scripts/podman-engine start >/dev/null
+
+## test: install/start Docker (20.10), a current engine and Podman if needed, then gofmt, vet, race
+## tests on 20.10 (the Podman tests on Podman), the whole suite again on the current engine, and a
+## short fuzz pass.
+test: docker modern-engine podman
 	@test -z "$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))" || { echo "gofmt needed:"; gofmt -l .; exit 1; }
 	$(GO) vet $(PKGS)
 	@echo "== engine: $$(docker version --format 'Docker {{.Server.Version}}, API {{.Server.APIVersion}}')"
