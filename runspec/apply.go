@@ -43,9 +43,9 @@ func Apply(spec *specs.Spec, opts ...Option) error {
 		return fmt.Errorf("runspec apply: %w", err)
 	}
 	prepare(work)
-	for _, e := range table {
-		_, waived := s.waivers[e.rule.ID]
-		if err := e.apply(s, work, waived); err != nil {
+	for _, c := range checks {
+		_, waived := s.waivers[c.Rule.ID]
+		if err := applies[c.Rule.ID](s, work, waived); err != nil {
 			errs = append(errs, err)
 		}
 	}
@@ -128,13 +128,14 @@ func check(spec *specs.Spec, target string, h hostFacts) []rule.Finding {
 			}
 		}
 	}
-	out := make([]rule.Finding, 0, len(table))
-	for _, e := range table {
-		res := e.check(spec, h)
+	in := subject{spec: spec, host: h}
+	out := make([]rule.Finding, 0, len(checks))
+	for _, c := range checks {
+		res := c.Judge(in)
 		if res.Method == "" {
 			res.Method = "spec"
 		}
-		out = append(out, e.rule.Finding(target, w.Apply(e.rule.ID, res)))
+		out = append(out, c.Rule.Finding(target, w.Apply(c.Rule.ID, res)))
 	}
 	return out
 }

@@ -318,8 +318,8 @@ func containerPath(p string) (string, error) {
 }
 
 func violation(id rule.ID, reason, detail string) error {
-	r, _ := catalog.Lookup(id)
-	return &rule.Violation{Rule: id, Reason: reason, Detail: detail, Fix: r.Remediation + " (or runspec.Waive(" + string(id) + ", reason))"}
+	c, _ := lookup(id)
+	return &rule.Violation{Rule: id, Reason: reason, Detail: detail, Fix: c.Rule.Remediation + " (or runspec.Waive(" + string(id) + ", reason))"}
 }
 
 var rlimitTypes = []string{
