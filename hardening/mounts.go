@@ -8,17 +8,8 @@ import (
 	"github.com/safedock/safedock/rule"
 )
 
-// checkSensitiveMounts judges every host path a container gets (binds,
-// --mount binds, volumes that bind a host directory) by what it really is:
-// resolved on a local host, folded as written otherwise.
-func checkSensitiveMounts(s *Subject) rule.Result {
-	v := openHostView(s.Host)
-	defer v.close()
-	res := judgeSensitive(s, v)
-	res.Method = v.method()
-	return res
-}
-
+// judgeSensitive judges the host paths of s's mounts as v sees them (the
+// judge of container.sensitive-mounts, check_sensitive_mounts.go).
 func judgeSensitive(s *Subject, v *hostView) rule.Result {
 	var bad, ro []string
 	for _, m := range v.mounts(s) {

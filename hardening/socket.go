@@ -119,14 +119,8 @@ func (v *hostView) sockets(h HostFacts) ([]engineSocket, map[fileID]string) {
 	return out, dirs
 }
 
-func checkDockerSocket(s *Subject) rule.Result {
-	v := openHostView(s.Host)
-	defer v.close()
-	res := judgeSockets(s, v)
-	res.Method = v.method()
-	return res
-}
-
+// judgeSockets judges the mounts of s as v sees them (the judge of
+// container.docker-socket, check_docker_socket.go).
 func judgeSockets(s *Subject, v *hostView) rule.Result {
 	var (
 		socks  []engineSocket

@@ -62,9 +62,9 @@ func NewSpec(image string) *Spec {
 		Waivers:    rule.Waivers{},
 		Network:    "none",
 	}
-	for _, e := range entries() {
-		if e.apply != nil {
-			e.apply(sp)
+	for _, c := range checks {
+		if apply, ok := defaults[c.Rule.ID]; ok {
+			apply(sp)
 		}
 	}
 	return sp

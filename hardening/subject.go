@@ -3,6 +3,7 @@ package hardening
 import (
 	"fmt"
 	"path"
+	"strconv"
 	"strings"
 
 	"github.com/moby/moby/api/types/container"
@@ -213,7 +214,7 @@ func mountsFromHostConfig(hc *container.HostConfig) []Mount {
 			nm.Propagation = m.BindOptions.Propagation
 		}
 		if m.Type == mount.TypeTmpfs && m.TmpfsOptions != nil {
-			nm.Options = "size=" + itoa(m.TmpfsOptions.SizeBytes)
+			nm.Options = "size=" + strconv.FormatInt(m.TmpfsOptions.SizeBytes, 10)
 		}
 		out = append(out, nm)
 	}
