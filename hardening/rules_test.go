@@ -39,6 +39,16 @@ func TestCatalogCoversEveryContainerRule(t *testing.T) {
 	assert.Equal(t, ids, got, "hardening must implement every container rule of the shared catalog")
 }
 
+// Every secure default belongs to a rule of the catalog, and NewSpec
+// applies it.
+func TestDefaultsAreForCatalogRules(t *testing.T) {
+	for id := range defaults {
+		_, ok := checks.Lookup(id)
+		assert.True(t, ok, "default for %s, which is not in the catalog", id)
+	}
+	require.NoError(t, checks.Validate())
+}
+
 // The symmetry test: what the builder makes, the checker passes. Only
 // rules that need the running container may skip.
 func TestSymmetryBuildPassesCheck(t *testing.T) {
@@ -190,15 +200,6 @@ func TestDefaults(t *testing.T) {
 	assert.NotContains(t, sp.HostConfig.SecurityOpt, "apparmor=docker-default", "no AppArmor option on a host without AppArmor")
 }
 
-func TestUserRuleNeedsAUserOrImageFacts(t *testing.T) {
-	_, err := Build(testImage)
-	assert.Contains(t, violationIDs(err), rule.ContainerNonRootUser)
-	_, err = Build(testImage, WithImageFacts(ImageFacts{ID: testImage, User: "app"}))
-	assert.NoError(t, err, "an image with a non-root USER passes without WithUser")
-	_, err = Build(testImage, WithImageFacts(ImageFacts{ID: testImage, User: "0:0"}))
-	assert.Contains(t, violationIDs(err), rule.ContainerNonRootUser)
-}
-
 func TestInvalidOptionsAreClearErrors(t *testing.T) {
 	cases := map[string]struct {
 		opt  Option
@@ -248,96 +249,6 @@ func TestDaemonRefusedCombinations(t *testing.T) {
 	_, err = Build(testImage, append(hardenedOpts(), WithHostConfig(func(hc *container.HostConfig) { hc.Memory = 1024 }))...)
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "below the daemon's minimum")
-}
-
-func TestSensitiveMountJudgesTheSourcePath(t *testing.T) {
-	for _, c := range []struct {
-		bind string
-		fail bool
-	}{
-		{"/etc:/config", true},
-		{"/etc/../etc/ssl:/ssl", true},
-		{"/usr/local/share:/share", true},
-		{"/:/host", true},
-		{"/etc:/etc:ro", false},
-		{"/srv/etc:/etc", false},
-		{"/etcetera:/x", false},
-		{"/var/lib/app:/usr", false}, // a sensitive destination is not a host path
-	} {
-		sp, err := Build(testImage, append(hardenedOpts(), WithAddedVolume(c.bind))...)
-		if c.fail {
-			assert.Contains(t, violationIDs(err), rule.ContainerSensitiveMounts, c.bind)
-		} else {
-			assert.NoError(t, err, c.bind)
-			assert.Equal(t, rule.StatusPass, findingOf(sp.Check(), rule.ContainerSensitiveMounts).Status, c.bind)
-		}
-	}
-}
-
-func TestDockerSocketIsNeverMountable(t *testing.T) {
-	for _, bind := range []string{"/var/run/docker.sock:/s", "/run/docker.sock:/s:ro", "/var/run:/hostrun:ro", "/run:/r", "/custom/docker.sock:/s"} {
-		_, err := Build(testImage, append(hardenedOpts(), WithAddedVolume(bind))...)
-		assert.Contains(t, violationIDs(err), rule.ContainerDockerSocket, bind)
-	}
-}
-
-func TestCapabilitiesNormalized(t *testing.T) {
-	sp, err := Build(testImage, append(hardenedOpts(), WithAddedCapabilities("cap_net_bind_service", "NET_BIND_SERVICE"))...)
-	require.NoError(t, err)
-	assert.Equal(t, []string{"NET_BIND_SERVICE"}, sp.HostConfig.CapAdd)
-}
-
-func TestIsSSHD(t *testing.T) {
-	assert.True(t, isSSHD("/usr/sbin/sshd -D"))
-	assert.True(t, isSSHD("sshd: root@pts/0"))
-	assert.True(t, isSSHD("dropbear -F"))
-	assert.False(t, isSSHD("/usr/bin/ssh-agent"))
-	assert.False(t, isSSHD("nginx: master process"))
-	assert.False(t, isSSHD(""))
-}
-
-func TestParseSELinuxLabelReadsEveryLabelOption(t *testing.T) {
-	hc := &container.HostConfig{SecurityOpt: []string{"no-new-privileges:true", "label=type:svirt_apache_t", "label:level:s0:c100,c200", "label=user:system_u", "label=role:system_r", "label=nested"}}
-	l, ok, err := ParseSELinuxLabel(hc)
-	require.NoError(t, err)
-	require.True(t, ok)
-	assert.Equal(t, SELinuxLabel{User: "system_u", Role: "system_r", Type: "svirt_apache_t", Level: "s0:c100,c200", Other: []string{"label=nested"}}, l)
-
-	l, ok, err = ParseSELinuxLabel(&container.HostConfig{SecurityOpt: []string{"label=type:x", "label=disable"}})
-	require.NoError(t, err)
-	assert.True(t, ok)
-	assert.True(t, l.Disable, "disable counts wherever it stands")
-
-	_, ok, err = ParseSELinuxLabel(&container.HostConfig{SecurityOpt: []string{"label=colour:blue"}})
-	assert.True(t, ok)
-	require.ErrorContains(t, err, `unknown SELinux label option "label=colour:blue"`)
-
-	_, ok, err = ParseSELinuxLabel(&container.HostConfig{SecurityOpt: []string{"seccomp=unconfined"}})
-	require.NoError(t, err)
-	assert.False(t, ok)
-}
-
-// label=disable fails the SELinux rule wherever it stands among the label
-// options, not only first.
-func TestSELinuxRuleReadsEveryLabelOption(t *testing.T) {
-	_, err := Build(testImage, append(hardenedOpts(), WithSecurityOpt("label=type:svirt_apache_t"), WithSecurityOpt("label=disable"))...)
-	require.Error(t, err)
-	assert.Contains(t, violationIDs(err), rule.ContainerSELinux)
-
-	sp, err := Build(testImage, append(hardenedOpts(), WithSecurityOpt("label=type:svirt_apache_t"))...)
-	require.NoError(t, err)
-	assert.Equal(t, rule.StatusPass, findingOf(Evaluate(sp.Subject()), rule.ContainerSELinux).Status)
-}
-
-// dockerd applies security options in order, so the last of a key wins:
-// an unconfined seccomp after the default one disables it.
-func TestSecurityOptionLastOneWins(t *testing.T) {
-	hc := &container.HostConfig{SecurityOpt: []string{"seccomp=/etc/docker/seccomp.json", "no-new-privileges:true", "seccomp=unconfined"}}
-	v, ok := SecurityOption(hc, "seccomp")
-	assert.True(t, ok)
-	assert.Equal(t, "unconfined", v)
-	_, err := Build(testImage, append(hardenedOpts(), WithSecurityOpt("seccomp=unconfined"))...)
-	assert.Contains(t, violationIDs(err), rule.ContainerSeccomp)
 }
 
 // An explicit security option replaces the default of its key instead of
