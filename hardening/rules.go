@@ -63,9 +63,9 @@ var defaults = map[rule.ID]func(sp *Spec){
 	rule.ContainerWritableTmpfsFlags: applyTmpfsFlags,
 }
 
-// mustValid panics when the catalog is malformed (a programming error caught
+// mustValid panics when a catalog is malformed (a programming error caught
 // by every test of the package), so a broken table never ships.
-func mustValid(cs rule.Checks[*Subject]) rule.Checks[*Subject] {
+func mustValid[S any](cs rule.Checks[S]) rule.Checks[S] {
 	if err := cs.Validate(); err != nil {
 		panic("hardening: invalid catalog: " + err.Error())
 	}
