@@ -11,7 +11,7 @@ import (
 )
 
 // checkTmpfsFlags binds container.tmpfs-flags to its judge.
-var checkTmpfsFlags = rule.Bind(containerRules, rule.ContainerWritableTmpfsFlags, judgeTmpfsFlags)
+var checkTmpfsFlags = rule.Bind(containerRules, rule.ContainerTmpfsFlags, judgeTmpfsFlags)
 
 // applyTmpfsFlags is the builder's default for container.tmpfs-flags: a
 // /tmp tmpfs with policy.DefaultTmpfs (noexec,nosuid,nodev), the writable

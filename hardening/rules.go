@@ -60,7 +60,7 @@ var defaults = map[rule.ID]func(sp *Spec){
 	rule.ContainerNoNewPrivileges:    applyNoNewPrivileges,
 	rule.ContainerPidsLimit:          applyPidsLimit,
 	rule.ContainerLogRotation:        applyLogRotation,
-	rule.ContainerWritableTmpfsFlags: applyTmpfsFlags,
+	rule.ContainerTmpfsFlags: applyTmpfsFlags,
 }
 
 // mustValid panics when a catalog is malformed (a programming error caught

@@ -124,7 +124,7 @@ var breaking = map[rule.ID]struct {
 	rule.ContainerDockerSocket:       {[]Option{WithAddedVolume("/var/run/docker.sock:/var/run/docker.sock:ro")}, rule.StatusFail},
 	rule.ContainerLogRotation:        {[]Option{WithLogConfig("json-file", nil)}, rule.StatusFail},
 	rule.ContainerNetworkIsolation:   {[]Option{WithNetwork("bridge")}, rule.StatusFail},
-	rule.ContainerWritableTmpfsFlags: {[]Option{WithTmpfs("/scratch", "rw,exec,size=10m")}, rule.StatusFail},
+	rule.ContainerTmpfsFlags: {[]Option{WithTmpfs("/scratch", "rw,exec,size=10m")}, rule.StatusFail},
 }
 
 func TestEveryRuleFailsOnItsFixtureAndIsWaivable(t *testing.T) {

@@ -616,7 +616,7 @@ func (e *exporter) volumes() ([]corev1.Volume, []corev1.VolumeMount, error) {
 		vms = append(vms, vm)
 	}
 	if tmpfsCount > 0 {
-		e.note(rule.ContainerWritableTmpfsFlags, NoteDiffers, "spec.volumes[].emptyDir",
+		e.note(rule.ContainerTmpfsFlags, NoteDiffers, "spec.volumes[].emptyDir",
 			"weaker: emptyDir (medium Memory) is mounted without noexec, nosuid or nodev; dropped capabilities and allowPrivilegeEscalation=false limit what that allows")
 	}
 	return vols, vms, nil

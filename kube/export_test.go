@@ -186,7 +186,7 @@ func TestNotesNeverSilent(t *testing.T) {
 		rules = append(rules, n.Rule)
 	}
 	for _, id := range []rule.ID{rule.ContainerPidsLimit, rule.ContainerRestartPolicy, rule.ContainerLogRotation,
-		rule.ContainerNetworkIsolation, rule.ContainerWritableTmpfsFlags} {
+		rule.ContainerNetworkIsolation, rule.ContainerTmpfsFlags} {
 		assert.Contains(t, rules, id)
 	}
 	pids := m.Notes[slices.IndexFunc(m.Notes, func(n kube.Note) bool { return n.Rule == rule.ContainerPidsLimit })]

@@ -216,7 +216,7 @@ var mappings = []Mapping{
 		Note: "every pod gets a network; a default-deny NetworkPolicy in the namespace is the equivalent of ICC off",
 	},
 	{
-		Rule: rule.ContainerWritableTmpfsFlags,
+		Rule: rule.ContainerTmpfsFlags,
 		Note: "a tmpfs becomes an emptyDir with medium Memory, which the kubelet mounts without noexec, nosuid or nodev: weaker than the Docker mount",
 	},
 }

@@ -153,7 +153,7 @@ func waiverCases() []waiverCase {
 		{rule: rule.ContainerCgroupParent, base: nobody, loose: with(nobody, append(waive(rule.ContainerCgroupParent), hostMode(func(hc *container.HostConfig) { hc.CgroupParent = "/custom" }))...)},
 		{rule: rule.ContainerLogRotation, base: nobody, loose: with(nobody, append(waive(rule.ContainerLogRotation), hardening.WithLogConfig("json-file", nil))...)},
 		{rule: rule.ContainerNetworkIsolation, base: nobody, loose: with(nobody, append(waive(rule.ContainerNetworkIsolation), hardening.WithNetwork("bridge"))...)},
-		{rule: rule.ContainerWritableTmpfsFlags, base: nobody, loose: with(nobody, append(waive(rule.ContainerWritableTmpfsFlags), hardening.WithTmpfs("/run/app", "rw,exec,size=8m"))...)},
+		{rule: rule.ContainerTmpfsFlags, base: nobody, loose: with(nobody, append(waive(rule.ContainerTmpfsFlags), hardening.WithTmpfs("/run/app", "rw,exec,size=8m"))...)},
 		{rule: rule.ContainerHostDevices, base: nobody, loose: with(nobody, append(waive(rule.ContainerHostDevices), hostMode(func(hc *container.HostConfig) {
 			hc.Devices = []container.DeviceMapping{{PathOnHost: "/dev/fuse", PathInContainer: "/dev/fuse", CgroupPermissions: "rwm"}}
 		}))...)},

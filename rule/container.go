@@ -33,7 +33,7 @@ const (
 	ContainerImagePinned        ID = "container.image-pinned"
 	ContainerLogRotation        ID = "container.log-rotation"
 	ContainerNetworkIsolation   ID = "container.network-isolation"
-	ContainerWritableTmpfsFlags ID = "container.tmpfs-flags"
+	ContainerTmpfsFlags ID = "container.tmpfs-flags"
 )
 
 // ContainerRules returns the catalog of container runtime rules (CIS Docker
@@ -186,7 +186,7 @@ func ContainerRules() Catalog {
 			Remediation: "Attach the container to a user-defined bridge created with -o com.docker.network.bridge.enable_icc=false, or to no network.",
 		},
 		{
-			ID: ContainerWritableTmpfsFlags, Title: "Writable tmpfs mounts are nosuid, nodev and noexec", Severity: SeverityLow,
+			ID: ContainerTmpfsFlags, Title: "Writable tmpfs mounts are nosuid, nodev and noexec", Severity: SeverityLow,
 			Rationale:   "A writable tmpfs without noexec/nosuid/nodev is a place to drop and run binaries, setuid files or device nodes despite a read-only root.",
 			Remediation: "Mount tmpfs with rw,noexec,nosuid,nodev (--tmpfs /tmp:rw,noexec,nosuid,nodev,size=64m).",
 		},

@@ -12,7 +12,7 @@ import (
 )
 
 // checkTmpfsFlags binds container.tmpfs-flags to its judge.
-var checkTmpfsFlags = rule.Bind(containerRules, rule.ContainerWritableTmpfsFlags, judgeTmpfsFlags)
+var checkTmpfsFlags = rule.Bind(containerRules, rule.ContainerTmpfsFlags, judgeTmpfsFlags)
 
 // weakTmpfs lists writable tmpfs mounts missing nosuid, nodev or noexec.
 // /dev is exempt: it holds the container's device nodes.

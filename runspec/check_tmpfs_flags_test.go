@@ -15,7 +15,7 @@ func TestTmpfsFlags(t *testing.T) {
 			s.Mounts = append(s.Mounts, specs.Mount{Destination: dest, Type: "tmpfs", Source: "tmpfs", Options: opts})
 		}
 	}
-	judgeCases(t, rule.ContainerWritableTmpfsFlags, []judgeCase{
+	judgeCases(t, rule.ContainerTmpfsFlags, []judgeCase{
 		{name: "hardened", want: rule.StatusPass},
 		{name: "/dev", edit: tmpfs("/dev", "nosuid", "mode=755"), want: rule.StatusPass},
 		{name: "read-only", edit: tmpfs("/run", "ro"), want: rule.StatusPass},

@@ -93,7 +93,7 @@ var applies = map[rule.ID]applyFunc{
 	rule.ContainerDockerSocket:       applyDockerSocket,
 	rule.ContainerSensitiveMounts:    applySensitiveMounts,
 	rule.ContainerMountPropagation:   applyMountPropagation,
-	rule.ContainerWritableTmpfsFlags: applyTmpfsFlags,
+	rule.ContainerTmpfsFlags: applyTmpfsFlags,
 	SpecMaskedPaths:                  applyMaskedPaths,
 	rule.ContainerHostDevices:        applyHostDevices,
 	rule.ContainerMemoryLimit:        applyMemoryLimit,

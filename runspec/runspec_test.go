@@ -181,7 +181,7 @@ var breakers = map[rule.ID]func(*specs.Spec){
 		s.Mounts = append(s.Mounts, specs.Mount{Destination: "/host-etc", Type: "bind", Source: "/etc", Options: []string{"rbind", "rw"}})
 	},
 	rule.ContainerMountPropagation: func(s *specs.Spec) { s.Linux.RootfsPropagation = "rshared" },
-	rule.ContainerWritableTmpfsFlags: func(s *specs.Spec) {
+	rule.ContainerTmpfsFlags: func(s *specs.Spec) {
 		s.Mounts = append(s.Mounts, specs.Mount{Destination: "/run", Type: "tmpfs", Source: "tmpfs", Options: []string{"rw", "nosuid"}})
 	},
 	SpecMaskedPaths: func(s *specs.Spec) { s.Linux.MaskedPaths = nil },
