@@ -48,19 +48,19 @@ var checks = mustValid(rule.Checks[*Subject]{
 // applies them in the order of checks. A rule without one depends on the
 // image or on the running container, or is met by setting nothing.
 var defaults = map[rule.ID]func(sp *Spec){
-	rule.ContainerCapabilities:       applyCapabilities,
-	rule.ContainerHostNetwork:        applyHostNetwork,
-	rule.ContainerMemoryLimit:        applyMemoryLimit,
-	rule.ContainerCPUShares:          applyCPUShares,
-	rule.ContainerReadOnlyRootfs:     applyReadOnlyRootfs,
-	rule.ContainerRestartPolicy:      applyRestartPolicy,
-	rule.ContainerHostIPC:            applyHostIPC,
-	rule.ContainerAppArmor:           applyAppArmor,
-	rule.ContainerSELinux:            applySELinux,
-	rule.ContainerNoNewPrivileges:    applyNoNewPrivileges,
-	rule.ContainerPidsLimit:          applyPidsLimit,
-	rule.ContainerLogRotation:        applyLogRotation,
-	rule.ContainerTmpfsFlags: applyTmpfsFlags,
+	rule.ContainerCapabilities:    applyCapabilities,
+	rule.ContainerHostNetwork:     applyHostNetwork,
+	rule.ContainerMemoryLimit:     applyMemoryLimit,
+	rule.ContainerCPUShares:       applyCPUShares,
+	rule.ContainerReadOnlyRootfs:  applyReadOnlyRootfs,
+	rule.ContainerRestartPolicy:   applyRestartPolicy,
+	rule.ContainerHostIPC:         applyHostIPC,
+	rule.ContainerAppArmor:        applyAppArmor,
+	rule.ContainerSELinux:         applySELinux,
+	rule.ContainerNoNewPrivileges: applyNoNewPrivileges,
+	rule.ContainerPidsLimit:       applyPidsLimit,
+	rule.ContainerLogRotation:     applyLogRotation,
+	rule.ContainerTmpfsFlags:      applyTmpfsFlags,
 }
 
 // mustValid panics when a catalog is malformed (a programming error caught
