@@ -13,8 +13,8 @@ import (
 	"time"
 
 	"github.com/safedock/safedock/internal/hostfs"
-	"github.com/safedock/safedock/report"
 	"github.com/safedock/safedock/policy"
+	"github.com/safedock/safedock/report"
 	"github.com/safedock/safedock/rule"
 	"github.com/safedock/safedock/runspec"
 )
