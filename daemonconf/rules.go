@@ -71,7 +71,7 @@ func setBool(key string, val bool) func(m map[string]any) string {
 
 // checks is the catalog of the security rules Validate judges, in report
 // order; each lives in its own check_*.go file with its test.
-var checks = mustValid(rule.Checks[*Config]{
+var checks = rule.Checks[*Config]{
 	checkLegacyRegistry,
 	checkICC,
 	checkLogLevel,
@@ -90,7 +90,7 @@ var checks = mustValid(rule.Checks[*Config]{
 	checkUserlandProxy,
 	checkSeccompProfile,
 	checkExperimental,
-})
+}.MustValidate()
 
 // fixes are what Harden sets, by rule; Harden applies them in the order of
 // checks. A rule without one is left for the user to decide.
@@ -107,15 +107,6 @@ var fixes = map[rule.ID]func(m map[string]any) string{
 	DaemonUserlandProxy:      fixUserlandProxy,
 	DaemonSeccompProfile:     fixSeccompProfile,
 	DaemonExperimental:       fixExperimental,
-}
-
-// mustValid panics when the catalog is malformed (a programming error caught
-// by every test of the package), so a broken table never ships.
-func mustValid(cs rule.Checks[*Config]) rule.Checks[*Config] {
-	if err := cs.Validate(); err != nil {
-		panic("daemonconf: invalid catalog: " + err.Error())
-	}
-	return cs
 }
 
 func cmpOr(s, def string) string {

@@ -34,22 +34,12 @@ type inspectedImage struct {
 
 // imageChecks is the catalog of image rules, in report order; each lives in
 // its own check_image_*.go file with its test.
-var imageChecks = mustValidImageChecks(rule.Checks[inspectedImage]{
+var imageChecks = rule.Checks[inspectedImage]{
 	checkImageNonRootUser,
 	checkImageHealthcheck,
 	checkImageNoSSHPort,
 	checkImageSize,
-})
-
-// mustValidImageChecks panics when the image catalog is malformed (a
-// programming error caught by every test of the package), so a broken table
-// never ships.
-func mustValidImageChecks(cs rule.Checks[inspectedImage]) rule.Checks[inspectedImage] {
-	if err := cs.Validate(); err != nil {
-		panic("hardening: invalid image catalog: " + err.Error())
-	}
-	return cs
-}
+}.MustValidate()
 
 // ImageRules returns the catalog of image rules. Each call returns a fresh copy.
 func ImageRules() rule.Catalog {

@@ -11,7 +11,7 @@ var containerRules = rule.ContainerRules()
 // checks is the catalog of the container rules, in report order (the
 // shared catalog's); each lives in its own check_*.go file with its
 // secure default and its test.
-var checks = mustValid(rule.Checks[*Subject]{
+var checks = rule.Checks[*Subject]{
 	checkNonRootUser,
 	checkCapabilities,
 	checkPrivileged,
@@ -42,7 +42,7 @@ var checks = mustValid(rule.Checks[*Subject]{
 	checkLogRotation,
 	checkNetworkIsolation,
 	checkTmpfsFlags,
-})
+}.MustValidate()
 
 // defaults are the secure defaults the builder sets, by rule; NewSpec
 // applies them in the order of checks. A rule without one depends on the
@@ -61,15 +61,6 @@ var defaults = map[rule.ID]func(sp *Spec){
 	rule.ContainerPidsLimit:       applyPidsLimit,
 	rule.ContainerLogRotation:     applyLogRotation,
 	rule.ContainerTmpfsFlags:      applyTmpfsFlags,
-}
-
-// mustValid panics when a catalog is malformed (a programming error caught
-// by every test of the package), so a broken table never ships.
-func mustValid[S any](cs rule.Checks[S]) rule.Checks[S] {
-	if err := cs.Validate(); err != nil {
-		panic("hardening: invalid catalog: " + err.Error())
-	}
-	return cs
 }
 
 // Rules returns the container rules that hardening enforces and audits, in

@@ -23,7 +23,7 @@ func auditRule(id rule.ID, cis, what string) rule.Rule {
 }
 
 // auditChecks are the audit rules, in CIS order.
-var auditChecks = mustValid(rule.Checks[auditSubject]{
+var auditChecks = rule.Checks[auditSubject]{
 	auditCheck(AuditDockerd, "1.1.3", "the dockerd binary"),
 	auditCheck(AuditRunContainerd, "1.1.4", "/run/containerd"),
 	auditCheck(AuditDataRoot, "1.1.5", "the data root (/var/lib/docker)"),
@@ -40,7 +40,7 @@ var auditChecks = mustValid(rule.Checks[auditSubject]{
 	auditCheck(AuditContainerdShimRuncV1, "1.1.16", "the containerd-shim-runc-v1 binary"),
 	auditCheck(AuditContainerdShimRuncV2, "1.1.17", "the containerd-shim-runc-v2 binary"),
 	auditCheck(AuditRunc, "1.1.18", "the runc binary"),
-})
+}.MustValidate()
 
 func auditCheck(id rule.ID, cis, what string) rule.Check[auditSubject] {
 	return rule.Check[auditSubject]{Rule: auditRule(id, cis, what), Judge: judgeAudit}

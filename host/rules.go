@@ -40,14 +40,14 @@ const (
 // hostChecks are the host rules, in report order; each lives in its own
 // check_*.go file with its test. The audit.* rules are auditChecks
 // (check_audit.go).
-var hostChecks = mustValid(rule.Checks[*env]{
+var hostChecks = rule.Checks[*env]{
 	checkDataRootMount,
 	checkSocketGroupMembers,
 	checkKernelVersion,
 	checkKernelFeatures,
 	checkEngineVersion,
 	checkOperatingSystem,
-})
+}.MustValidate()
 
 // Rules returns the rules of this package, the host rules then the audit
 // rules: a copy the caller may change.
@@ -72,13 +72,4 @@ func (e *env) target(id rule.ID) string {
 		return "host:os"
 	}
 	return "host:" + strings.TrimPrefix(string(id), "host.")
-}
-
-// mustValid panics when a catalog is malformed (a programming error caught
-// by every test of the package), so a broken table never ships.
-func mustValid[S any](cs rule.Checks[S]) rule.Checks[S] {
-	if err := cs.Validate(); err != nil {
-		panic("host: invalid catalog: " + err.Error())
-	}
-	return cs
 }

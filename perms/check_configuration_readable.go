@@ -9,7 +9,7 @@ import (
 
 // daemonChecks are the rules judged on the daemon's configuration as a
 // whole rather than on one file.
-var daemonChecks = mustValid(rule.Checks[hostfs.Daemon]{checkConfigurationReadable})
+var daemonChecks = rule.Checks[hostfs.Daemon]{checkConfigurationReadable}.MustValidate()
 
 // checkConfigurationReadable: the paths of the file rules come from
 // daemon.json, so a daemon.json that cannot be read makes them unknown.

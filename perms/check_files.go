@@ -102,7 +102,7 @@ func buildFileChecks() rule.Checks[evaluation] {
 
 // fileChecks are the file rules: an ownership and a permissions rule for
 // every FileClass, in the order of classDocs.
-var fileChecks = mustValid(buildFileChecks())
+var fileChecks = buildFileChecks().MustValidate()
 
 // specs are the expectations behind the file rules, one per class.
 var specs = []Spec{
@@ -119,15 +119,6 @@ var specs = []Spec{
 	{Class: SysconfigDocker, Kind: Regular, Owner: "root", Groups: []string{"root"}, MaxPerm: 0o644},
 	{Class: ContainerdSock, Kind: Socket, Owner: "root", Groups: []string{"root"}, MaxPerm: 0o660},
 	{Class: DataRoot, Kind: Directory, Owner: "root", Groups: []string{"root"}, MaxPerm: 0o711},
-}
-
-// mustValid panics when a catalog is malformed (a programming error caught
-// by every test of the package), so a broken table never ships.
-func mustValid[S any](cs rule.Checks[S]) rule.Checks[S] {
-	if err := cs.Validate(); err != nil {
-		panic("perms: invalid catalog: " + err.Error())
-	}
-	return cs
 }
 
 // unexamined is the result both rules of a file share when it could not be

@@ -90,3 +90,13 @@ func (cs Checks[S]) Evaluate(target string, s S, waivers Waivers) []Finding {
 	}
 	return out
 }
+
+// MustValidate returns cs when Validate finds nothing wrong and panics
+// otherwise. Packages build their catalog with it at init, so a malformed
+// catalog fails every test and never ships.
+func (cs Checks[S]) MustValidate() Checks[S] {
+	if err := cs.Validate(); err != nil {
+		panic("invalid rule catalog: " + err.Error())
+	}
+	return cs
+}

@@ -45,3 +45,10 @@ func TestChecksEvaluateInOrderWithWaivers(t *testing.T) {
 	_, ok := cs.Lookup(rule.ContainerHostPID)
 	assert.True(t, ok)
 }
+
+func TestMustValidatePanicsOnAMalformedCatalog(t *testing.T) {
+	ok := rule.Checks[int]{rule.Bind(rule.ContainerRules(), rule.ContainerPrivileged, func(int) rule.Result { return rule.Pass("", "") })}
+	assert.NotPanics(t, func() { ok.MustValidate() })
+	bad := rule.Checks[int]{{Rule: rule.Rule{ID: "container.x"}}}
+	assert.PanicsWithValue(t, "invalid rule catalog: "+bad.Validate().Error(), func() { bad.MustValidate() })
+}

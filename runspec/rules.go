@@ -46,7 +46,7 @@ var containerRules = rule.ContainerRules()
 // before seccomp, whose default profile depends on the bounding set; the
 // user namespace before the user). Each rule lives in its own check_*.go
 // file with its test.
-var checks = mustValid(rule.Checks[subject]{
+var checks = rule.Checks[subject]{
 	checkMountNamespace,
 	checkHostNetwork,
 	checkHostPID,
@@ -71,7 +71,7 @@ var checks = mustValid(rule.Checks[subject]{
 	checkPidsLimit,
 	checkRlimits,
 	checkNoSSHD,
-})
+}.MustValidate()
 
 // applies is how Apply enforces each rule of checks; Apply runs them in the
 // order of checks. TestCatalog checks that every rule has one
@@ -101,15 +101,6 @@ var applies = map[rule.ID]applyFunc{
 	rule.ContainerPidsLimit:        applyPidsLimit,
 	SpecRlimits:                    applyRlimits,
 	rule.ContainerNoSSHD:           applyNoSSHD,
-}
-
-// mustValid panics when the catalog is malformed (a programming error caught
-// by every test of the package), so a broken table never ships.
-func mustValid(cs rule.Checks[subject]) rule.Checks[subject] {
-	if err := cs.Validate(); err != nil {
-		panic("runspec: invalid catalog: " + err.Error())
-	}
-	return cs
 }
 
 // validApplies reports every rule of checks without an apply and every

@@ -1,7 +1,6 @@
 package swarm
 
 import (
-	"fmt"
 	"time"
 
 	"github.com/moby/moby/api/types/network"
@@ -64,7 +63,7 @@ const (
 
 // checks is the catalog of swarm rules, in report order; each lives in its
 // own check_*.go file with its test.
-var checks = mustValid(rule.Checks[*facts]{
+var checks = rule.Checks[*facts]{
 	checkMode,
 	checkManagers,
 	checkRoutingMesh,
@@ -72,7 +71,7 @@ var checks = mustValid(rule.Checks[*facts]{
 	checkSecretsInEnv,
 	checkAutolock,
 	checkNodeCertExpiry,
-})
+}.MustValidate()
 
 // scopes gives every check its scope.
 var scopes = map[rule.ID]scope{
@@ -83,22 +82,6 @@ var scopes = map[rule.ID]scope{
 	SwarmSecretsInEnv:     scopeService,
 	SwarmAutolock:         scopeSwarm,
 	SwarmNodeCertExpiry:   scopeSwarm,
-}
-
-// mustValid panics when the catalog is malformed or a check has no scope (a
-// programming error caught by every test of the package), so a broken table
-// never ships.
-func mustValid(cs rule.Checks[*facts]) rule.Checks[*facts] {
-	err := cs.Validate()
-	for _, c := range cs {
-		if _, ok := scopes[c.Rule.ID]; !ok && err == nil {
-			err = fmt.Errorf("rule %s: no scope", c.Rule.ID)
-		}
-	}
-	if err != nil {
-		panic("swarm: invalid catalog: " + err.Error())
-	}
-	return cs
 }
 
 // Rules returns the catalog of swarm rules that Audit checks (on
