@@ -7,7 +7,6 @@ import (
 	"maps"
 	"os"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -545,13 +544,11 @@ func filterSection(r rule.Report, sec Section) rule.Report {
 // for the engine version it reports.
 func auditDaemonConfig(in *hostInputs, info *system.Info) (rule.Report, error) {
 	d := in.Facts.Daemon
-	opts := daemonconf.Options{DockerdArgs: in.dockerdArgs(), Target: "file:" + d.ConfigFile, Host: &daemonconf.HostFacts{}}
 	// The host-dependent checks (users, files, runtimes, plugins, storage
 	// drivers, addresses, socket activation) are judged against the
-	// audited root itself, as dockerd on it would find them.
-	if lf, err := daemonconf.LocalHostFacts(in.Root); err == nil {
-		opts.Host = lf
-	}
+	// audited root itself, as dockerd on it would find them: from the
+	// facts gathered once through the root (gatherHost), never read here.
+	opts := daemonconf.Options{DockerdArgs: in.dockerdArgs(), Target: "file:" + d.ConfigFile, Host: daemonconf.HostFactsFrom(&in.Facts)}
 	if info != nil {
 		if v, err := daemonconf.ParseVersion(info.ServerVersion); err == nil {
 			opts.Version = v
@@ -559,22 +556,6 @@ func auditDaemonConfig(in *hostInputs, info *system.Info) (rule.Report, error) {
 		// A swarm node refuses live-restore at boot (CIS 2.15 is judged so).
 		st := info.Swarm.LocalNodeState
 		opts.Host.SwarmActive = st != "" && st != "inactive"
-	}
-	// The accounts are the gathered ones, never read here: when they could
-	// not be gathered, the checks that need them do not know (nil).
-	opts.Host.UserExists, opts.Host.GroupExists, opts.Host.LookupUID = nil, nil, nil
-	if acc := in.Facts.Accounts; in.Facts.AccountsErr == nil && acc != nil {
-		// The accounts already gathered: userns-remap's user, and whether
-		// a numeric remap is uid 0 by name (dockerd compares the name).
-		opts.Host.UserExists = func(name string) bool { _, ok := acc.UID(name); return ok }
-		opts.Host.GroupExists = func(name string) bool { _, ok := acc.GID(name); return ok }
-		opts.Host.LookupUID = func(uid int) (string, bool) {
-			if uid < 0 {
-				return "", false
-			}
-			n := acc.UserName(uint32(uid))
-			return n, n != "" && n != strconv.Itoa(uid)
-		}
 	}
 	data := in.Facts.DaemonJSON
 	switch {

@@ -59,9 +59,11 @@ func gatherHost(root, socket string, info *system.Info) (*hostInputs, error) {
 	if IsRootless(info) {
 		// The user's home comes from the data root when it is the default
 		// one; otherwise from /etc/passwd by the socket's UID.
+		// The accounts read here are the gathered ones (read once).
 		var acc *hostfs.Accounts
 		if !strings.HasSuffix(hostfs.Clean(info.DockerRootDir), rootlessDataRootSuffix) {
-			acc, _ = hostfs.LoadAccounts(r)
+			acc, opts.AccountsErr = hostfs.LoadAccounts(r)
+			opts.Accounts = acc
 		}
 		p, err := FindRootlessPaths(info, socket, acc)
 		if err != nil {
@@ -92,6 +94,10 @@ func gatherHost(root, socket string, info *system.Info) (*hostInputs, error) {
 			in.Config = c
 		}
 	}
+	// The files daemon.json and dockerd's flags name (seccomp profile, TLS
+	// files, runtimes, the data root's filesystem...), which the daemon
+	// section judges, are known now: gathered in the same pass.
+	daemonconf.GatherHostFacts(r, &in.Facts, in.Facts.DaemonJSON, in.dockerdArgs())
 	in.Sockets = daemonSockets(in.Facts)
 	in.Podman, in.PodmanFiles = gatherPodman(r, in.Facts.Accounts, socket)
 	if in.Facts.Daemon.Process != nil && r.Live() {

@@ -95,13 +95,9 @@ func TestCorpusAgainstDockerd(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	local, err := daemonconf.LocalHostFacts("/")
-	if err != nil {
-		t.Fatal(err)
-	}
 	// A throwaway dockerd inherits the test's RLIMIT_NOFILE, not the
 	// system dockerd's that LocalHostFacts reads.
-	local.NofileHardLimit = dockerdNofile(t)
+	nofile := dockerdNofile(t)
 	type verdict struct {
 		dockerd  outcome
 		local    outcome // told LocalHostFacts("/")
@@ -119,6 +115,12 @@ func TestCorpusAgainstDockerd(t *testing.T) {
 			t.Fatal(err)
 		}
 		args := append(dockertest.DaemonArgs(), c.Args...)
+		// The facts of this host for this file (gathered once for it).
+		local, err := daemonconf.LocalHostFacts("/", data, args)
+		if err != nil {
+			t.Fatal(err)
+		}
+		local.NofileHardLimit = nofile
 		res := daemonconf.Validate(data, daemonconf.Options{Version: ver, DockerdArgs: args, Host: local})
 		results[i].local = validatorOutcome(res)
 		results[i].problems = res.Errors()

@@ -1,16 +1,14 @@
 package daemonconf
 
 import (
-	"bufio"
 	"bytes"
 	"fmt"
+	"io/fs"
 	"net"
-	"os"
-	"path/filepath"
-	"strconv"
+	"slices"
 	"strings"
-	"sync"
-	"syscall"
+
+	"github.com/safedock/safedock/internal/hostfs"
 )
 
 // Filesystem magic numbers (statfs f_type) that decide which storage
@@ -26,229 +24,281 @@ const (
 // sockets under /run/docker/plugins, spec files under the other two.
 var pluginDirs = []string{"/run/docker/plugins", "/etc/docker/plugins", "/usr/lib/docker/plugins"}
 
-// LocalHostFacts reads the facts Validate needs from the host whose root
-// filesystem is at root ("/" for this host; "/host" when safedock runs in a
-// container with the host's root mounted there). Users and groups come from
-// root's /etc/passwd and /etc/group, files and binaries are looked up under
-// root, authorization plugins in Docker's plugin directories, the storage
-// drivers from the running kernel and the filesystem of the data root
-// (the file's data-root, --data-root, or /var/lib/docker), the init system from /run/systemd/system, the
-// socket unit from the systemd unit directories, addresses from this
-// network namespace's interfaces, and dockerd's RLIMIT_NOFILE from a
-// running dockerd (unknown when none runs). It reads only; it never binds
-// or writes anything.
-func LocalHostFacts(root string) (*HostFacts, error) {
+// binDirs are where a bare runtime name is looked up, in order (as
+// exec.LookPath does with a system PATH).
+var binDirs = []string{"/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin"}
+
+// syslogSockets are the local syslog sockets dockerd's syslog driver tries.
+var syslogSockets = []string{"/dev/log", "/var/run/syslog", "/var/run/log"}
+
+// systemdDir says whether the host runs systemd; socketUnits are where its
+// docker.socket unit may be.
+var (
+	systemdDir  = "/run/systemd/system"
+	socketUnits = []string{"/etc/systemd/system/docker.socket", "/run/systemd/system/docker.socket", "/lib/systemd/system/docker.socket", "/usr/lib/systemd/system/docker.socket"}
+)
+
+// defaultDataRoot is dockerd's data root when neither the file nor the
+// command line names one.
+const defaultDataRoot = "/var/lib/docker"
+
+// LocalHostFacts gathers, once, the facts Validate needs to judge the
+// daemon.json data (with dockerd's command line dockerdArgs) on the host
+// whose root filesystem is at root ("/" for this host; "/host" when
+// safedock runs in a container with the host's root mounted there), and
+// returns them as HostFacts. Every file is looked up through the root
+// (hostfs: no lookup leaves it, symlinks are followed inside it); see
+// GatherHostFacts for what is read. It reads only; it never binds or
+// writes anything.
+func LocalHostFacts(root string, data []byte, dockerdArgs []string) (*HostFacts, error) {
 	if root == "" {
 		root = "/"
 	}
-	fi, err := os.Stat(root)
+	r, err := hostfs.Open(root)
 	if err != nil {
 		return nil, fmt.Errorf("reading host facts: %w", err)
 	}
-	if !fi.IsDir() {
-		return nil, fmt.Errorf("reading host facts: %s is not a directory", root)
-	}
-	at := func(p string) string { return filepath.Join(root, p) }
-	// Read on first use: a caller that already holds the accounts (the
-	// whole-host audit) replaces the three functions below, and the files
-	// are then not read twice.
-	passwdOnce := sync.OnceValue(func() [][]string { return readColonFile(at("/etc/passwd")) })
-	groupOnce := sync.OnceValue(func() [][]string { return readColonFile(at("/etc/group")) })
-	h := &HostFacts{
-		PathExists: func(p string) bool { _, err := os.Stat(at(p)); return err == nil },
-		SocketExists: func(p string) bool {
-			fi, err := os.Stat(at(p))
-			return err == nil && fi.Mode()&os.ModeSocket != 0
-		},
-		UserExists: func(name string) bool {
-			for _, e := range passwdOnce() {
-				if e[0] == name {
-					return true
-				}
-			}
-			return false
-		},
-		LookupUID: func(uid int) (string, bool) {
-			for _, e := range passwdOnce() {
-				if len(e) > 2 && e[2] == strconv.Itoa(uid) {
-					return e[0], true
-				}
-			}
-			return "", false
-		},
-		GroupExists: func(name string) bool {
-			for _, e := range groupOnce() {
-				if e[0] == name {
-					return true
-				}
-			}
-			return false
-		},
-		LookPath:       func(name string) (string, error) { return lookPathUnder(root, name) },
-		AuthzPlugins:   legacyPlugins(root),
-		StorageDrivers: localStorageDrivers(at("/var/lib/docker")),
-		DataRootDrivers: func(dataRoot string) []string {
-			return localStorageDrivers(at(dataRoot))
-		},
-		ProjectQuota: func(dataRoot string) (string, bool) {
-			return projectQuota(at(dataRoot))
-		},
-		Init:           "other",
-		AddrAssignable: localAddr,
-	}
-	if fi, err := os.Stat(at("/run/systemd/system")); err == nil && fi.IsDir() {
-		h.Init = "systemd"
-	}
-	socket := false
-	for _, d := range []string{"/etc/systemd/system", "/run/systemd/system", "/lib/systemd/system", "/usr/lib/systemd/system"} {
-		if _, err := os.Stat(at(filepath.Join(d, "docker.socket"))); err == nil {
-			socket = true
-		}
-	}
-	h.SocketActivation = func() bool { return socket && h.Init == "systemd" }
-	if root == "/" {
-		h.NofileHardLimit = runningDockerdNofile()
-	}
-	return h, nil
+	defer r.Close()
+	// On this host the running dockerd is looked for (its limits are a
+	// fact of the host); its command line is not what is judged.
+	f := hostfs.Gather(r, hostfs.GatherOptions{})
+	GatherHostFacts(r, &f, data, dockerdArgs)
+	return HostFactsFrom(&f), nil
 }
 
-// readColonFile reads /etc/passwd-like files; missing files read as empty.
-func readColonFile(path string) [][]string {
-	b, err := os.ReadFile(path)
+// GatherHostFacts adds to f (gathered from r by hostfs.Gather) everything
+// HostFactsFrom needs to judge the daemon.json data with dockerd's command
+// line dockerdArgs: the metadata of the files the file and the flags name
+// (seccomp profile, TLS files, runtime binaries, the userland proxy), of
+// the syslog sockets, systemd's directory and docker.socket, the plugin
+// directories and what they hold, the filesystem of the data root and of
+// /var/lib/docker, and the running kernel's filesystems and mount table
+// and the running dockerd's limits (hostfs.GatherDockerdHost). Each is
+// looked up once, through the root.
+func GatherHostFacts(r *hostfs.Root, f *hostfs.Facts, data []byte, dockerdArgs []string) {
+	files := slices.Concat(syslogSockets, socketUnits, []string{systemdDir, "/dev/fuse"})
+	files = append(files, lookPathCandidates("fuse-overlayfs")...)
+	dataRoot := defaultDataRoot
+	if c := parseForGather(data); c != nil {
+		for _, k := range []string{"seccomp-profile", "tlscacert", "tlscert", "tlskey"} {
+			if s, ok := c.String(k); ok && s != "" {
+				files = append(files, s)
+			}
+		}
+		if s, ok := c.String("userland-proxy-path"); ok && s != "" {
+			files = append(files, lookPathCandidates(s)...)
+		}
+		m, _ := c.values["runtimes"].(map[string]any)
+		for _, name := range sortedKeys(m) {
+			rt, _ := m[name].(map[string]any)
+			if p, _ := caseGet(rt, "path").(string); p != "" {
+				files = append(files, lookPathCandidates(p)...)
+			}
+		}
+		if s, ok := c.String("data-root"); ok && s != "" {
+			dataRoot = s
+		}
+	}
+	if set, _ := parseDockerdArgs(dockerdArgs); set != nil {
+		for _, k := range []string{"tlscacert", "tlscert", "tlskey"} {
+			files = append(files, set[k]...)
+		}
+		if dr := set["data-root"]; len(dr) > 0 && dataRoot == defaultDataRoot {
+			dataRoot = dr[len(dr)-1]
+		}
+	}
+	if v, ok := hostfs.DockerdFlag(dockerdArgs, "seccomp-profile", false); ok && v != "" {
+		files = append(files, v)
+	}
+	f.Files.Gather(r, files...)
+	f.Files.GatherDirs(r, pluginDirs...)
+	var socks []string
+	for _, d := range pluginDirs {
+		names, _ := f.Files.ReadDir(d)
+		for _, n := range names {
+			if st, err := f.Files.Lstat(d + "/" + n); err == nil && st.Mode.IsDir() {
+				socks = append(socks, d+"/"+n+"/"+n+".sock")
+			}
+		}
+	}
+	f.Files.Gather(r, socks...)
+	f.Files.GatherFS(r, defaultDataRoot, dataRoot)
+	hostfs.GatherDockerdHost(f)
+}
+
+// parseForGather parses data as Validate will (a BOM or UTF-16 decoded,
+// empty as {}), or returns nil.
+func parseForGather(data []byte) *Config {
+	if u, ok := decodeUTF16(data); ok {
+		data = u
+	}
+	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
+	c, err := Parse(data)
 	if err != nil {
 		return nil
 	}
-	var out [][]string
-	sc := bufio.NewScanner(bytes.NewReader(b))
-	for sc.Scan() {
-		line := strings.TrimSpace(sc.Text())
-		if line == "" || strings.HasPrefix(line, "#") {
-			continue
-		}
-		out = append(out, strings.Split(line, ":"))
+	return c
+}
+
+// lookPathCandidates are the paths lookPath may examine for name.
+func lookPathCandidates(name string) []string {
+	if strings.Contains(name, "/") {
+		return []string{name}
+	}
+	out := make([]string, 0, len(binDirs))
+	for _, d := range binDirs {
+		out = append(out, d+"/"+name)
 	}
 	return out
 }
 
-// lookPathUnder resolves a binary as exec.LookPath does, under root: an
-// absolute or relative path must be an executable file; a bare name is
+// HostFactsFrom returns the HostFacts of facts already gathered
+// (hostfs.Gather, then GatherHostFacts for the daemon.json judged): every
+// answer is looked up in f, nothing is read. Users and groups come from
+// f.Accounts (unknown when they could not be read), files and binaries
+// from f.Files with their symlinks followed inside the root, authorization
+// plugins from the plugin directories' listings, the storage drivers from
+// the running kernel's filesystems and the filesystem of the data root,
+// the init system from /run/systemd/system, socket activation from
+// docker.socket, dockerd's RLIMIT_NOFILE from the running dockerd's limits
+// (unknown when none runs), and addresses from this network namespace's
+// interfaces. A file that was never gathered counts as absent.
+func HostFactsFrom(f *hostfs.Facts) *HostFacts {
+	files := f.Files
+	exists := func(p string) bool { _, err := files.StatFollow(p); return err == nil }
+	h := &HostFacts{
+		PathExists: exists,
+		SocketExists: func(p string) bool {
+			st, err := files.StatFollow(p)
+			return err == nil && st.Mode&fs.ModeSocket != 0
+		},
+		LookPath:       func(name string) (string, error) { return lookPath(files, name) },
+		AuthzPlugins:   legacyPlugins(files),
+		StorageDrivers: hostStorageDrivers(f, defaultDataRoot),
+		DataRootDrivers: func(dataRoot string) []string {
+			return hostStorageDrivers(f, dataRoot)
+		},
+		ProjectQuota: func(dataRoot string) (string, bool) {
+			return projectQuota(f, dataRoot)
+		},
+		Init:            "other",
+		AddrAssignable:  localAddr,
+		NofileHardLimit: hostfs.NofileHardLimit(f.Dockerd.Limits.Data),
+	}
+	if st, err := files.StatFollow(systemdDir); err == nil && st.Mode.IsDir() {
+		h.Init = "systemd"
+	}
+	socket := false
+	for _, p := range socketUnits {
+		socket = socket || exists(p)
+	}
+	h.SocketActivation = func() bool { return socket && h.Init == "systemd" }
+	if acc := f.Accounts; f.AccountsErr == nil && acc != nil {
+		// userns-remap's user, and whether a numeric remap is uid 0 by
+		// name (dockerd compares the name).
+		h.UserExists = func(name string) bool { _, ok := acc.UID(name); return ok }
+		h.GroupExists = func(name string) bool { _, ok := acc.GID(name); return ok }
+		h.LookupUID = func(uid int) (string, bool) {
+			if uid < 0 || uint64(uid) > 1<<32-1 {
+				return "", false
+			}
+			n := acc.UserName(uint32(uid))
+			return n, n != "" && n != fmt.Sprint(uid)
+		}
+	}
+	return h
+}
+
+// lookPath resolves a binary as exec.LookPath does, in the gathered files:
+// an absolute or relative path must be an executable file; a bare name is
 // searched in the usual system directories.
-func lookPathUnder(root, name string) (string, error) {
+func lookPath(files *hostfs.Files, name string) (string, error) {
 	isExec := func(p string) bool {
-		fi, err := os.Stat(filepath.Join(root, p))
-		return err == nil && fi.Mode().IsRegular() && fi.Mode()&0o111 != 0
+		st, err := files.StatFollow(p)
+		return err == nil && st.Mode.IsRegular() && st.Mode&0o111 != 0
 	}
 	if strings.Contains(name, "/") {
 		if isExec(name) {
 			return name, nil
 		}
-		return "", fmt.Errorf("looking up %s: not an executable file under %s", name, root)
+		return "", fmt.Errorf("looking up %s: not an executable file under %s", name, files.Dir())
 	}
-	for _, d := range []string{"/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin"} {
-		if p := filepath.Join(d, name); isExec(p) {
+	for _, p := range lookPathCandidates(name) {
+		if isExec(p) {
 			return p, nil
 		}
 	}
-	return "", fmt.Errorf("looking up %s: not found in the system directories under %s", name, root)
+	return "", fmt.Errorf("looking up %s: not found in the system directories under %s", name, files.Dir())
 }
 
-// legacyPlugins lists plugin names under Docker's plugin directories:
+// legacyPlugins lists plugin names in Docker's plugin directories:
 // NAME.sock or NAME/NAME.sock, NAME.spec and NAME.json.
-func legacyPlugins(root string) []string {
+func legacyPlugins(files *hostfs.Files) []string {
 	names := []string{}
 	for _, d := range pluginDirs {
-		ents, err := os.ReadDir(filepath.Join(root, d))
+		ents, err := files.ReadDir(d)
 		if err != nil {
 			continue
 		}
-		for _, e := range ents {
-			n := e.Name()
+		for _, n := range ents {
+			st, err := files.Lstat(d + "/" + n)
 			switch {
-			case e.IsDir():
-				if _, err := os.Stat(filepath.Join(root, d, n, n+".sock")); err == nil {
+			case err != nil:
+			case st.Mode.IsDir():
+				if _, err := files.StatFollow(d + "/" + n + "/" + n + ".sock"); err == nil {
 					names = append(names, n)
 				}
 			case strings.HasSuffix(n, ".sock"), strings.HasSuffix(n, ".spec"), strings.HasSuffix(n, ".json"):
-				names = append(names, strings.TrimSuffix(n, filepath.Ext(n)))
+				names = append(names, n[:strings.LastIndex(n, ".")])
 			}
 		}
 	}
 	return names
 }
 
-// localStorageDrivers returns the drivers a data root at dataRoot (or its
+// hostStorageDrivers returns the drivers a data root at dataRoot (or its
 // nearest existing parent) can use on the running kernel.
-func localStorageDrivers(dataRoot string) []string {
+func hostStorageDrivers(f *hostfs.Facts, dataRoot string) []string {
 	kernel := map[string]bool{}
-	if b, err := os.ReadFile("/proc/filesystems"); err == nil {
-		for _, line := range strings.Split(string(b), "\n") {
-			f := strings.Fields(line)
-			if len(f) > 0 {
-				kernel[f[len(f)-1]] = true
-			}
+	for _, line := range strings.Split(string(f.Dockerd.Filesystems.Data), "\n") {
+		if fl := strings.Fields(line); len(fl) > 0 {
+			kernel[fl[len(fl)-1]] = true
 		}
 	}
-	_, st := statfsUp(dataRoot)
+	st, _ := f.Files.FS(dataRoot) // unknown: type 0, no driver of its own
 	drivers := []string{"vfs"}
-	fsType := int64(st.Type) //nolint:unconvert // the field's width differs between architectures
-	if kernel["overlay"] && fsType != fsOverlay {
+	if kernel["overlay"] && st.Type != fsOverlay {
 		drivers = append(drivers, "overlay2", "overlay")
 	}
-	if fsType == fsBtrfs {
+	if st.Type == fsBtrfs {
 		drivers = append(drivers, "btrfs")
 	}
-	if fsType == fsZFS {
+	if st.Type == fsZFS {
 		drivers = append(drivers, "zfs")
 	}
 	if kernel["aufs"] {
 		drivers = append(drivers, "aufs")
 	}
-	if _, err := os.Stat("/dev/fuse"); err == nil {
-		if _, err := lookPathUnder("/", "fuse-overlayfs"); err == nil {
+	if _, err := f.Files.StatFollow("/dev/fuse"); err == nil {
+		if _, err := lookPath(f.Files, "fuse-overlayfs"); err == nil {
 			drivers = append(drivers, "fuse-overlayfs")
 		}
 	}
 	return drivers
 }
 
-// statfsUp statfs()es p or its nearest existing parent, returning the path
-// that answered.
-func statfsUp(p string) (string, syscall.Statfs_t) {
-	var st syscall.Statfs_t
-	for {
-		if err := syscall.Statfs(p, &st); err == nil {
-			return p, st
-		}
-		parent := filepath.Dir(p)
-		if parent == p {
-			return p, st
-		}
-		p = parent
-	}
-}
-
 // projectQuota reports whether dataRoot is on xfs mounted with project
 // quota, and names the filesystem type.
-func projectQuota(dataRoot string) (string, bool) {
-	p, st := statfsUp(dataRoot)
-	if int64(st.Type) != fsXFS { //nolint:unconvert // the field's width differs between architectures
-		return fsName(int64(st.Type)), false //nolint:unconvert // as above
+func projectQuota(f *hostfs.Facts, dataRoot string) (string, bool) {
+	st, _ := f.Files.FS(dataRoot)
+	if st.Type != fsXFS {
+		return fsName(st.Type), false
 	}
-	b, err := os.ReadFile("/proc/self/mounts")
-	if err != nil {
+	opts, ok := hostfs.MountOptions(f.Dockerd.MountInfo.Data, f.Files.HostPath(st.Path))
+	if !ok {
 		return "xfs", false
 	}
-	best, opts := "", ""
-	for _, line := range strings.Split(string(b), "\n") {
-		f := strings.Fields(line)
-		if len(f) < 4 {
-			continue
-		}
-		if (p == f[1] || strings.HasPrefix(p, strings.TrimSuffix(f[1], "/")+"/")) && len(f[1]) > len(best) {
-			best, opts = f[1], f[3]
-		}
-	}
-	for _, o := range strings.Split(opts, ",") {
+	for _, o := range opts {
 		if o == "prjquota" || o == "pquota" || o == "pqnoenforce" {
 			return "xfs", true
 		}
@@ -288,32 +338,4 @@ func localAddr(ip net.IP) bool {
 		}
 	}
 	return false
-}
-
-// runningDockerdNofile returns the hard RLIMIT_NOFILE of a running
-// dockerd, or 0 when none runs or its limits cannot be read.
-func runningDockerdNofile() uint64 {
-	procs, _ := filepath.Glob("/proc/[0-9]*/comm")
-	for _, p := range procs {
-		b, err := os.ReadFile(p)
-		if err != nil || strings.TrimSpace(string(b)) != "dockerd" {
-			continue
-		}
-		lim, err := os.ReadFile(filepath.Join(filepath.Dir(p), "limits"))
-		if err != nil {
-			continue
-		}
-		for _, line := range strings.Split(string(lim), "\n") {
-			if !strings.HasPrefix(line, "Max open files") {
-				continue
-			}
-			f := strings.Fields(line)
-			if len(f) >= 5 {
-				if n, err := strconv.ParseUint(f[4], 10, 64); err == nil {
-					return n
-				}
-			}
-		}
-	}
-	return 0
 }

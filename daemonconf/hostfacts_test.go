@@ -36,10 +36,17 @@ func TestLocalHostFactsFromRoot(t *testing.T) {
 	if err := os.MkdirAll(filepath.Join(root, "run/systemd/system"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	h, err := daemonconf.LocalHostFacts(root)
-	if err != nil {
-		t.Fatal(err)
+	ver := daemonconf.Version{Major: 28}
+	facts := func(data string, args []string) *daemonconf.HostFacts {
+		t.Helper()
+		h, err := daemonconf.LocalHostFacts(root, []byte(data), args)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return h
 	}
+	good := `{"userns-remap": "remapper", "authorization-plugins": ["opa"], "group": "dockerops", "seccomp-profile": "/etc/docker/seccomp.json", "runtimes": {"gvisor": {"path": "runsc"}}}`
+	h := facts(good, []string{"-H", "fd://"})
 	if !h.UserExists("remapper") || h.UserExists("dockremap") {
 		t.Errorf("users: remapper %v, dockremap %v", h.UserExists("remapper"), h.UserExists("dockremap"))
 	}
@@ -52,10 +59,15 @@ func TestLocalHostFactsFromRoot(t *testing.T) {
 	if _, err := h.LookPath("runsc"); err != nil {
 		t.Errorf("runsc: %v", err)
 	}
-	if _, err := h.LookPath("/usr/bin/not-exec"); err == nil {
+	// The files a daemon.json names are the ones gathered for it.
+	probe := facts(`{"runtimes": {"x": {"path": "/usr/bin/not-exec"}, "y": {"path": "/usr/bin/runsc"}}, "seccomp-profile": "/etc/docker/missing.json"}`, nil)
+	if _, err := probe.LookPath("/usr/bin/runsc"); err != nil {
+		t.Errorf("/usr/bin/runsc: %v", err)
+	}
+	if _, err := probe.LookPath("/usr/bin/not-exec"); err == nil {
 		t.Error("a non-executable file resolved as a binary")
 	}
-	if !h.PathExists("/etc/docker/seccomp.json") || h.PathExists("/etc/docker/missing.json") {
+	if !h.PathExists("/etc/docker/seccomp.json") || probe.PathExists("/etc/docker/missing.json") {
 		t.Error("files read wrongly")
 	}
 	slices.Sort(h.AuthzPlugins)
@@ -72,12 +84,12 @@ func TestLocalHostFactsFromRoot(t *testing.T) {
 		t.Errorf("storage drivers: %v", h.StorageDrivers)
 	}
 	// Judged with these facts: the plugin and user exist, a missing one is refused.
-	ver := daemonconf.Version{Major: 28}
-	ok := daemonconf.Validate([]byte(`{"userns-remap": "remapper", "authorization-plugins": ["opa"], "group": "dockerops", "seccomp-profile": "/etc/docker/seccomp.json", "runtimes": {"gvisor": {"path": "runsc"}}}`), daemonconf.Options{Version: ver, Host: h, DockerdArgs: []string{"-H", "fd://"}})
+	ok := daemonconf.Validate([]byte(good), daemonconf.Options{Version: ver, Host: h, DockerdArgs: []string{"-H", "fd://"}})
 	if !ok.OK() || len(ok.Warnings()) > 0 && slices.ContainsFunc(ok.Warnings(), func(p daemonconf.Problem) bool { return p.HostDependent }) {
 		t.Errorf("a file this host satisfies: %v", ok.Problems)
 	}
-	bad := daemonconf.Validate([]byte(`{"userns-remap": "dockremap", "authorization-plugins": ["missing"], "group": "docker2", "seccomp-profile": "/etc/docker/nope.json"}`), daemonconf.Options{Version: ver, Host: h})
+	badFile := `{"userns-remap": "dockremap", "authorization-plugins": ["missing"], "group": "docker2", "seccomp-profile": "/etc/docker/nope.json"}`
+	bad := daemonconf.Validate([]byte(badFile), daemonconf.Options{Version: ver, Host: facts(badFile, nil)})
 	if n := len(bad.Errors()); n != 4 || !bad.Refused() {
 		t.Errorf("want 4 refusals, got %v", bad.Errors())
 	}
@@ -85,15 +97,12 @@ func TestLocalHostFactsFromRoot(t *testing.T) {
 	if err := os.RemoveAll(filepath.Join(root, "run/systemd")); err != nil {
 		t.Fatal(err)
 	}
-	h, err = daemonconf.LocalHostFacts(root)
-	if err != nil {
-		t.Fatal(err)
-	}
+	h = facts(`{}`, []string{"-H", "fd://"})
 	fd := daemonconf.Validate([]byte(`{}`), daemonconf.Options{Version: ver, Host: h, DockerdArgs: []string{"-H", "fd://"}})
 	if !fd.Refused() {
 		t.Errorf("-H fd:// without systemd: %v", fd.Problems)
 	}
-	if _, err := daemonconf.LocalHostFacts(filepath.Join(root, "etc/passwd")); err == nil {
+	if _, err := daemonconf.LocalHostFacts(filepath.Join(root, "etc/passwd"), []byte(`{}`), nil); err == nil {
 		t.Error("a file as root: no error")
 	}
 }

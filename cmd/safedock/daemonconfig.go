@@ -117,8 +117,13 @@ func daemonValidate(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintln(e.stderr, "safedock daemon-config validate:", err)
 		return exitUsage
 	}
+	data, err := readConfigFile(ctx, file)
+	if err != nil {
+		fmt.Fprintln(e.stderr, "safedock daemon-config validate:", err)
+		return exitError
+	}
 	if *hostFacts == "local" {
-		local, err := daemonconf.LocalHostFacts("/")
+		local, err := daemonconf.LocalHostFacts("/", data, strings.Fields(*dargs))
 		if err != nil {
 			fmt.Fprintln(e.stderr, "safedock daemon-config validate:", err)
 			return exitError
@@ -127,11 +132,6 @@ func daemonValidate(ctx context.Context, e *env, args []string) int {
 			local.SwarmActive = host.SwarmActive
 		}
 		host = local
-	}
-	data, err := readConfigFile(ctx, file)
-	if err != nil {
-		fmt.Fprintln(e.stderr, "safedock daemon-config validate:", err)
-		return exitError
 	}
 	res := daemonconf.Validate(data, daemonconf.Options{Version: v, DockerdArgs: strings.Fields(*dargs), Target: "file:" + file, Host: host})
 	if err := report.Write(e.stdout, stampReport(res.Report(), bench, "", nil), f, reportOptions(false)); err != nil {

@@ -59,11 +59,12 @@ type Files struct {
 	stats    map[string]statResult
 	dirs     map[string]dirResult
 	resolved map[string]resolveResult
+	fs       map[string]fsResult
 }
 
 // newFiles returns an empty table for r.
 func newFiles(r *Root) *Files {
-	return &Files{dir: r.Dir(), live: r.Live(), stats: map[string]statResult{}, dirs: map[string]dirResult{}, resolved: map[string]resolveResult{}}
+	return &Files{dir: r.Dir(), live: r.Live(), stats: map[string]statResult{}, dirs: map[string]dirResult{}, resolved: map[string]resolveResult{}, fs: map[string]fsResult{}}
 }
 
 // Gather examines paths through r and adds what it finds (each path's

@@ -45,6 +45,9 @@ type Facts struct {
 	// ListenStreams are the absolute ListenStream= paths of docker.socket
 	// (SystemdListenStreams), read once.
 	ListenStreams []string
+	// Dockerd are the running kernel's filesystems and mount table and the
+	// running dockerd's limits (GatherDockerdHost; empty until it runs).
+	Dockerd DockerdHost
 	// Files are the lstat results, listings and resolutions of Docker's
 	// files: the fixed paths, the units, the sockets, the data root, the
 	// TLS files, the registry certificates, the binaries and
@@ -95,6 +98,11 @@ type GatherOptions struct {
 	// Paths are more in-root paths whose metadata Files must hold (a
 	// caller's own socket or data root).
 	Paths []string
+	// Accounts, when set, are the root's accounts the caller already read
+	// (LoadAccounts, with its error AccountsErr): Gather does not read
+	// /etc/passwd and /etc/group again.
+	Accounts    *Accounts
+	AccountsErr error
 }
 
 // maxMountInfo bounds the mount table Gather reads.
@@ -148,9 +156,12 @@ func Gather(r *Root, opts GatherOptions) Facts {
 	f.Daemon = discover(r, rec, opts, f.ListenStreams, load)
 	f.DaemonJSON = configs[f.Daemon.ConfigFile].data
 
-	acc, err := LoadAccounts(r)
-	f.Reads["/etc/passwd"]++
-	f.Reads["/etc/group"]++
+	acc, err := opts.Accounts, opts.AccountsErr
+	if acc == nil && err == nil {
+		acc, err = LoadAccounts(r)
+		f.Reads["/etc/passwd"]++
+		f.Reads["/etc/group"]++
+	}
 	if err != nil {
 		f.AccountsErr = err
 		acc = &Accounts{}
