@@ -22,8 +22,14 @@ func TestAuditOpensEveryFileUnderTheRootAtMostOnce(t *testing.T) {
 	root := writeTree(t, map[string]string{
 		// fd://: the sockets come from docker.socket, which the gather,
 		// the host, the files and the container sections all need.
-		"etc/docker/daemon.json":                            `{"icc": false, "hosts": ["fd://"], "data-root": "/srv/docker", "tlscacert": "/etc/docker/ca.pem"}`,
+		// The files it names are looked up by the daemon section too
+		// (they must exist for dockerd to start), from the same gather.
+		"etc/docker/daemon.json":                            `{"icc": false, "hosts": ["fd://"], "data-root": "/srv/docker", "seccomp-profile": "/etc/docker/seccomp.json", "tls": true, "tlsverify": true, "tlscacert": "/etc/docker/ca.pem", "tlscert": "/etc/docker/cert.pem", "tlskey": "/etc/docker/key.pem"}`,
 		"etc/docker/ca.pem":                                 "-----BEGIN CERTIFICATE-----\n",
+		"etc/docker/cert.pem":                               "-----BEGIN CERTIFICATE-----\n",
+		"etc/docker/key.pem":                                "-----BEGIN PRIVATE KEY-----\n",
+		"etc/docker/seccomp.json":                           `{"defaultAction": "SCMP_ACT_ERRNO"}`,
+		"run/systemd/system/.keep":                          "",
 		"etc/docker/certs.d/registry.example:5000/ca.crt":   "-----BEGIN CERTIFICATE-----\n",
 		"etc/passwd":                                        "root:x:0:0::/root:/bin/sh\nalice:x:1000:1000::/home/alice:/bin/sh\n",
 		"etc/group":                                         "root:x:0:\ndocker:x:999:alice\n",
@@ -61,6 +67,11 @@ func TestAuditOpensEveryFileUnderTheRootAtMostOnce(t *testing.T) {
 	for p, n := range counts {
 		assert.LessOrEqual(t, n, 1, "%s opened %d times", strings.TrimPrefix(p, root), n)
 	}
+	for _, p := range []string{"etc/docker/seccomp.json", "etc/docker/ca.pem", "etc/docker/cert.pem", "etc/docker/key.pem", "srv/docker/.keep"} {
+		n, ok := counts[filepath.Join(root, p)]
+		assert.True(t, ok, "%s is watched", p)
+		assert.LessOrEqual(t, n, 1, "%s (named by daemon.json) opened %d times", p, n)
+	}
 	for _, p := range []string{"etc/docker/daemon.json", "etc/passwd", "etc/group", "etc/os-release", "etc/audit/rules.d/docker.rules", "etc/audit/audit.rules", "lib/systemd/system/docker.socket"} {
 		assert.Equal(t, 1, counts[filepath.Join(root, p)], "%s is an input: read once", p)
 	}
@@ -82,6 +93,12 @@ func TestAuditOpensEveryFileUnderTheRootAtMostOnce(t *testing.T) {
 	assert.Equal(t, rule.StatusPass, byRule("audit.data-root", "audit:/srv/docker").Status)
 	assert.Equal(t, rule.StatusWarn, byRule("host.operating-system", "host:os").Status)
 	assert.Equal(t, rule.StatusPass, byRule("daemon.icc", "file:/etc/docker/daemon.json").Status)
+	// The seccomp profile, the TLS files and systemd (for fd://) were
+	// found in the gathered facts: dockerd would start with this file.
+	valid := byRule("daemon.valid-config", "file:/etc/docker/daemon.json")
+	assert.NotEqual(t, rule.StatusFail, valid.Status, "%+v", valid)
+	assert.NotContains(t, valid.Detail, "seccomp", "%+v", valid)
+	assert.NotContains(t, valid.Detail, ".pem", "%+v", valid)
 	// Files written 0644 by the test: the socket and the certificate are
 	// too open, which only a gathered lstat can tell.
 	assert.Equal(t, rule.StatusFail, byRule("file.docker-sock.mode", "file:/run/docker.sock").Status)
