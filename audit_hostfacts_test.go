@@ -12,7 +12,7 @@ import (
 )
 
 // The daemon section judges host-dependent cases against the audited root
-// (daemonconf.LocalHostFacts, with the accounts already gathered): a
+// (daemonconf.HostFactsFrom the gathered facts, accounts included): a
 // userns-remap user the root's /etc/passwd lacks is what dockerd refuses to
 // start with, not a warning to confirm by hand; one it has is fine.
 func TestDaemonSectionUsesTheRootsHostFacts(t *testing.T) {
