@@ -214,8 +214,14 @@ func Audit(ctx context.Context, opts Options) (Report, error) {
 		negotiate()
 		return serverVersion(ctx, cli)
 	})
+	// /version is asked only when /info leaves the engine in doubt (see
+	// NeedsVersion): on dockerd 20.10 it runs runc and containerd again and
+	// slows the /info every section waits for.
 	engineF := sync.OnceValue(func() Engine {
 		info, _ := infoF()
+		if !NeedsVersion(info) {
+			return IdentifyEngine(nil, info)
+		}
 		return IdentifyEngine(versionF(), info)
 	})
 	// Which files are the daemon's depends on the daemon: a rootless one
@@ -234,7 +240,6 @@ func Audit(ctx context.Context, opts Options) (Report, error) {
 	// milliseconds to spawn.
 	if cli != nil {
 		go infoF()
-		go versionF()
 	}
 	hostSide := !remote && (slices.Contains(selected, SectionFiles) || slices.Contains(selected, SectionDaemon) || slices.Contains(selected, SectionHost) || slices.Contains(selected, SectionAuditd))
 	// The container rules take facts from daemon.json and dockerd's
@@ -421,8 +426,8 @@ func Audit(ctx context.Context, opts Options) (Report, error) {
 	default:
 	}
 	var v *client.ServerVersionResult
-	if info != nil {
-		v = versionF() // asked together with /info
+	if info != nil && NeedsVersion(info) {
+		v = versionF()
 	}
 	out.Report.Host = EngineHostIdentity(info, IdentifyEngine(v, info), remote)
 	if remote {

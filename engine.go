@@ -74,6 +74,21 @@ func IdentifyEngine(v *client.ServerVersionResult, info *system.Info) Engine {
 	return e
 }
 
+// NeedsVersion reports whether info alone leaves the engine in doubt, so
+// that IdentifyEngine needs /version too. dockerd reports the runc or the
+// containerd it runs (RuncCommit, ContainerdCommit) and never Podman's
+// "Apache-2.0" product license; Podman's compatible /info reports neither
+// commit. Without /info, /version decides.
+func NeedsVersion(info *system.Info) bool {
+	if info == nil {
+		return true
+	}
+	if info.ProductLicense == "Apache-2.0" {
+		return true
+	}
+	return info.RuncCommit.ID == "" && info.ContainerdCommit.ID == ""
+}
+
 // versionAsker is the part of *client.Client that reads /version.
 type versionAsker interface {
 	ServerVersion(ctx context.Context, options client.ServerVersionOptions) (client.ServerVersionResult, error)

@@ -57,3 +57,18 @@ func TestEngineHostIdentityNamesPodman(t *testing.T) {
 	assert.Equal(t, "Docker Engine", d.Engine)
 	assert.Equal(t, "20.10.24", d.EngineVersion)
 }
+
+// /version is asked only when /info leaves the engine in doubt: dockerd
+// 20.10 and 28.5 name their runc (20.10 its containerd too); Podman 4.3's
+// compatible /info names neither and says "Apache-2.0".
+func TestNeedsVersion(t *testing.T) {
+	docker2010 := &system.Info{ServerVersion: "20.10.24+dfsg1", RuncCommit: system.Commit{ID: "1.1.5+ds1-1+deb12u1"}, ContainerdCommit: system.Commit{ID: "1.6.20~ds1-1+deb12u3"}}
+	docker285 := &system.Info{ServerVersion: "28.5.2+dfsg4", RuncCommit: system.Commit{ID: "1.1.5+ds1-1+deb12u1"}}
+	podman43 := &system.Info{ServerVersion: "4.3.1", ProductLicense: "Apache-2.0"}
+	if NeedsVersion(docker2010) || NeedsVersion(docker285) {
+		t.Error("dockerd is known from /info alone")
+	}
+	if !NeedsVersion(podman43) || !NeedsVersion(nil) || !NeedsVersion(&system.Info{}) {
+		t.Error("Podman, an empty /info or none at all need /version")
+	}
+}
