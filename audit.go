@@ -265,6 +265,10 @@ func Audit(ctx context.Context, opts Options) (Report, error) {
 		info, infoErr := infoF() // without /info, host skips the engine checks
 		in.gatherPaths(host.InfoPaths(info)...)
 		hin := host.Inputs{Root: root, Info: info, TrustedUsers: opts.TrustedUsers, Facts: &in.Facts, DockerdArgs: in.dockerdArgs()}
+		if cli != nil && engineF().Kind == EnginePodman {
+			// The auditd rules judge Podman's files, and its socket.
+			hin.Podman, hin.Socket = true, clientSocket
+		}
 		if root == "/" {
 			if rules, err := auditRulesF(); err == nil {
 				hin.ActiveAuditRules = rules

@@ -20,7 +20,7 @@ const notApplicableToPodman = "not applicable to Podman: "
 
 // PodmanSocket is rootful Podman's API socket (podman.socket's
 // ListenStream).
-const PodmanSocket = "/run/podman/podman.sock"
+const PodmanSocket = hostfs.DefaultPodmanSocket
 
 // podmanDaemonReasons says, for each daemon.json rule, why it is not
 // applicable to Podman: either Podman has no such setting, or its

@@ -109,3 +109,31 @@ func TestAuditOfAPodmanHost(t *testing.T) {
 	assert.Equal(t, rule.StatusPass, verdict(podmanconf.FilePodmanSocket, "file:"+strings.TrimPrefix(dockertest.PodmanAddr(), "unix://")))
 	assert.NotEmpty(t, byRule[podmanconf.FilePodmanConfig])
 }
+
+func TestAuditdOfAPodmanHost(t *testing.T) {
+	cli := dockertest.Podman(t)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	rep, err := safedock.Audit(ctx, safedock.Options{Client: cli, Only: []safedock.Section{safedock.SectionAuditd}})
+	require.NoError(t, err)
+	byRule := map[rule.ID]rule.Finding{}
+	for _, f := range rep.Findings {
+		byRule[f.Rule] = f
+	}
+	// Podman's own files are judged (this machine has podman installed and
+	// its API socket is the client's).
+	for _, id := range []rule.ID{host.AuditPodman, host.AuditEtcContainers, host.AuditVarLibContainers, host.AuditContainersConf, host.AuditPodmanSock} {
+		f, ok := byRule[id]
+		require.True(t, ok, "%s judged on a Podman host", id)
+		assert.NotEqual(t, rule.StatusSkip, f.Status, "%s: %s", id, f.Reason)
+		assert.Equal(t, "audit rules", f.Method, id)
+	}
+	assert.Equal(t, "audit:"+strings.TrimPrefix(dockertest.PodmanAddr(), "unix://"), byRule[host.AuditPodmanSock].Target)
+	// dockerd's targets: judged where present (dockerd is installed here
+	// too), else not applicable to Podman; never a bare "not present".
+	for _, f := range rep.Findings {
+		if f.Status == rule.StatusSkip {
+			assert.True(t, strings.HasPrefix(f.Reason, "not applicable to Podman: "), "%s: %s", f.Rule, f.Reason)
+		}
+	}
+}

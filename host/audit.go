@@ -30,7 +30,8 @@ type AuditTarget struct {
 
 // AuditTargets lists what CIS 1.1.3–1.1.18 asks to audit, located from the
 // real configuration: the data root, daemon.json and the containerd socket
-// the daemon uses, the units and binaries wherever they are installed.
+// the daemon uses, the units and binaries wherever they are installed. On
+// a Podman host (in.Podman) Podman's equivalents follow.
 func AuditTargets(in Inputs) ([]AuditTarget, error) {
 	e, err := open(in)
 	if err != nil {
@@ -73,6 +74,10 @@ func (e *env) auditTargets() []AuditTarget {
 	out = append(out, dockerd)
 	out = append(out, e.first(AuditRunContainerd, "fixed path", "/run/containerd"))
 	dr, src := e.dataRoot()
+	if e.in.Podman {
+		// /info is Podman's: dockerd's data root is its configuration's.
+		dr, src = e.daemon.DataRoot(), "dockerd configuration or default"
+	}
 	out = append(out, e.first(AuditDataRoot, src, dr))
 	out = append(out, e.first(AuditEtcDocker, "fixed path", "/etc/docker"))
 	units := func(id rule.ID, name string) {
@@ -105,6 +110,33 @@ func (e *env) auditTargets() []AuditTarget {
 	out = append(out, e.binary(AuditContainerdShimRuncV1, "containerd-shim-runc-v1"))
 	out = append(out, e.binary(AuditContainerdShimRuncV2, "containerd-shim-runc-v2"))
 	out = append(out, e.binary(AuditRunc, "runc"))
+	if e.in.Podman {
+		out = append(out, e.podmanTargets()...)
+		units(AuditPodmanService, "podman.service")
+		units(AuditPodmanSocketUnit, "podman.socket")
+	}
+	return out
+}
+
+// podmanTargets are Podman's equivalents of dockerd's audit targets:
+// its binary, configuration directory and containers.conf, its storage
+// (as its /info reports it), its API socket and its systemd units.
+func (e *env) podmanTargets() []AuditTarget {
+	out := []AuditTarget{
+		e.binary(AuditPodman, "podman"),
+		e.first(AuditEtcContainers, "fixed path", "/etc/containers"),
+	}
+	storage, src := hostfs.PodmanStorage, "fixed path"
+	if e.in.Info != nil && e.in.Info.DockerRootDir != "" {
+		storage, src = e.in.Info.DockerRootDir, "Podman's /info (its graph root)"
+	}
+	out = append(out, e.first(AuditVarLibContainers, src, storage))
+	out = append(out, e.first(AuditContainersConf, "containers.conf (the administrator's, else the distribution's)", hostfs.PodmanContainersConf, hostfs.PodmanDefaultContainersConf))
+	sock, ssrc := hostfs.DefaultPodmanSocket, "podman.socket default"
+	if e.in.Socket != "" {
+		sock, ssrc = hostfs.Clean(e.in.Socket), "the client's socket"
+	}
+	out = append(out, e.first(AuditPodmanSock, ssrc, sock))
 	return out
 }
 
@@ -228,7 +260,7 @@ func (e *env) checkAudit() []rule.Finding {
 		if !ok {
 			c = rule.Check[auditSubject]{Rule: rule.Rule{ID: t.Rule}, Judge: judgeAudit}
 		}
-		out = append(out, c.Finding(t.name(), auditSubject{target: t, watches: watches, src: src, err: rulesErr}))
+		out = append(out, c.Finding(t.name(), auditSubject{target: t, watches: watches, src: src, err: rulesErr, podman: e.in.Podman}))
 	}
 	return out
 }

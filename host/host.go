@@ -24,8 +24,13 @@ type Inputs struct {
 	// configuration for the data root.
 	Info *system.Info
 	// Socket is the in-root path of the daemon's socket ("" means the one
-	// the configuration names, else /var/run/docker.sock).
+	// the configuration names, else /var/run/docker.sock; on Podman
+	// /run/podman/podman.sock).
 	Socket string
+	// Podman says the engine is Podman (podman system service): the audit
+	// rules then also judge Podman's own files, and dockerd's files that
+	// are absent are not applicable rather than merely not present.
+	Podman bool
 	// DockerdArgs are dockerd's arguments (without the program name). Nil
 	// on the live root means: read them from the running dockerd in /proc.
 	DockerdArgs []string

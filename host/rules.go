@@ -37,6 +37,18 @@ const (
 	AuditRunc                 rule.ID = "audit.runc"
 )
 
+// Rule IDs of the audit-rule checks of a Podman host: Podman's
+// equivalents of dockerd's files, which CIS has no control for.
+const (
+	AuditPodman           rule.ID = "audit.podman"
+	AuditEtcContainers    rule.ID = "audit.etc-containers"
+	AuditVarLibContainers rule.ID = "audit.var-lib-containers"
+	AuditContainersConf   rule.ID = "audit.containers-conf"
+	AuditPodmanSock       rule.ID = "audit.podman-sock"
+	AuditPodmanService    rule.ID = "audit.podman-service"
+	AuditPodmanSocketUnit rule.ID = "audit.podman-socket-unit"
+)
+
 // hostChecks are the host rules, in report order; each lives in its own
 // check_*.go file with its test. The audit.* rules are auditChecks
 // (check_audit.go).

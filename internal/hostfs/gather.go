@@ -39,8 +39,9 @@ type Facts struct {
 	// /etc/audit/rules.d/*.rules, in name order, then
 	// /etc/audit/audit.rules when it exists.
 	AuditRules []Content
-	// Units are the in-root paths of the systemd units docker.service and
-	// docker.socket (with their drop-ins), by unit name (FindUnits).
+	// Units are the in-root paths of the systemd units docker.service,
+	// docker.socket, podman.service and podman.socket (with their
+	// drop-ins), by unit name (FindUnits).
 	Units map[string][]string
 	// ListenStreams are the absolute ListenStream= paths of docker.socket
 	// (SystemdListenStreams), read once.
@@ -118,7 +119,7 @@ func Gather(r *Root, opts GatherOptions) Facts {
 	f := Facts{Reads: map[string]int{}, Files: newFiles(r)}
 	rec := &recorder{r: r, f: f.Files}
 	f.Units = map[string][]string{}
-	for _, u := range []string{"docker.service", "docker.socket"} {
+	for _, u := range []string{"docker.service", "docker.socket", "podman.service", "podman.socket"} {
 		f.Units[u] = FindUnits(rec, u)
 	}
 	for _, p := range f.Units["docker.socket"] {
@@ -211,10 +212,22 @@ func BinDirs() []string {
 
 // binaries are the binaries of Docker and its containerd that a host's
 // checks locate in BinDirs.
-var binaries = []string{"dockerd", "containerd", "containerd-shim", "containerd-shim-runc-v1", "containerd-shim-runc-v2", "runc"}
+var binaries = []string{"dockerd", "containerd", "containerd-shim", "containerd-shim-runc-v1", "containerd-shim-runc-v2", "runc", "podman"}
 
 // fixedPaths are Docker's files and directories at fixed places.
-var fixedPaths = []string{"/etc/docker", "/etc/default/docker", "/etc/sysconfig/docker", "/etc/containerd/config.toml", "/run/containerd", "/run/docker.sock", DefaultSocket}
+var fixedPaths = []string{"/etc/docker", "/etc/default/docker", "/etc/sysconfig/docker", "/etc/containerd/config.toml", "/run/containerd", "/run/docker.sock", DefaultSocket,
+	"/etc/containers", PodmanContainersConf, PodmanDefaultContainersConf, PodmanStorage, DefaultPodmanSocket}
+
+// Podman's files at fixed places: rootful Podman's configuration
+// directory, its containers.conf (the administrator's, else the
+// distribution's defaults), its storage and its API socket
+// (podman.socket's ListenStream).
+const (
+	PodmanContainersConf        = "/etc/containers/containers.conf"
+	PodmanDefaultContainersConf = "/usr/share/containers/containers.conf"
+	PodmanStorage               = "/var/lib/containers"
+	DefaultPodmanSocket         = "/run/podman/podman.sock"
+)
 
 // CertsDir is the registry certificates' directory.
 const CertsDir = "/etc/docker/certs.d"
