@@ -64,9 +64,19 @@ func TestRemoteTLSAudit(t *testing.T) {
 	assert.True(t, privileged, "the privileged container on the remote daemon fails container.privileged")
 
 	skipped := map[safedock.Section]int{}
+	rootlessJudged := 0
 	for _, f := range rep.Findings {
 		sec := safedock.SectionOf(f.Rule)
 		if sec == safedock.SectionImages || sec == safedock.SectionContainers {
+			continue
+		}
+		if f.Rule == safedock.DaemonRootless {
+			// CIS 2.1 needs no host file: judged from the daemon's /info
+			// (this one runs as root).
+			assert.Equal(t, rule.StatusFail, f.Status, f.Reason)
+			assert.Equal(t, "daemon's /info", f.Method)
+			assert.Equal(t, "daemon:"+d.Addr, f.Target)
+			rootlessJudged++
 			continue
 		}
 		assert.Equal(t, rule.StatusSkip, f.Status, "%s on a remote daemon", f.Rule)
@@ -80,8 +90,13 @@ func TestRemoteTLSAudit(t *testing.T) {
 		assert.Contains(t, s.Skipped, d.Addr)
 		assert.False(t, s.Incomplete, sec)
 		assert.NotZero(t, skipped[sec], "every rule of %s is named as not examined", sec)
-		assert.Equal(t, skipped[sec], s.Findings, sec)
+		judged := 0
+		if sec == safedock.SectionDaemon {
+			judged = rootlessJudged
+		}
+		assert.Equal(t, skipped[sec]+judged, s.Findings, sec)
 	}
+	assert.Equal(t, 1, rootlessJudged, "daemon.rootless is judged from /info on a remote daemon")
 	assert.Zero(t, rep.Summary.Pass-countStatus(rep.Findings, rule.StatusPass, safedock.SectionImages, safedock.SectionContainers),
 		"no host-side rule passes")
 

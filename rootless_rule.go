@@ -46,3 +46,25 @@ func judgeRootless(info *system.Info, infoErr error, target string) rule.Finding
 	return r.Finding(target, rule.Result{Status: rule.StatusFail, Reason: "the daemon runs as root (not in rootless mode)",
 		Detail: "SecurityOptions " + strings.Join(info.SecurityOptions, ", ") + ": no " + rootlessSecurityOption, Method: "/info"})
 }
+
+// remoteInfoMethod is how the rootless rule is judged on a remote daemon.
+const remoteInfoMethod = "daemon's /info"
+
+// withRemoteRootless judges the rootless rule of a remote daemon's daemon
+// section (rep, every rule skipped as not applicable to a remote daemon)
+// from its /info: whether it runs rootless is the daemon's own answer, no
+// file of this machine's. Without /info the skip stays.
+func withRemoteRootless(rep rule.Report, info *system.Info, target string) rule.Report {
+	if info == nil {
+		return rep
+	}
+	out := make([]rule.Finding, 0, len(rep.Findings))
+	for _, f := range rep.Findings {
+		if f.Rule == DaemonRootless {
+			f = judgeRootless(info, nil, target)
+			f.Method = remoteInfoMethod
+		}
+		out = append(out, f)
+	}
+	return rule.NewReport(out)
+}

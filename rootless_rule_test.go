@@ -2,8 +2,10 @@ package safedock
 
 import (
 	"context"
+	"strings"
 	"testing"
 
+	"github.com/moby/moby/api/types/system"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -66,4 +68,39 @@ func countRule(fs []rule.Finding, id rule.ID) int {
 		}
 	}
 	return n
+}
+
+// A remote daemon's /info says whether it runs rootless: CIS 2.1 is judged
+// from it (pass on a rootless one, fail on a rootful one), while the rest
+// of the daemon section stays not applicable to a remote daemon.
+func TestRemoteAuditJudgesRootlessFromInfo(t *testing.T) {
+	remote := true
+	rootful := rootlessInfo()
+	rootful.SecurityOptions = []string{"name=seccomp,profile=default"}
+	for name, c := range map[string]struct {
+		info system.Info
+		want rule.Status
+	}{"rootless": {rootlessInfo(), rule.StatusPass}, "rootful": {rootful, rule.StatusFail}} {
+		t.Run(name, func(t *testing.T) {
+			const addr = "tcp://daemon.example:2376"
+			rep, err := Audit(context.Background(), Options{Remote: &remote, Client: infoClient{info: c.info, host: addr}, Only: []Section{SectionDaemon}})
+			require.NoError(t, err)
+			var judged int
+			for _, f := range rep.Findings {
+				assert.Equal(t, "daemon:"+addr, f.Target, f.Rule)
+				if f.Rule == DaemonRootless {
+					judged++
+					assert.Equal(t, c.want, f.Status, f.Reason)
+					assert.Equal(t, "daemon's /info", f.Method)
+					continue
+				}
+				assert.Equal(t, rule.StatusSkip, f.Status, f.Rule)
+				assert.True(t, strings.HasPrefix(f.Reason, RemoteSkipPrefix+": "), f.Reason)
+			}
+			assert.Equal(t, 1, judged, "daemon.rootless judged once")
+			require.Len(t, rep.Sections, 1)
+			assert.True(t, strings.HasPrefix(rep.Sections[0].Skipped, RemoteSkipPrefix), rep.Sections[0].Skipped)
+			assert.Equal(t, len(rep.Findings), rep.Sections[0].Findings)
+		})
+	}
 }
