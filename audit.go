@@ -318,7 +318,7 @@ func Audit(ctx context.Context, opts Options) (Report, error) {
 					if engineF().Kind == EnginePodman {
 						rep = auditPodmanFiles(in)
 					} else {
-						rep, err = perms.Check(perms.Config{Root: root, Facts: &in.Facts})
+						rep, err = perms.Check(perms.Config{Root: root, Facts: &in.Facts, Rootless: in.RootlessOwner})
 					}
 				}
 			case sec == SectionDaemon:

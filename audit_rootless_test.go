@@ -3,6 +3,7 @@ package safedock_test
 import (
 	"context"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -55,4 +56,16 @@ func TestAuditRealRootlessDockerd(t *testing.T) {
 		assert.True(t, targets["file:"+want], "the files section checks %s: %v", want, targets)
 	}
 	assert.False(t, targets["file:/etc/docker/daemon.json"], "not the system daemon.json")
+	// Those files are the user's, as dockerd-rootless.sh made them: their
+	// owner rules pass (a root:root expectation would fail them).
+	for _, f := range rep.Findings {
+		if !strings.HasSuffix(string(f.Rule), ".owner") {
+			continue
+		}
+		for _, want := range []string{d.ConfigFile, info.Info.DockerRootDir, d.Socket} {
+			if f.Target == "file:"+want {
+				assert.Equal(t, rule.StatusPass, f.Status, "%s %s: %s; %s", f.Rule, want, f.Reason, f.Detail)
+			}
+		}
+	}
 }

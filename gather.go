@@ -12,6 +12,7 @@ import (
 	"github.com/safedock/safedock/daemonconf"
 	"github.com/safedock/safedock/hardening"
 	"github.com/safedock/safedock/internal/hostfs"
+	"github.com/safedock/safedock/perms"
 	"github.com/safedock/safedock/podmanconf"
 )
 
@@ -37,6 +38,9 @@ type hostInputs struct {
 	// files; Facts are then read from there (the user's daemon.json) with
 	// its defaults (data root, exec root, socket) filled in.
 	Rootless *RootlessPaths
+	// RootlessOwner is who the rootless daemon's own files belong to (nil
+	// when not rootless or not known).
+	RootlessOwner *perms.Owner
 	// Podman are Podman's configuration files and PodmanFiles the
 	// metadata of its files and sockets, judged when the engine is Podman.
 	Podman      podmanconf.Inputs
@@ -88,6 +92,9 @@ func gatherHost(root, socket string, info *system.Info) (*hostInputs, error) {
 				}
 			}
 		}
+	}
+	if rootless != nil {
+		in.RootlessOwner = rootlessOwner(r, in.Facts.Accounts, *rootless)
 	}
 	if in.Facts.DaemonJSON != nil {
 		if c, err := daemonconf.Parse(in.Facts.DaemonJSON); err == nil {

@@ -11,6 +11,7 @@ import (
 	"github.com/moby/moby/api/types/system"
 
 	"github.com/safedock/safedock/internal/hostfs"
+	"github.com/safedock/safedock/perms"
 )
 
 // rootlessSecurityOption is the /info SecurityOptions entry of a dockerd
@@ -126,4 +127,55 @@ func withRootlessDefaults(d hostfs.Daemon, p RootlessPaths) hostfs.Daemon {
 	s.Source = src
 	d.Settings = s
 	return d
+}
+
+// rootlessOwner is who a rootless daemon's own files belong to, for the
+// files section: its user (from the socket's /run/user/UID, else the
+// owner of its home directory), that user's primary group (else the group
+// of the same number) and subordinate gids (/etc/subgid). r is the root
+// the facts were gathered from, acc its accounts. Nil when the user is not
+// known: the files are then judged as root's.
+func rootlessOwner(r *hostfs.Root, acc *hostfs.Accounts, p RootlessPaths) *perms.Owner {
+	o := perms.Owner{User: p.User, UID: p.UID}
+	if p.UID == 0 {
+		st, err := r.Lstat(p.Home)
+		if err != nil || st.UID == 0 {
+			return nil
+		}
+		o.UID = st.UID
+	}
+	if o.User == "" && acc != nil {
+		if n := acc.UserName(o.UID); n != strconv.FormatUint(uint64(o.UID), 10) {
+			o.User = n
+		}
+	}
+	o.GID = o.UID
+	if acc != nil && o.User != "" {
+		if gid, ok := acc.PrimaryGID(o.User); ok {
+			o.GID = gid
+		}
+	}
+	if data, err := r.ReadFile("/etc/subgid", 1<<20); err == nil {
+		o.SubGIDs = parseSubIDs(data, o.User, o.UID)
+	}
+	return &o
+}
+
+// parseSubIDs returns the ranges /etc/subuid or /etc/subgid (data) gives
+// the user named name with uid uid: lines "NAME_OR_UID:START:COUNT".
+func parseSubIDs(data []byte, name string, uid uint32) []perms.IDRange {
+	var out []perms.IDRange
+	id := strconv.FormatUint(uint64(uid), 10)
+	for _, line := range strings.Split(string(data), "\n") {
+		f := strings.Split(strings.TrimSpace(line), ":")
+		if len(f) != 3 || f[0] != id && (name == "" || f[0] != name) {
+			continue
+		}
+		start, err1 := strconv.ParseUint(f[1], 10, 32)
+		count, err2 := strconv.ParseUint(f[2], 10, 32)
+		if err1 == nil && err2 == nil && count > 0 {
+			out = append(out, perms.IDRange{Start: uint32(start), Count: uint32(count)})
+		}
+	}
+	return out
 }

@@ -2,6 +2,7 @@ package safedock
 
 import (
 	"context"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -13,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/safedock/safedock/internal/hostfs"
+	"github.com/safedock/safedock/perms"
 	"github.com/safedock/safedock/rule"
 )
 
@@ -132,4 +134,68 @@ func TestRootlessDaemonJSONStaysInsideRoot(t *testing.T) {
 	require.NotNil(t, in.Rootless)
 	assert.Equal(t, "/home/alice/.local/share/docker", in.Facts.Daemon.DataRoot())
 	assert.True(t, strings.HasPrefix(in.Facts.Daemon.Settings.Source["data-root"], "rootless dockerd default"))
+}
+
+// On a rootless dockerd the files section expects the daemon's own files
+// (~/.config/docker/daemon.json, $XDG_RUNTIME_DIR/docker.sock,
+// ~/.local/share/docker) to be the user's: a correct setup passes, a
+// root-owned or another user's file fails.
+func TestAuditRootlessFilesAreTheUsers(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("needs root to chown the fixture's files")
+	}
+	root := writeTree(t, map[string]string{
+		"home/alice/.config/docker/daemon.json": `{}`,
+		"etc/passwd":                            "root:x:0:0::/root:/bin/sh\nalice:x:1000:1001::/home/alice:/bin/sh\nbob:x:2000:2000::/home/bob:/bin/sh\n",
+		"etc/group":                             "root:x:0:\nalice:x:1001:\nbob:x:2000:\n",
+	})
+	cfg := filepath.Join(root, "home/alice/.config/docker/daemon.json")
+	data := filepath.Join(root, "home/alice/.local/share/docker")
+	require.NoError(t, os.MkdirAll(data, 0o710))
+	require.NoError(t, os.Chmod(data, 0o710))
+	sock := filepath.Join(root, "run/user/1000/docker.sock")
+	require.NoError(t, os.MkdirAll(filepath.Dir(sock), 0o700))
+	l, err := net.Listen("unix", sock)
+	require.NoError(t, err)
+	defer l.Close()
+	require.NoError(t, os.Chmod(sock, 0o660))
+	chown := func(uid, gid int) {
+		for _, p := range []string{cfg, data, sock} {
+			require.NoError(t, os.Lchown(p, uid, gid))
+		}
+	}
+	local := false
+	cli := infoClient{info: rootlessInfo(), host: "unix:///run/user/1000/docker.sock"}
+	owners := func() map[string]rule.Finding {
+		rep, _ := Audit(context.Background(), Options{Root: root, Remote: &local, Client: cli, Only: []Section{SectionFiles}})
+		out := map[string]rule.Finding{}
+		for _, f := range rep.Findings {
+			if strings.HasSuffix(string(f.Rule), ".owner") {
+				out[f.Target] = f
+			}
+		}
+		return out
+	}
+	targets := []string{"file:/home/alice/.config/docker/daemon.json", "file:/run/user/1000/docker.sock", "file:/home/alice/.local/share/docker"}
+	for name, c := range map[string]struct {
+		uid, gid int
+		want     rule.Status
+	}{"alice's": {1000, 1001, rule.StatusPass}, "root's": {0, 0, rule.StatusFail}, "bob's": {2000, 2000, rule.StatusFail}, "alice with bob's group": {1000, 2000, rule.StatusFail}} {
+		t.Run(name, func(t *testing.T) {
+			chown(c.uid, c.gid)
+			got := owners()
+			for _, target := range targets {
+				f, ok := got[target]
+				require.True(t, ok, "no owner finding for %s in %v", target, got)
+				assert.Equal(t, c.want, f.Status, "%s: %s; %s", target, f.Reason, f.Detail)
+			}
+		})
+	}
+}
+
+func TestParseSubIDs(t *testing.T) {
+	data := []byte("rl6:100000:65536\nalice:231072:65536\n1000:400000:10\nbob:500000:65536\nbad line\nalice:x:1\n")
+	assert.Equal(t, []perms.IDRange{{Start: 231072, Count: 65536}, {Start: 400000, Count: 10}}, parseSubIDs(data, "alice", 1000))
+	assert.Equal(t, []perms.IDRange{{Start: 400000, Count: 10}}, parseSubIDs(data, "", 1000))
+	assert.Empty(t, parseSubIDs(data, "carol", 3000))
 }

@@ -137,6 +137,13 @@ func evaluate(fsys hostfs.FS, acc *hostfs.Accounts, t Target) evaluation {
 			ev.groupOK = true
 		}
 	}
+	if o := t.Owner; o != nil {
+		user, group := o.names(acc)
+		ev.spec.Owner, ev.spec.Groups = user, []string{group}
+		ev.wantUID, ev.wantGID = o.UID, o.GID
+		ev.ownerOK, ev.groupOK = st.UID == o.UID, o.groupOK(st.GID)
+		ev.ownerNote = "a rootless daemon's own file: owned by the user it runs as"
+	}
 	ev.modeOK = Stricter(st.Perm, spec.MaxPerm)
 	return ev
 }

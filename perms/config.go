@@ -39,7 +39,58 @@ type Config struct {
 	// accounts already gathered (hostfs.Gather): Check reads none of them
 	// again, and DaemonJSON and DockerdArgs are then ignored.
 	Facts *hostfs.Facts
+	// Rootless, when set, is the user a rootless dockerd runs as: the
+	// daemon's own files (its daemon.json, its sockets and its data root)
+	// are then expected to be owned by that user and group, not
+	// root:root. The system's files (units, /etc/docker...) stay root's.
+	Rootless *Owner
 }
+
+// Owner is the user and group a file is expected to be owned by when it
+// is not root:root: a rootless daemon's user.
+type Owner struct {
+	// User is the user's name ("" when the accounts do not name it).
+	User     string
+	UID, GID uint32
+	// SubGIDs are the user's subordinate group ID ranges (/etc/subgid): a
+	// file the rootless daemon creates inside its user namespace with a
+	// group other than the user's own (its socket's, for one) has a gid
+	// in them, which only the user's namespaces can use.
+	SubGIDs []IDRange
+}
+
+// IDRange is a range of IDs: Count IDs from Start.
+type IDRange struct {
+	Start, Count uint32
+}
+
+// Contains reports whether id is in the range.
+func (r IDRange) Contains(id uint32) bool {
+	return id >= r.Start && uint64(id) < uint64(r.Start)+uint64(r.Count)
+}
+
+// groupOK reports whether gid is the owner's group or one of its
+// subordinate gids.
+func (o Owner) groupOK(gid uint32) bool {
+	return gid == o.GID || slices.ContainsFunc(o.SubGIDs, func(r IDRange) bool { return r.Contains(gid) })
+}
+
+// names are the owner's user and group names from acc (the ids when
+// acc does not name them).
+func (o Owner) names(acc *hostfs.Accounts) (user, group string) {
+	user = o.User
+	if user == "" {
+		user = acc.UserName(o.UID)
+	}
+	group = acc.GroupName(o.GID)
+	for _, r := range o.SubGIDs {
+		group += fmt.Sprintf(" or a subordinate gid %d-%d", r.Start, uint64(r.Start)+uint64(r.Count)-1)
+	}
+	return user, group
+}
+
+// rootlessClasses are the classes of a rootless daemon's own files.
+var rootlessClasses = []FileClass{DaemonJSON, DockerSock, DataRoot}
 
 // Discover returns the Config of the daemon that serves socket (an in-root
 // path; "" means the default /var/run/docker.sock) on root. When root is
@@ -78,6 +129,9 @@ type Target struct {
 	// Kind, when set, overrides the kind of file the rule expects (the
 	// certs.d directory itself is checked only for being a real directory).
 	Kind Kind
+	// Owner, when set, overrides the owner and group the class's Spec
+	// expects (a rootless daemon's own files are its user's).
+	Owner *Owner
 }
 
 // Name is how findings name the target: "file:/path", or "daemon:<rule>"
@@ -254,6 +308,14 @@ func targets(r hostfs.FS, f *hostfs.Facts, cfg Config) ([]Target, hostfs.Daemon)
 		}
 	}
 	add(DataRoot, dataRoot, src)
+	if cfg.Rootless != nil {
+		for i, t := range out {
+			if slices.Contains(rootlessClasses, t.Class) {
+				o := *cfg.Rootless
+				out[i].Owner = &o
+			}
+		}
+	}
 	return dedupe(r, out), d
 }
 

@@ -147,6 +147,13 @@ func (a *Accounts) UID(name string) (uint32, bool) {
 	return id, ok
 }
 
+// PrimaryGID returns the named user's primary group ID (/etc/passwd's
+// fourth field).
+func (a *Accounts) PrimaryGID(name string) (uint32, bool) {
+	id, ok := a.primary[name]
+	return id, ok
+}
+
 // GID returns the ID of the named group.
 func (a *Accounts) GID(name string) (uint32, bool) {
 	id, ok := a.gidByName[name]
