@@ -351,7 +351,7 @@ func Audit(ctx context.Context, opts Options) (Report, error) {
 						// /usr aliases, sockets by device and inode.
 						h = h.ForDaemon(cli, *info)
 						if in, err := hostF(); err == nil {
-							h = in.containerFacts(h, clientSocket)
+							h = in.containerFacts(h, clientSocket, engineF())
 						}
 					}
 					return h, nil

@@ -5,8 +5,13 @@ import (
 	"fmt"
 	"io/fs"
 	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/moby/moby/api/types/container"
 
 	"github.com/safedock/safedock/daemonconf"
+	"github.com/safedock/safedock/hardening"
 	"github.com/safedock/safedock/host"
 	"github.com/safedock/safedock/internal/hostfs"
 	"github.com/safedock/safedock/perms"
@@ -168,3 +173,43 @@ func gatherPodman(r *hostfs.Root, acc *hostfs.Accounts, clientSocket string) (po
 
 // maxPodmanConf bounds one Podman configuration file read.
 const maxPodmanConf = 1 << 20
+
+// podmanContainerDefaults are the engine-wide defaults Podman applies to
+// every container that does not override them, from its merged
+// containers.conf c: no_new_privileges, seccomp_profile (unset: Podman's
+// default profile) and log_driver with log_size_max (unset: k8s-file,
+// unbounded) as the log driver and its max-size. A setting of the wrong type is left out: Podman refuses
+// such a file, and podmanconf's rules report it.
+func podmanContainerDefaults(h hardening.HostFacts, c *podmanconf.Config) hardening.HostFacts {
+	if v, ok := c.Containers["no_new_privileges"]; ok {
+		if b, ok := v.V.(bool); ok && b {
+			h.NoNewPrivileges = true
+		}
+	}
+	if v, ok := c.Containers["seccomp_profile"]; ok {
+		if p, ok := v.V.(string); ok && strings.TrimSpace(p) != "" {
+			h.SeccompProfile = strings.TrimSpace(p)
+		}
+	}
+	if h.LogConfig == nil {
+		lc := &container.LogConfig{Type: "k8s-file"}
+		if v, ok := c.Containers["log_driver"]; ok {
+			if d, ok := v.V.(string); ok && d != "" {
+				lc.Type = d
+			}
+		}
+		if lc.Type == "k8s-file" {
+			// Podman's Docker-compatible API names k8s-file "json-file"
+			// in a container's inspect (measured on 4.3.1): the default
+			// is named the same way, so that it applies.
+			lc.Type = "json-file"
+		}
+		if v, ok := c.Containers["log_size_max"]; ok {
+			if n, ok := v.V.(int64); ok && n > 0 {
+				lc.Config = map[string]string{"max-size": strconv.FormatInt(n, 10)}
+			}
+		}
+		h.LogConfig = lc
+	}
+	return h
+}

@@ -205,19 +205,25 @@ func (in *hostInputs) socketPaths(clientSocket string) []string {
 // host-side inputs (the rest comes from the daemon's /info). clientSocket
 // is the unix socket the client talks to, "" for none (then the daemon is
 // not local).
-// The daemon-wide defaults (no-new-privileges, the seccomp profile, the
+// The engine-wide defaults (no-new-privileges, the seccomp profile, the
 // log driver and its options) count for every container that does not
 // override them; the rules say so in their method ("daemon-default").
-func (in *hostInputs) containerFacts(h hardening.HostFacts, clientSocket string) hardening.HostFacts {
+// They are the engine e's: dockerd's daemon.json and command line, or on
+// Podman its merged containers.conf (podmanContainerDefaults).
+func (in *hostInputs) containerFacts(h hardening.HostFacts, clientSocket string, e Engine) hardening.HostFacts {
 	if in == nil {
 		return h
 	}
-	h.NoNewPrivileges = h.NoNewPrivileges || in.noNewPrivileges()
-	if p := in.seccompProfile(); p != "" {
-		h.SeccompProfile = p
-	}
-	if lc := in.logConfig(); lc != nil && h.LogConfig == nil {
-		h.LogConfig = lc
+	if e.Kind == EnginePodman {
+		h = podmanContainerDefaults(h, podmanconf.Load(in.Podman))
+	} else {
+		h.NoNewPrivileges = h.NoNewPrivileges || in.noNewPrivileges()
+		if p := in.seccompProfile(); p != "" {
+			h.SeccompProfile = p
+		}
+		if lc := in.logConfig(); lc != nil && h.LogConfig == nil {
+			h.LogConfig = lc
+		}
 	}
 	h.SocketPaths = append(slices.Clone(h.SocketPaths), in.socketPaths(clientSocket)...)
 	return h

@@ -157,7 +157,7 @@ func TestContainerFactsFromDaemonJSONAndFlags(t *testing.T) {
 	root := writeTree(t, map[string]string{"etc/docker/daemon.json": `{"hosts": ["unix:///run/custom.sock", "tcp://0.0.0.0:2376"], "containerd": "/run/ctrd.sock"}`})
 	in, err := gatherHost(root, "", nil)
 	require.NoError(t, err)
-	h := in.containerFacts(hardening.HostFacts{Known: true}, "/var/run/other.sock")
+	h := in.containerFacts(hardening.HostFacts{Known: true}, "/var/run/other.sock", Engine{Kind: EngineDocker})
 	assert.True(t, h.Known)
 	assert.Equal(t, []string{"/run/ctrd.sock", "/run/custom.sock", "/var/run/other.sock"}, h.SocketPaths)
 }
