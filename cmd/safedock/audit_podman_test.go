@@ -50,3 +50,27 @@ func TestAuditOfAPodmanHostFromTheCLI(t *testing.T) {
 	assert.Equal(t, rule.StatusSkip, nnp.Status, "dockerd's rule is not judged on Podman")
 	assert.Equal(t, "not applicable to Podman: judged from containers.conf by daemon.podman-no-new-privileges", nnp.Reason)
 }
+
+// `safedock audit-rules` asks the daemon which engine it is, as the audit
+// does: against Podman it adds Podman's watches (its binary, /etc/containers,
+// its storage and socket); against dockerd it does not; --engine overrides.
+func TestAuditRulesFollowTheEngine(t *testing.T) {
+	dockerd := dockertest.Client(t).DaemonHost()
+	dockertest.Podman(t)
+	t.Setenv("DOCKER_HOST", dockertest.PodmanAddr())
+	code, out, errOut := runCLI(t, "audit-rules")
+	require.Equal(t, exitOK, code, errOut)
+	assert.Contains(t, out, "-w /etc/containers ")
+	assert.Contains(t, out, "# audit.podman\n")
+
+	t.Setenv("DOCKER_HOST", dockerd)
+	code, out, errOut = runCLI(t, "audit-rules")
+	require.Equal(t, exitOK, code, errOut)
+	assert.NotContains(t, out, "/etc/containers")
+	code, out, _ = runCLI(t, "audit-rules", "--engine", "podman", "--offline")
+	require.Equal(t, exitOK, code)
+	assert.Contains(t, out, "-w /etc/containers ")
+	code, _, errOut = runCLI(t, "audit-rules", "--engine", "lxc")
+	assert.Equal(t, exitUsage, code)
+	assert.Contains(t, errOut, "want docker, podman or auto")
+}

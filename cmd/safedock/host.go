@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/moby/moby/api/types/system"
 	"github.com/moby/moby/client"
 	"github.com/safedock/safedock"
 	"github.com/safedock/safedock/host"
@@ -109,10 +110,21 @@ func runAuditRules(ctx context.Context, e *env, args []string) int {
 	fl.SetOutput(e.stderr)
 	root := fl.String("root", "/", "generate for the tree under `DIR`")
 	offline := fl.Bool("offline", false, "do not ask the daemon for its data root")
+	engine := fl.String("engine", "auto", "whose files to watch: docker, podman, or auto (ask the daemon)")
 	if err := fl.Parse(args); err != nil {
 		return exitUsage
 	}
 	in, _ := hostInputs(ctx, e, *root, *offline, io.Discard) // without Info, the configured data root
+	switch *engine {
+	case "docker":
+	case "podman":
+		in.Podman = true
+	case "auto":
+		in.Podman = !*offline && in.Info != nil && isPodman(ctx, in.Info)
+	default:
+		fmt.Fprintf(e.stderr, "safedock audit-rules: --engine %q: want docker, podman or auto\n", *engine)
+		return exitUsage
+	}
 	rules, err := host.AuditRules(in)
 	if err != nil {
 		fmt.Fprintln(e.stderr, "safedock audit-rules:", err)
@@ -122,6 +134,26 @@ func runAuditRules(ctx context.Context, e *env, args []string) int {
 		return exitError
 	}
 	return exitOK
+}
+
+// isPodman identifies the engine behind DOCKER_HOST as the whole-host audit
+// does: /info, and /version when /info leaves it in doubt.
+func isPodman(ctx context.Context, info *system.Info) bool {
+	if !safedock.NeedsVersion(info) {
+		return false
+	}
+	cli, err := client.New(client.FromEnv)
+	if err != nil {
+		return false
+	}
+	defer cli.Close()
+	cctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	v, err := cli.ServerVersion(cctx, client.ServerVersionOptions{})
+	if err != nil {
+		return false
+	}
+	return safedock.IdentifyEngine(&v, info).Kind == safedock.EnginePodman
 }
 
 func writeJSON(w io.Writer, v any) error {
