@@ -588,7 +588,7 @@ func auditDaemonConfig(in *hostInputs, info *system.Info) (rule.Report, error) {
 // order: host and auditd, daemon, files, images, containers. Renderers such
 // as SARIF use it to describe the rules.
 func Rules() rule.Catalog {
-	return slices.Concat(host.Rules(), daemonconf.Rules(), rootlessRules(), podmanconf.Catalog(), perms.Rules(), hardening.ImageRules(), hardening.Rules())
+	return slices.Concat(host.Rules(), daemonconf.Rules(), rootlessRules(), podmanconf.Rules(), perms.Rules(), hardening.ImageRules(), hardening.Rules())
 }
 
 // HostIdentity names the audited host for a report: the daemon's own name,

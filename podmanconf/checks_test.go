@@ -12,7 +12,7 @@ import (
 func TestCatalogsValidate(t *testing.T) {
 	require.NoError(t, Checks().Validate())
 	require.NoError(t, FileChecks().Validate())
-	require.NoError(t, Catalog().Validate(), "IDs unique across both")
+	require.NoError(t, Rules().Validate(), "IDs unique across both")
 }
 
 // judge runs one check on a configuration loaded from files.

@@ -3,6 +3,7 @@ package podmanconf
 import (
 	"fmt"
 	"io/fs"
+	"slices"
 
 	"github.com/safedock/safedock/rule"
 )
@@ -31,10 +32,11 @@ type FileFacts struct {
 // FileMethod is how the file findings were decided.
 const FileMethod = "lstat without following symlinks"
 
+// fileChecks are the file rules.
+var fileChecks = rule.Checks[FileFacts]{podmanSocket, podmanConfigFile}.MustValidate()
+
 // FileChecks returns the file rules, as a copy.
-func FileChecks() rule.Checks[FileFacts] {
-	return rule.Checks[FileFacts]{podmanSocket, podmanConfigFile}
-}
+func FileChecks() rule.Checks[FileFacts] { return slices.Clone(fileChecks) }
 
 // AuditFiles judges every file with the rule for its kind; a missing file
 // is not reported (a configuration file Podman does not find is not read,

@@ -75,3 +75,23 @@ prefix = "b.example"
 		assert.Error(t, err, "%q must be refused, not misread", bad)
 	}
 }
+
+// The TOML reader never panics and never loops on hostile input: any bytes
+// give a table or an error.
+func FuzzParseTOML(f *testing.F) {
+	for _, s := range []string{
+		"[containers]\nno_new_privileges = true\nseccomp_profile = \"/x.json\"\n",
+		"[[registry]]\nlocation = \"r.example\"\ninsecure = true\n",
+		"unqualified-search-registries = [\"docker.io\", 'quay.io']\n",
+		"[engine]\nevents_logger = \"file\" # comment\n[a.b.\"c\"]\nk = [1, 2, [3]]\n",
+		"key = \"\"\"multi\nline\"\"\"\n", "[", "a = [", "a = \"\\u00e9\"", "= 1",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		m, err := parseTOML(s)
+		if err == nil && m == nil {
+			t.Fatalf("no table and no error for %q", s)
+		}
+	})
+}

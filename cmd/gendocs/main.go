@@ -289,7 +289,7 @@ func collect() ([]row, error) {
 		{authz.Rules(), "authz plugin", func(rule.Rule) []string { return []string{"authz plugin"} }},
 		// A Podman host's configuration and files, judged instead of
 		// daemon.json and Docker's files.
-		{podmanconf.Catalog(), "podmanconf.Audit", func(rule.Rule) []string { return nil }},
+		{podmanconf.Rules(), "podmanconf.Audit", func(rule.Rule) []string { return nil }},
 		// The whole-host audit's own rule, judged from /info.
 		{rootlessRules(), "safedock.Audit", func(rule.Rule) []string { return nil }},
 	}
