@@ -227,10 +227,17 @@ func Audit(ctx context.Context, opts Options) (Report, error) {
 	// Which files are the daemon's depends on the daemon: a rootless one
 	// keeps them in its user's home (gatherHost), so the host side waits
 	// for /info when there is a daemon to ask.
+	// The usual (rootful) gather starts at once, beside /info, and is
+	// used unless /info says the daemon is rootless; then the host side
+	// is gathered again from the user's paths.
+	rootfulF := sync.OnceValues(func() (*hostInputs, error) { return gatherHost(root, clientSocket, nil) })
 	hostF := sync.OnceValues(func() (*hostInputs, error) {
 		var info *system.Info
 		if cli != nil {
 			info, _ = infoF()
+		}
+		if !IsRootless(info) {
+			return rootfulF()
 		}
 		return gatherHost(root, clientSocket, info)
 	})
@@ -246,6 +253,7 @@ func Audit(ctx context.Context, opts Options) (Report, error) {
 	// command line when the daemon runs on this machine.
 	containersLocal := !remote && root == "/" && clientSocket != "" && slices.Contains(selected, SectionContainers)
 	if hostSide || containersLocal {
+		go rootfulF()
 		go hostF()
 	}
 	if !remote && root == "/" && (slices.Contains(selected, SectionHost) || slices.Contains(selected, SectionAuditd)) {

@@ -43,7 +43,9 @@ cleanup() {
 	{
 		cat "$IDS"
 		docker ps -aq --no-trunc --filter "name=^/$PREFIX"
-	} | sort -u | xargs -r docker rm -f >/dev/null
+	} | sort -u | xargs -r -n 4 docker rm -f >/dev/null
+	# (a few at a time: dockerd 20.10 deadlocked in libnetwork when one
+	# `docker rm -f` removed ~1000 containers of one network in parallel)
 	net_id=$(docker network inspect -f '{{.ID}}' "$NET" 2>/dev/null) && docker network rm "$net_id" >/dev/null
 	docker image inspect "$IMG" >/dev/null 2>&1 && docker rmi "$IMG" >/dev/null
 	rm -rf "$WORK"
