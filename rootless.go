@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/moby/moby/api/types/system"
 
@@ -55,7 +56,7 @@ const (
 
 // runtimeDirSocket matches $XDG_RUNTIME_DIR/docker.sock as systemd and
 // pam_systemd lay it out.
-var runtimeDirSocket = regexp.MustCompile(`^/run/user/([0-9]+)/docker\.sock$`)
+var runtimeDirSocket = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^/run/user/([0-9]+)/docker\.sock$`) })
 
 // FindRootlessPaths says where the rootless dockerd that answered info
 // keeps its files. clientSocket is the in-root path of the unix socket the
@@ -71,7 +72,7 @@ func FindRootlessPaths(info *system.Info, clientSocket string, acc *hostfs.Accou
 	uidKnown := false
 	if clientSocket != "" {
 		p.Socket = hostfs.Clean(clientSocket)
-		if m := runtimeDirSocket.FindStringSubmatch(p.Socket); m != nil {
+		if m := runtimeDirSocket().FindStringSubmatch(p.Socket); m != nil {
 			if n, err := strconv.ParseUint(m[1], 10, 32); err == nil {
 				p.UID, uidKnown = uint32(n), true
 			}

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode/utf16"
 )
 
@@ -245,8 +246,10 @@ func (v *validation) engineSpecific() {
 }
 
 var (
-	alphaPattern  = regexp.MustCompile(`[a-zA-Z]`)
-	domainPattern = regexp.MustCompile(`^((?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9\-]*[a-zA-Z0-9])(?:\.(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9\-]*[a-zA-Z0-9]))*)\.?\s*$`)
+	alphaPattern  = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`[a-zA-Z]`) })
+	domainPattern = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`^((?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9\-]*[a-zA-Z0-9])(?:\.(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9\-]*[a-zA-Z0-9]))*)\.?\s*$`)
+	})
 )
 
 // validDNSSearch is moby's opts.ValidateDNSSearch (every engine): "." or
@@ -256,10 +259,10 @@ func validDNSSearch(d string) bool {
 	if d == "." {
 		return true
 	}
-	if !alphaPattern.MatchString(d) {
+	if !alphaPattern().MatchString(d) {
 		return false
 	}
-	m := domainPattern.FindStringSubmatch(d)
+	m := domainPattern().FindStringSubmatch(d)
 	return len(m) > 1 && len(m[1]) < 255
 }
 

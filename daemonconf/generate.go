@@ -114,7 +114,7 @@ func WithSyslog(address string) Option {
 // maxSize (e.g. "20m") with maxFiles files.
 func WithLocalLogs(maxSize string, maxFiles int) Option {
 	return func(s *settings) error {
-		if !sizePattern.MatchString(maxSize) || maxFiles < 1 {
+		if !sizePattern().MatchString(maxSize) || maxFiles < 1 {
 			return fmt.Errorf("local logs: max-size %q / max-file %d: want a size like 20m and at least one file", maxSize, maxFiles)
 		}
 		s.logDriver, s.maxSize, s.maxFile = "local", maxSize, maxFiles

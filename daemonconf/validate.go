@@ -13,6 +13,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/safedock/safedock/rule"
 )
@@ -598,7 +599,7 @@ var (
 	}
 	syslogFacilities = []string{"kern", "user", "mail", "daemon", "auth", "syslog", "lpr", "news", "uucp", "cron", "authpriv", "ftp",
 		"local0", "local1", "local2", "local3", "local4", "local5", "local6", "local7"}
-	sizePattern = regexp.MustCompile(`^(?i)\s*[0-9]+(\.[0-9]+)?\s*([kmgtp]i?b?|b)?\s*$`)
+	sizePattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^(?i)\s*[0-9]+(\.[0-9]+)?\s*([kmgtp]i?b?|b)?\s*$`) })
 )
 
 // values checks values dockerd rejects.
@@ -705,7 +706,7 @@ func (v *validation) values() {
 	}
 	if v.ok("default-shm-size") {
 		s, _ := c.String("default-shm-size")
-		if !sizePattern.MatchString(s) {
+		if !sizePattern().MatchString(s) {
 			v.refuse(CodeBadValue, "default-shm-size", fmt.Sprintf("invalid size: %q", s), `e.g. "64M"`)
 		}
 	}
@@ -845,7 +846,7 @@ func (v *validation) logging() {
 		}
 	case "json-file", "local":
 		size, hasSize := opts["max-size"]
-		if hasSize && size != "-1" && !sizePattern.MatchString(size) {
+		if hasSize && size != "-1" && !sizePattern().MatchString(size) {
 			v.containers(CodeContainerFail, "log-opts.max-size", fmt.Sprintf("max-size %q is not a size: dockerd starts, but containers fail to start", size), `e.g. "10m"`)
 		}
 		if mf, ok := opts["max-file"]; ok {

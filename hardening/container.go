@@ -275,7 +275,7 @@ func (c *Container) judgeExec(opts ExecOptions) error {
 		}
 	}
 	if opts.User != "" {
-		if !userPattern.MatchString(opts.User) {
+		if !userPattern().MatchString(opts.User) {
 			return fmt.Errorf("%w: user %q: want uid[:gid] or name[:group]", ErrInvalidSpec, opts.User)
 		}
 		if isRootUser(opts.User) {

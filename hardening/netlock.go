@@ -69,7 +69,7 @@ func sweepAbandoned(ctx context.Context, cli Client) {
 	}
 }
 
-var launchIDPattern = regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,63}$`)
+var launchIDPattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,63}$`) })
 
 // NewLaunchID returns a random launch ID for WithLaunchID.
 func NewLaunchID() string {
@@ -85,7 +85,7 @@ func NewLaunchID() string {
 // removes what carries it.
 func WithLaunchID(id string) Option {
 	return func(sp *Spec) error {
-		if !launchIDPattern.MatchString(id) {
+		if !launchIDPattern().MatchString(id) {
 			return fmt.Errorf("launch ID %q: want 1 to 64 of [a-zA-Z0-9_.-]", id)
 		}
 		sp.Config.Labels[LabelLaunch] = id

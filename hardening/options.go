@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/moby/moby/api/types/container"
 	"github.com/moby/moby/api/types/mount"
@@ -30,14 +31,16 @@ func Waive(id rule.ID, reason string) Option {
 	}
 }
 
-var userPattern = regexp.MustCompile(`^[a-zA-Z0-9_][a-zA-Z0-9_.-]*(:[a-zA-Z0-9_][a-zA-Z0-9_.-]*)?$`)
+var userPattern = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^[a-zA-Z0-9_][a-zA-Z0-9_.-]*(:[a-zA-Z0-9_][a-zA-Z0-9_.-]*)?$`)
+})
 
 // WithUser sets the user (and optional group) the process runs as:
 // "uid[:gid]" or "name[:group]". Root is accepted only with a waiver of
 // container.non-root-user.
 func WithUser(user string) Option {
 	return func(sp *Spec) error {
-		if !userPattern.MatchString(user) {
+		if !userPattern().MatchString(user) {
 			return fmt.Errorf("user %q: want uid[:gid] or name[:group]", user)
 		}
 		sp.Config.User = user
@@ -147,7 +150,7 @@ func containerPath(p string) (string, error) {
 	return c, nil
 }
 
-var volumeNamePattern = regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9_.-]+$`)
+var volumeNamePattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9_.-]+$`) })
 
 // parseBind parses a docker -v value the way dockerd's Linux parser does:
 // [SRC:]DST[:MODE]. SRC is an absolute host path (a bind) or a volume name;
@@ -189,7 +192,7 @@ func parseBind(v string) (Mount, error) {
 	case strings.HasPrefix(src, "/"):
 		m.Type = mount.TypeBind
 		m.Source = path.Clean(src)
-	case volumeNamePattern.MatchString(src):
+	case volumeNamePattern().MatchString(src):
 		m.Type = mount.TypeVolume
 		m.Source = src
 	default:
@@ -445,12 +448,12 @@ func WithAddedEnv(kv ...string) Option {
 	}
 }
 
-var namePattern = regexp.MustCompile(`^/?[a-zA-Z0-9][a-zA-Z0-9_.-]*$`)
+var namePattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^/?[a-zA-Z0-9][a-zA-Z0-9_.-]*$`) })
 
 // WithName sets the container name.
 func WithName(name string) Option {
 	return func(sp *Spec) error {
-		if !namePattern.MatchString(name) {
+		if !namePattern().MatchString(name) {
 			return fmt.Errorf("container name %q: want [a-zA-Z0-9][a-zA-Z0-9_.-]*", name)
 		}
 		sp.Name = strings.TrimPrefix(name, "/")

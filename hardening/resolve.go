@@ -207,7 +207,7 @@ func (v *hostView) volumeOptsBinds(h HostFacts, m Mount) []Mount {
 	switch {
 	case strings.HasPrefix(m.Source, "/") && path.Base(m.Source) == "_data":
 		file = path.Join(path.Dir(m.Source), "opts.json")
-	case h.DataRoot != "" && volumeNamePattern.MatchString(m.Source):
+	case h.DataRoot != "" && volumeNamePattern().MatchString(m.Source):
 		file = path.Join("/", h.DataRoot, "volumes", m.Source, "opts.json")
 	default:
 		return nil

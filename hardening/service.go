@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	units "github.com/docker/go-units"
@@ -107,13 +108,15 @@ func WithWorkingDir(dir string) Option {
 	}
 }
 
-var hostnamePattern = regexp.MustCompile(`^[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(\.[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$`)
+var hostnamePattern = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(\.[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$`)
+})
 
 // WithHostname sets the container's hostname (RFC 1123, at most 253
 // characters). The container keeps its own UTS namespace.
 func WithHostname(name string) Option {
 	return func(sp *Spec) error {
-		if len(name) > 253 || !hostnamePattern.MatchString(name) {
+		if len(name) > 253 || !hostnamePattern().MatchString(name) {
 			return fmt.Errorf("hostname %q: want an RFC 1123 host name", name)
 		}
 		sp.Config.Hostname = name
@@ -213,7 +216,7 @@ func namespacedSysctl(k string) (ok, isNet bool) {
 	return false, false
 }
 
-var sysctlKeyPattern = regexp.MustCompile(`^[a-z0-9_]+(\.[a-zA-Z0-9_/+-]+)+$`)
+var sysctlKeyPattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-z0-9_]+(\.[a-zA-Z0-9_/+-]+)+$`) })
 
 // WithSysctl sets one namespaced kernel parameter ("net.ipv4.ip_forward",
 // "1"), replacing an earlier value of the same key. Only sysctls the kernel
@@ -223,7 +226,7 @@ var sysctlKeyPattern = regexp.MustCompile(`^[a-z0-9_]+(\.[a-zA-Z0-9_/+-]+)+$`)
 // change the host's), in either order of WithSysctl and WithNetwork.
 func WithSysctl(key, value string) Option {
 	return func(sp *Spec) error {
-		if !sysctlKeyPattern.MatchString(key) {
+		if !sysctlKeyPattern().MatchString(key) {
 			return fmt.Errorf("sysctl %q: not a sysctl name", key)
 		}
 		ok, isNet := namespacedSysctl(key)
@@ -270,14 +273,14 @@ func WithDNS(servers ...string) Option {
 	}
 }
 
-var dnsSearchPattern = regexp.MustCompile(`^\.$|^[a-zA-Z0-9]([a-zA-Z0-9.-]{0,252})$`)
+var dnsSearchPattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^\.$|^[a-zA-Z0-9]([a-zA-Z0-9.-]{0,252})$`) })
 
 // WithDNSSearch sets the DNS search domains, replacing earlier ones ("."
 // alone means none).
 func WithDNSSearch(domains ...string) Option {
 	return func(sp *Spec) error {
 		for _, d := range domains {
-			if !dnsSearchPattern.MatchString(d) {
+			if !dnsSearchPattern().MatchString(d) {
 				return fmt.Errorf("dns search %q: want a domain name", d)
 			}
 		}
@@ -310,7 +313,7 @@ func WithAddedHosts(entries ...string) Option {
 			if !ok {
 				name, ip, ok = strings.Cut(e, ":")
 			}
-			if !ok || name == "" || !hostnamePattern.MatchString(name) {
+			if !ok || name == "" || !hostnamePattern().MatchString(name) {
 				return fmt.Errorf("add-host %q: want NAME:IP", e)
 			}
 			ip = strings.TrimSuffix(strings.TrimPrefix(ip, "["), "]")
@@ -336,14 +339,14 @@ func WithGroups(groups ...string) Option {
 	}
 }
 
-var groupPattern = regexp.MustCompile(`^[a-zA-Z0-9_][a-zA-Z0-9_.-]*$`)
+var groupPattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-zA-Z0-9_][a-zA-Z0-9_.-]*$`) })
 
 // WithAddedGroups appends supplementary groups (names or GIDs, docker's
 // --group-add).
 func WithAddedGroups(groups ...string) Option {
 	return func(sp *Spec) error {
 		for _, g := range groups {
-			if !groupPattern.MatchString(g) {
+			if !groupPattern().MatchString(g) {
 				return fmt.Errorf("group %q: want a group name or GID", g)
 			}
 			if !slices.Contains(sp.HostConfig.GroupAdd, g) {
@@ -560,7 +563,7 @@ func ParseMount(spec string) (mount.Mount, error) {
 		}
 		m.Source = cleanPath(m.Source)
 	case mount.TypeVolume:
-		if m.Source != "" && !volumeNamePattern.MatchString(m.Source) {
+		if m.Source != "" && !volumeNamePattern().MatchString(m.Source) {
 			return mount.Mount{}, fmt.Errorf("mount %q: volume name %q: want [a-zA-Z0-9][a-zA-Z0-9_.-]+", spec, m.Source)
 		}
 	case mount.TypeTmpfs:
@@ -662,11 +665,11 @@ func parseEnvFile(path string, b []byte) ([]string, error) {
 	return out, nil
 }
 
-var aliasPattern = regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,252}$`)
+var aliasPattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,252}$`) })
 
 func checkAliases(aliases []string) error {
 	for _, a := range aliases {
-		if !aliasPattern.MatchString(a) {
+		if !aliasPattern().MatchString(a) {
 			return fmt.Errorf("network alias %q: want [a-zA-Z0-9][a-zA-Z0-9_.-]*", a)
 		}
 	}
@@ -720,7 +723,7 @@ func WithAddedNetwork(name string, aliases ...string) Option {
 		if !userDefined(name) {
 			return fmt.Errorf("added network %q: want a user-defined network (not none, host, bridge or container:)", name)
 		}
-		if !namePattern.MatchString(name) {
+		if !namePattern().MatchString(name) {
 			return fmt.Errorf("added network %q: not a valid network name", name)
 		}
 		if err := checkAliases(aliases); err != nil {

@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/moby/moby/api/types/system"
@@ -119,14 +120,14 @@ func InfoPaths(info *system.Info) []string {
 	return []string{info.DockerRootDir, filepath.Dir(info.DockerRootDir)}
 }
 
-var usernsDir = regexp.MustCompile(`^[0-9]+\.[0-9]+$`)
+var usernsDir = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[0-9]+\.[0-9]+$`) })
 
 // dataRoot returns the data root and where it came from. With userns-remap
 // the API reports <root>/<uid>.<gid>; the data root is <root>.
 func (e *env) dataRoot() (string, string) {
 	if e.in.Info != nil && e.in.Info.DockerRootDir != "" {
 		p := e.in.Info.DockerRootDir
-		if e.usernsRemap() && usernsDir.MatchString(filepath.Base(p)) {
+		if e.usernsRemap() && usernsDir().MatchString(filepath.Base(p)) {
 			return filepath.Dir(p), "daemon info " + p + " (userns-remap subdirectory removed)"
 		}
 		return p, "daemon info"

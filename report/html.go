@@ -8,6 +8,7 @@ import (
 	"io"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/safedock/safedock/rule"
 )
@@ -124,7 +125,7 @@ func writeHTML(w io.Writer, r rule.Report, opts Options) error {
 		)
 	})
 	var buf bytes.Buffer
-	if err := htmlTemplate.Execute(&buf, page); err != nil {
+	if err := htmlTemplate().Execute(&buf, page); err != nil {
 		return fmt.Errorf("rendering html: %w", err)
 	}
 	if _, err := w.Write(buf.Bytes()); err != nil {
@@ -133,9 +134,12 @@ func writeHTML(w io.Writer, r rule.Report, opts Options) error {
 	return nil
 }
 
-var htmlTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
-	"upper": func(s rule.Status) string { return strings.ToUpper(string(s)) },
-}).Parse(htmlSource))
+// htmlTemplate is parsed on first use: most runs never render HTML.
+var htmlTemplate = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("report").Funcs(template.FuncMap{
+		"upper": func(s rule.Status) string { return strings.ToUpper(string(s)) },
+	}).Parse(htmlSource))
+})
 
 const htmlSource = `<!DOCTYPE html>
 <html lang="en">

@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 )
 
 // ID identifies a rule. IDs are stable, dotted, lower-case names such as
@@ -17,11 +18,11 @@ type ID string
 // String returns the ID as a plain string.
 func (id ID) String() string { return string(id) }
 
-var idPattern = regexp.MustCompile(`^[a-z][a-z0-9]*(\.[a-z0-9]+(-[a-z0-9]+)*)+$`)
+var idPattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-z][a-z0-9]*(\.[a-z0-9]+(-[a-z0-9]+)*)+$`) })
 
 // Valid reports whether id follows the ID scheme: a lower-case area, a dot,
 // and a hyphenated name (for example "daemon.icc" or "container.pids-limit").
-func (id ID) Valid() bool { return idPattern.MatchString(string(id)) }
+func (id ID) Valid() bool { return idPattern().MatchString(string(id)) }
 
 // Severity says how much a failing rule matters. The zero value is invalid.
 type Severity int
@@ -125,7 +126,7 @@ func (r Rule) Validate() error {
 		problems = append(problems, "no remediation")
 	}
 	for _, c := range r.CIS {
-		if !cisPattern.MatchString(c) {
+		if !cisPattern().MatchString(c) {
 			problems = append(problems, fmt.Sprintf("CIS reference %q is not dotted numbers", c))
 		}
 	}
@@ -134,7 +135,7 @@ func (r Rule) Validate() error {
 			problems = append(problems, fmt.Sprintf("references for unknown benchmark %q", b))
 		}
 		for _, c := range refs {
-			if !cisPattern.MatchString(c) {
+			if !cisPattern().MatchString(c) {
 				problems = append(problems, fmt.Sprintf("%s reference %q is not dotted numbers", b, c))
 			}
 		}
@@ -145,7 +146,7 @@ func (r Rule) Validate() error {
 	return nil
 }
 
-var cisPattern = regexp.MustCompile(`^[0-9]+(\.[0-9]+)+$`)
+var cisPattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[0-9]+(\.[0-9]+)+$`) })
 
 // Finding is the result of one rule on one target. Its JSON form is the
 // stable shape every safedock audit emits.

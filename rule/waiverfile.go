@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"go.yaml.in/yaml/v3"
@@ -71,7 +72,7 @@ type WaiverFile struct {
 // waiverKeys are the keys of an entry, in the order messages list them.
 var waiverKeys = []string{"rule", "target", "reason", "expires", "approved-by"}
 
-var yamlLine = regexp.MustCompile(`^(?:yaml: )?line ([0-9]+): (.*)$`)
+var yamlLine = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^(?:yaml: )?line ([0-9]+): (.*)$`) })
 
 // ParseWaivers parses a waiver file; name is used in messages. Rule IDs are
 // checked against cat (any valid ID is accepted when cat is empty). Errors
@@ -170,7 +171,7 @@ func yamlErr(err error, fail func(int, string, ...any) error) error {
 	}
 	line := 0
 	msg := strings.TrimPrefix(msgs[0], "yaml: ")
-	if m := yamlLine.FindStringSubmatch(msg); m != nil {
+	if m := yamlLine().FindStringSubmatch(msg); m != nil {
 		fmt.Sscan(m[1], &line)
 		msg = m[2]
 	}

@@ -25,7 +25,7 @@ func judgeSecretsInEnv(f *facts) rule.Result {
 	if cs := f.service.Spec.TaskTemplate.ContainerSpec; cs != nil {
 		for _, e := range cs.Env {
 			k, _, _ := strings.Cut(e, "=")
-			if secretEnvPattern.MatchString(k) {
+			if secretEnvPattern().MatchString(k) {
 				bad = append(bad, k)
 			}
 		}

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	units "github.com/docker/go-units"
@@ -136,7 +137,7 @@ func WithCPULimit(cpus float64) ServiceOption {
 	}
 }
 
-var secretTargetPattern = regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9_.-]*$`)
+var secretTargetPattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9_.-]*$`) })
 
 // WithAddedSecret gives the task the swarm secret name as the file
 // /run/secrets/target, readable only by the task's user (mode 0400). This is
@@ -146,13 +147,13 @@ var secretTargetPattern = regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9_.-]*$`)
 // ServiceSpec fill SecretReference.SecretID themselves.
 func WithAddedSecret(name, target string) ServiceOption {
 	return func(c *serviceConfig) error {
-		if !secretTargetPattern.MatchString(name) {
+		if !secretTargetPattern().MatchString(name) {
 			return fmt.Errorf("secret name %q: want [a-zA-Z0-9][a-zA-Z0-9_.-]*", name)
 		}
 		if target == "" {
 			target = name
 		}
-		if !secretTargetPattern.MatchString(target) {
+		if !secretTargetPattern().MatchString(target) {
 			return fmt.Errorf("secret target %q: want a file name under /run/secrets", target)
 		}
 		c.secrets = append(c.secrets, &swarmtypes.SecretReference{SecretName: name,
@@ -181,7 +182,9 @@ func WithNetworkFacts(nets map[string]*hardening.NetworkFacts) ServiceOption {
 }
 
 // secretEnvPattern matches environment variable names that carry secrets.
-var secretEnvPattern = regexp.MustCompile(`(?i)(PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|ACCESS_?KEY|CREDENTIAL)`)
+var secretEnvPattern = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`(?i)(PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|ACCESS_?KEY|CREDENTIAL)`)
+})
 
 // ServiceSpec turns a hardened container spec (from hardening.Build) into a swarm
 // service spec that carries the same rules, and lists the gaps: the rules
@@ -416,7 +419,7 @@ func (b *serviceBuilder) refuseEnvSecrets() error {
 	var errs []error
 	for _, e := range b.sp.Config.Env {
 		k, _, _ := strings.Cut(e, "=")
-		if !secretEnvPattern.MatchString(k) {
+		if !secretEnvPattern().MatchString(k) {
 			continue
 		}
 		if _, waived := b.c.waivers[SwarmSecretsInEnv]; waived {
