@@ -212,10 +212,20 @@ func (w Watch) covers(p string) bool {
 	return wp == p || strings.HasPrefix(p, strings.TrimSuffix(wp, "/")+"/")
 }
 
-// ActiveAuditRules runs `auditctl -l` and returns its output: the rules
-// loaded in the kernel. It fails when auditctl is missing or the kernel's
-// audit subsystem does not answer.
+// ActiveAuditRules returns the rules loaded in the kernel, one per line in
+// the form `auditctl -l` prints them (ParseAuditRules reads either). It
+// asks the kernel over its audit netlink socket (AUDIT_LIST_RULES, what
+// auditctl -l does, without a child process) and falls back to running
+// `auditctl -l` when that socket cannot answer. It fails when neither can.
 func ActiveAuditRules(ctx context.Context) ([]byte, error) {
+	if out, err := netlinkAuditRules(ctx); err == nil {
+		return out, nil
+	}
+	return auditctlRules(ctx)
+}
+
+// auditctlRules runs `auditctl -l` and returns its output.
+func auditctlRules(ctx context.Context) ([]byte, error) {
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	var stderr bytes.Buffer
