@@ -18,16 +18,7 @@ import (
 // still count as missing.
 func TestHostFactsFromJudgesTheGatheredFacts(t *testing.T) {
 	root := t.TempDir()
-	write := func(p, body string, mode os.FileMode) {
-		t.Helper()
-		full := filepath.Join(root, p)
-		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(full, []byte(body), mode); err != nil {
-			t.Fatal(err)
-		}
-	}
+	write := func(p, body string, mode os.FileMode) { t.Helper(); writeUnder(t, root, p, body, mode) }
 	write("/etc/passwd", "root:x:0:0:root:/root:/bin/sh\n", 0o644)
 	write("/etc/group", "root:x:0:\n", 0o644)
 	write("/etc/docker/seccomp.json", "{}", 0o644)

@@ -15,16 +15,7 @@ import (
 // plugin directories, systemd and its docker.socket unit.
 func TestLocalHostFactsFromRoot(t *testing.T) {
 	root := t.TempDir()
-	write := func(p, body string, mode os.FileMode) {
-		t.Helper()
-		full := filepath.Join(root, p)
-		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(full, []byte(body), mode); err != nil {
-			t.Fatal(err)
-		}
-	}
+	write := func(p, body string, mode os.FileMode) { t.Helper(); writeUnder(t, root, p, body, mode) }
 	write("/etc/passwd", "root:x:0:0:root:/root:/bin/sh\nremapper:x:1500:1500::/:/usr/sbin/nologin\n", 0o644)
 	write("/etc/group", "root:x:0:\ndockerops:x:1600:\n", 0o644)
 	write("/usr/bin/runsc", "#!/bin/sh\n", 0o755)
@@ -134,5 +125,17 @@ func TestDataRootDrivers(t *testing.T) {
 		if len(asked) != 1 || asked[0] != c.root || res.Refused() != c.refused {
 			t.Errorf("%s %v: asked %v, refused %v; want %s, %v", c.file, c.args, asked, res.Refused(), c.root, c.refused)
 		}
+	}
+}
+
+// writeUnder writes body to root/p with mode, making the directories.
+func writeUnder(t *testing.T, root, p, body string, mode os.FileMode) {
+	t.Helper()
+	full := filepath.Join(root, p)
+	if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(full, []byte(body), mode); err != nil {
+		t.Fatal(err)
 	}
 }
