@@ -39,7 +39,12 @@ func TestAuditOfAPodmanHostFromTheCLI(t *testing.T) {
 		if f.Target == "container:"+priv || !strings.HasPrefix(f.Target, "container:") {
 			seen[f.Rule] = f
 		}
-		assert.NotContains(t, f.Target, "daemon.json", f.Rule)
+		// daemon.json is never judged as Podman's configuration; an auditd
+		// watch of a dockerd that also runs here (another package's
+		// throwaway daemon, in CI) is judged, as it should be.
+		if !strings.HasPrefix(f.Target, "audit:") {
+			assert.NotContains(t, f.Target, "daemon.json", f.Rule)
+		}
 	}
 	assert.Equal(t, rule.StatusFail, seen[rule.ContainerPrivileged].Status)
 	for _, id := range []rule.ID{podmanconf.DaemonPodmanValidConfig, podmanconf.DaemonPodmanNoNewPrivileges, podmanconf.DaemonPodmanSeccompProfile,
