@@ -1,6 +1,7 @@
 package inspect
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -12,9 +13,11 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"time"
 
 	cerrdefs "github.com/containerd/errdefs"
 	"github.com/moby/moby/api/types/container"
+	"github.com/moby/moby/api/types/system"
 	"github.com/moby/moby/client"
 )
 
@@ -102,11 +105,47 @@ func (f *FastInspector) Inspect(ctx context.Context, id string) (*container.Insp
 	if id == "" {
 		return nil, fmt.Errorf("%w: empty container ID", cerrdefs.ErrInvalidArgument)
 	}
-	// The host part is a placeholder: the dialer picks the socket.
-	u := "http://docker/v" + f.version() + "/containers/" + url.PathEscape(id) + "/json"
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
-	if err != nil {
+	var c container.InspectResponse
+	if _, err := f.get(ctx, "/v"+f.version()+"/containers/"+url.PathEscape(id)+"/json", MaxInspectSize, &c); err != nil {
 		return nil, fmt.Errorf("inspecting container %s: %w", id, err)
+	}
+	if c.ID == "" {
+		return nil, fmt.Errorf("inspecting container %s: %w", id, errors.New("the response names no container"))
+	}
+	return &c, nil
+}
+
+// MaxInfoSize bounds the /info response Info reads.
+const MaxInfoSize = 4 << 20
+
+// Info asks the daemon's /info without waiting for the client's API
+// version negotiation: the request goes to the unversioned path, which
+// dockerd and Podman serve at their own newest API version, and served is
+// that version as the daemon states it (its Api-Version response header;
+// "" when it sends none).
+//
+// It lets a caller send /info (slow on dockerd 20.10, which runs runc and
+// docker-init to answer it) beside the negotiating /_ping instead of after
+// it. The answer is the one the client would have had only when served
+// equals the version the client then negotiates; a caller must compare the
+// two and, when they differ, ask again through the client.
+func (f *FastInspector) Info(ctx context.Context) (info *system.Info, served string, err error) {
+	var i system.Info
+	h, err := f.get(ctx, "/info", MaxInfoSize, &i)
+	if err != nil {
+		return nil, "", fmt.Errorf("reading daemon info: %w", err)
+	}
+	return &i, strings.TrimPrefix(h.Get("Api-Version"), "v"), nil
+}
+
+// get sends GET path and decodes a 200 answer of at most limit bytes into
+// v, returning the response headers. A 404 is an error for which
+// cerrdefs.IsNotFound is true.
+func (f *FastInspector) get(ctx context.Context, path string, limit int, v any) (http.Header, error) {
+	// The host part is a placeholder: the dialer picks the socket.
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://docker"+path, nil)
+	if err != nil {
+		return nil, err
 	}
 	req.Header.Set("User-Agent", "safedock")
 	if f.OnRequest != nil {
@@ -114,33 +153,54 @@ func (f *FastInspector) Inspect(ctx context.Context, id string) (*container.Insp
 	}
 	resp, err := f.hc.Do(req)
 	if err != nil {
-		return nil, fmt.Errorf("inspecting container %s: %w", id, err)
+		return nil, err
 	}
+	return resp.Header, decodeBody(resp, limit, v)
+}
+
+// ReadInfo reads the daemon's answer to a GET /info request that was
+// already written to conn (by safedock's CLI, while it starts) and decodes
+// it as Info does, served included. It closes conn; when ctx ends first, the
+// read stops.
+func ReadInfo(ctx context.Context, conn net.Conn) (info *system.Info, served string, err error) {
+	defer conn.Close()
+	stop := context.AfterFunc(ctx, func() { _ = conn.SetDeadline(time.Unix(1, 0)) })
+	defer stop()
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		return nil, "", fmt.Errorf("reading daemon info: %w", err)
+	}
+	var i system.Info
+	if err := decodeBody(resp, MaxInfoSize, &i); err != nil {
+		return nil, "", fmt.Errorf("reading daemon info: %w", err)
+	}
+	return &i, strings.TrimPrefix(resp.Header.Get("Api-Version"), "v"), nil
+}
+
+// decodeBody decodes a 200 answer of at most limit bytes into v and closes
+// the body. A 404 is an error for which cerrdefs.IsNotFound is true.
+func decodeBody(resp *http.Response, limit int, v any) error {
 	defer resp.Body.Close()
 	buf := inspectBuffers.Get().(*bytes.Buffer)
 	defer putInspectBuffer(buf)
-	if _, err := buf.ReadFrom(io.LimitReader(resp.Body, MaxInspectSize+1)); err != nil {
-		return nil, fmt.Errorf("inspecting container %s: reading the response: %w", id, err)
+	if _, err := buf.ReadFrom(io.LimitReader(resp.Body, int64(limit)+1)); err != nil {
+		return fmt.Errorf("reading the response: %w", err)
 	}
 	body := buf.Bytes()
-	if len(body) > MaxInspectSize {
-		return nil, fmt.Errorf("inspecting container %s: response larger than %d bytes", id, MaxInspectSize)
+	if len(body) > limit {
+		return fmt.Errorf("response larger than %d bytes", limit)
 	}
 	if resp.StatusCode != http.StatusOK {
 		msg := daemonMessage(body)
 		if resp.StatusCode == http.StatusNotFound {
-			return nil, fmt.Errorf("%w: %s", cerrdefs.ErrNotFound, msg)
+			return fmt.Errorf("%w: %s", cerrdefs.ErrNotFound, msg)
 		}
-		return nil, fmt.Errorf("inspecting container %s: daemon answered %s: %s", id, resp.Status, msg)
+		return fmt.Errorf("daemon answered %s: %s", resp.Status, msg)
 	}
-	var c container.InspectResponse
-	if err := json.Unmarshal(body, &c); err != nil {
-		return nil, fmt.Errorf("inspecting container %s: decoding the response: %w", id, err)
+	if err := json.Unmarshal(body, v); err != nil {
+		return fmt.Errorf("decoding the response: %w", err)
 	}
-	if c.ID == "" {
-		return nil, fmt.Errorf("inspecting container %s: %w", id, errors.New("the response names no container"))
-	}
-	return &c, nil
+	return nil
 }
 
 // inspectBuffers holds the buffers responses are read into. An inspect is a

@@ -11,6 +11,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	cerrdefs "github.com/containerd/errdefs"
 	"github.com/moby/moby/api/types/container"
@@ -207,4 +208,73 @@ func BenchmarkInspect(b *testing.B) {
 			}
 		}
 	})
+}
+
+// Info asks the unversioned /info and says at which API version the daemon
+// served it; ReadInfo reads the same answer from a connection on which the
+// request was already written, and stops when its context ends.
+func TestInfoAndReadInfo(t *testing.T) {
+	var paths []string
+	var mu sync.Mutex
+	handler := func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		paths = append(paths, r.Method+" "+r.URL.Path)
+		mu.Unlock()
+		switch r.Header.Get("X-Case") {
+		case "broken":
+			w.WriteHeader(http.StatusInternalServerError)
+			_, _ = w.Write([]byte(`{"message":"something broke"}`))
+			return
+		case "garbage":
+			w.Header().Set("Api-Version", "1.41")
+			_, _ = w.Write([]byte(`{"ID": [`))
+			return
+		case "huge":
+			w.Header().Set("Api-Version", "1.41")
+			_, _ = w.Write([]byte(`{"Name":"` + strings.Repeat("a", inspect.MaxInfoSize) + `"}`))
+			return
+		}
+		w.Header().Set("Api-Version", "1.41")
+		_, _ = w.Write([]byte(`{"ID":"daemon-id","Name":"host1","SecurityOptions":["name=seccomp,profile=default"]}`))
+	}
+	cli := fakeDaemon(t, handler)
+	fi, err := inspect.NewFastInspector(cli, 1)
+	require.NoError(t, err)
+	defer fi.Close()
+	ctx := context.Background()
+
+	info, served, err := fi.Info(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, "1.41", served)
+	assert.Equal(t, "daemon-id", info.ID)
+	assert.Equal(t, []string{"name=seccomp,profile=default"}, info.SecurityOptions)
+	assert.Equal(t, []string{"GET /info"}, paths, "the unversioned path: no negotiation needed first")
+
+	sock := strings.TrimPrefix(cli.DaemonHost(), "unix://")
+	early := func(c string) net.Conn {
+		conn, err := net.Dial("unix", sock)
+		require.NoError(t, err)
+		_, err = conn.Write([]byte("GET /info HTTP/1.1\r\nHost: docker\r\nX-Case: " + c + "\r\n\r\n"))
+		require.NoError(t, err)
+		return conn
+	}
+	info, served, err = inspect.ReadInfo(ctx, early(""))
+	require.NoError(t, err)
+	assert.Equal(t, "1.41", served)
+	assert.Equal(t, "host1", info.Name)
+
+	_, _, err = inspect.ReadInfo(ctx, early("broken"))
+	require.ErrorContains(t, err, "something broke")
+	_, _, err = inspect.ReadInfo(ctx, early("garbage"))
+	require.ErrorContains(t, err, "decoding the response")
+	_, _, err = inspect.ReadInfo(ctx, early("huge"))
+	require.ErrorContains(t, err, "larger than")
+
+	// A daemon that never answers: the read ends with the context.
+	quiet, peer := net.Pipe()
+	defer peer.Close()
+	short, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
+	defer cancel()
+	_, _, err = inspect.ReadInfo(short, quiet)
+	require.Error(t, err)
 }
