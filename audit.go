@@ -64,7 +64,8 @@ type Options struct {
 	Only, Skip []Section
 	// All includes stopped containers.
 	All bool
-	// Concurrency bounds concurrent inspects (default 8).
+	// Concurrency bounds concurrent inspects (hardening.AutoConcurrency
+	// when not positive: 2 per CPU, at most 8).
 	Concurrency int
 	// Inspector fetches container inspects. When Client is nil, Audit
 	// creates the client and, for a local daemon, a fast inspector on it
@@ -144,6 +145,9 @@ func Audit(ctx context.Context, opts Options) (Report, error) {
 	root := opts.Root
 	if root == "" {
 		root = "/"
+	}
+	if opts.Concurrency <= 0 {
+		opts.Concurrency = hardening.AutoConcurrency()
 	}
 	cli := opts.Client
 	inspector := opts.Inspector

@@ -61,9 +61,9 @@ func (t TopLister) Processes(ctx context.Context, c *container.InspectResponse) 
 type AuditOptions struct {
 	// All includes stopped containers (docker ps -a).
 	All bool
-	// Concurrency bounds the inspects in flight (default 8), and apart
-	// from them the evaluations, whose process listings may be
-	// ContainerTop calls.
+	// Concurrency bounds the inspects in flight (AutoConcurrency when not
+	// positive), and apart from them the evaluations, whose process
+	// listings may be ContainerTop calls.
 	Concurrency int
 	// Host overrides the host facts read from the daemon's /info.
 	Host *HostFacts

@@ -53,7 +53,7 @@ type ImageAuditClient interface {
 }
 
 // AuditImages checks every tagged image on the daemon: one image list, then
-// one inspect per image, with bounded concurrency (DefaultConcurrency when not positive). Targets are
+// one inspect per image, with bounded concurrency (AutoConcurrency when not positive). Targets are
 // "image:REPO:TAG" (the first tag) or "image:ID".
 func AuditImages(ctx context.Context, cli ImageAuditClient, concurrency int) (rule.Report, error) {
 	list, err := cli.ImageList(ctx, client.ImageListOptions{})

@@ -2,10 +2,12 @@ package hardening
 
 import (
 	"fmt"
+	"runtime"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/safedock/safedock/rule"
@@ -55,4 +57,13 @@ func TestPipelineFetchesWhileEvaluationsWait(t *testing.T) {
 func TestPipelineEmpty(t *testing.T) {
 	got := pipeline(0, 0, func(int) int { t.Fatal("fetch called"); return 0 }, func(int, int) []rule.Finding { return nil })
 	require.Empty(t, got)
+}
+
+// An audit left to choose keeps two inspects in flight per CPU, never fewer
+// than 2 nor more than DefaultConcurrency.
+func TestAutoConcurrency(t *testing.T) {
+	got := AutoConcurrency()
+	assert.GreaterOrEqual(t, got, 2)
+	assert.LessOrEqual(t, got, DefaultConcurrency)
+	assert.Equal(t, min(DefaultConcurrency, max(2, 2*runtime.NumCPU())), got)
 }

@@ -53,7 +53,7 @@ func runWholeAudit(ctx context.Context, e *env, name string, args []string, fixe
 	all := fs.Bool("all", false, "include stopped containers")
 	fs.BoolVar(all, "a", false, "shorthand for --all")
 	passed := fs.Bool("passed", false, "show passing findings in text output")
-	conc := fs.Int("concurrency", 8, "inspects in flight")
+	conc := fs.Int("concurrency", 0, "inspects in flight (0: 2 per CPU, at most 8)")
 	timeout := fs.Duration("timeout", 60*time.Second, "bound the whole audit; on expiry print what finished, mark the rest incomplete and exit 3 (0: no bound)")
 	waivers := fs.String("waivers", "", "approved-waivers `FILE` (YAML): label waivers it does not approve fail")
 	fs.Usage = func() {
