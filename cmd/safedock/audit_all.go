@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"slices"
@@ -13,10 +14,12 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/moby/moby/api/types/system"
 	"golang.org/x/sys/unix"
 
 	"github.com/safedock/safedock"
 	"github.com/safedock/safedock/authz"
+	"github.com/safedock/safedock/cmd/safedock/internal/earlyinfo"
 	"github.com/safedock/safedock/internal/inspect"
 	"github.com/safedock/safedock/report"
 	"github.com/safedock/safedock/rule"
@@ -110,6 +113,9 @@ func runWholeAudit(ctx context.Context, e *env, name string, args []string, fixe
 		}
 		opts.Waivers = wf
 	}
+	opts.EarlyInfo = func(ctx context.Context, host string) (*system.Info, string, error) {
+		return takeEarlyInfo(ctx, host, nil)
+	}
 	if *timeout > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, *timeout)
@@ -131,6 +137,9 @@ func runWholeAudit(ctx context.Context, e *env, name string, args []string, fixe
 			defer fi.Close()
 			fi.OnRequest = func(*http.Request) { calls.Add(1) }
 			opts.Inspector = fi
+		}
+		opts.EarlyInfo = func(ctx context.Context, host string) (*system.Info, string, error) {
+			return takeEarlyInfo(ctx, host, func() { calls.Add(1) })
 		}
 	}
 	rep, err := safedock.Audit(ctx, opts)
@@ -169,6 +178,30 @@ func runWholeAudit(ctx context.Context, e *env, name string, args []string, fixe
 		return exitFindings
 	}
 	return exitOK
+}
+
+// takeEarlyInfo is the audit's Options.EarlyInfo: the answer to the /info
+// request package earlyinfo sent while the program started, if it went to
+// daemonHost. sent, when not nil, is called if there was such a request
+// (SAFEDOCK_STATS counts it).
+func takeEarlyInfo(ctx context.Context, daemonHost string, sent func()) (*system.Info, string, error) {
+	socket, ok := strings.CutPrefix(daemonHost, "unix://")
+	if !ok {
+		return nil, "", errors.New("no early /info request: not a unix socket")
+	}
+	f := earlyinfo.Take(socket)
+	if f == nil {
+		return nil, "", fmt.Errorf("no early /info request to %s", daemonHost)
+	}
+	if sent != nil {
+		sent()
+	}
+	conn, err := net.FileConn(f)
+	f.Close()
+	if err != nil {
+		return nil, "", fmt.Errorf("early /info: %w", err)
+	}
+	return inspect.ReadInfo(ctx, conn)
 }
 
 // readWaiverFile reads and parses an approved-waivers file. A FIFO, a
