@@ -165,7 +165,7 @@ func (c Catalog) CheckReferences() error {
 				problems = append(problems, fmt.Sprintf("rule %s: no reference in %s and no explicit none", r.ID, b))
 			}
 			for _, ref := range refs {
-				if !cisPattern().MatchString(ref) {
+				if !dottedNumbers(ref) {
 					problems = append(problems, fmt.Sprintf("rule %s: %s reference %q is not dotted numbers", r.ID, b, ref))
 				}
 			}
