@@ -192,7 +192,6 @@ func (r Rule) Validate() error {
 	return nil
 }
 
-
 // Finding is the result of one rule on one target. Its JSON form is the
 // stable shape every safedock audit emits.
 type Finding struct {
