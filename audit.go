@@ -198,6 +198,12 @@ func Audit(ctx context.Context, opts Options) (Report, error) {
 	// (and they race on the client's version). Every daemon request waits
 	// for it; the host-side inputs do not. A failed ping is not an error
 	// here: the requests that follow report the unreachable daemon.
+	// Whether the client's API version was pinned before any negotiation
+	// (DOCKER_API_VERSION), read before any request can negotiate it.
+	pinned := false
+	if v, ok := cli.(interface{ ClientVersion() string }); ok {
+		pinned = v.ClientVersion() != client.MaxAPIVersion
+	}
 	negotiate := sync.OnceFunc(func() {
 		if p, ok := cli.(pinger); ok {
 			_, _ = p.Ping(ctx, client.PingOptions{NegotiateAPIVersion: true})
@@ -211,7 +217,7 @@ func Audit(ctx context.Context, opts Options) (Report, error) {
 		if cli == nil {
 			return nil, errors.New("no daemon client")
 		}
-		if info, ok := earlyInfo(ctx, opts.EarlyInfo, inspector, cli, negotiate); ok {
+		if info, ok := earlyInfo(ctx, opts.EarlyInfo, inspector, cli, pinned, negotiate); ok {
 			return info, nil
 		}
 		negotiate()
@@ -494,17 +500,17 @@ func Audit(ctx context.Context, opts Options) (Report, error) {
 // then negotiated; otherwise (another version, no version stated, any
 // error) the caller asks again through the client, which reports errors as
 // usual.
-func earlyInfo(ctx context.Context, early func(context.Context, string) (*system.Info, string, error), inspector hardening.Inspector, cli Client, negotiate func()) (*system.Info, bool) {
+//
+// pinned says the client's version was fixed before any negotiation
+// (DOCKER_API_VERSION): there is no ping to overlap then, and the client
+// asks at that version. The client's version is read only after negotiate
+// returns: before, a concurrent negotiation may be writing it.
+func earlyInfo(ctx context.Context, early func(context.Context, string) (*system.Info, string, error), inspector hardening.Inspector, cli Client, pinned bool, negotiate func()) (*system.Info, bool) {
 	v, ok := cli.(interface {
 		ClientVersion() string
 		DaemonHost() string
 	})
-	if !ok {
-		return nil, false
-	}
-	if v.ClientVersion() != client.MaxAPIVersion {
-		// A version pinned before any negotiation (DOCKER_API_VERSION):
-		// there is no ping to overlap, and the client asks at that version.
+	if !ok || pinned {
 		return nil, false
 	}
 	fi, fast := inspector.(*inspect.FastInspector)
