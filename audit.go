@@ -189,6 +189,13 @@ func Audit(ctx context.Context, opts Options) (Report, error) {
 		clientSocket = p
 	}
 
+	// Whether the client's API version was pinned before any negotiation
+	// (DOCKER_API_VERSION), read before any request can negotiate it.
+	pinned := false
+	if v, ok := cli.(interface{ ClientVersion() string }); ok {
+		pinned = v.ClientVersion() != client.MaxAPIVersion
+	}
+
 	// Each shared input is gathered once, started now, and waited for only
 	// by the sections that need it: the daemon's /info (tens of
 	// milliseconds on dockerd 20.10, which runs runc and containerd to
@@ -198,12 +205,6 @@ func Audit(ctx context.Context, opts Options) (Report, error) {
 	// (and they race on the client's version). Every daemon request waits
 	// for it; the host-side inputs do not. A failed ping is not an error
 	// here: the requests that follow report the unreachable daemon.
-	// Whether the client's API version was pinned before any negotiation
-	// (DOCKER_API_VERSION), read before any request can negotiate it.
-	pinned := false
-	if v, ok := cli.(interface{ ClientVersion() string }); ok {
-		pinned = v.ClientVersion() != client.MaxAPIVersion
-	}
 	negotiate := sync.OnceFunc(func() {
 		if p, ok := cli.(pinger); ok {
 			_, _ = p.Ping(ctx, client.PingOptions{NegotiateAPIVersion: true})

@@ -113,8 +113,9 @@ func runWholeAudit(ctx context.Context, e *env, name string, args []string, fixe
 		}
 		opts.Waivers = wf
 	}
+	var earlySent func() // SAFEDOCK_STATS counts the early /info
 	opts.EarlyInfo = func(ctx context.Context, host string) (*system.Info, string, error) {
-		return takeEarlyInfo(ctx, host, nil)
+		return takeEarlyInfo(ctx, host, earlySent)
 	}
 	if *timeout > 0 {
 		var cancel context.CancelFunc
@@ -138,9 +139,7 @@ func runWholeAudit(ctx context.Context, e *env, name string, args []string, fixe
 			fi.OnRequest = func(*http.Request) { calls.Add(1) }
 			opts.Inspector = fi
 		}
-		opts.EarlyInfo = func(ctx context.Context, host string) (*system.Info, string, error) {
-			return takeEarlyInfo(ctx, host, func() { calls.Add(1) })
-		}
+		earlySent = func() { calls.Add(1) }
 	}
 	rep, err := safedock.Audit(ctx, opts)
 	if err != nil && !errors.Is(err, rule.ErrIncomplete) {
