@@ -3,12 +3,7 @@ package safedock_test
 import (
 	"context"
 	"errors"
-	"net"
 	"net/http"
-	"net/http/httputil"
-	"net/url"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -23,9 +18,9 @@ import (
 	"github.com/safedock/safedock/internal/inspect"
 )
 
-// infoProxy is a unix-socket proxy in front of a real daemon that records
-// every request ("GET /v1.41/info") and can state another API version than
-// the daemon's on the unversioned /info answer, as a daemon newer than the
+// infoProxy is a proxy in front of a real daemon that records every
+// request ("GET /v1.41/info") and can state another API version than the
+// daemon's on the unversioned /info answer, as a daemon newer than the
 // client would.
 type infoProxy struct {
 	host string
@@ -37,23 +32,17 @@ type infoProxy struct {
 
 func startInfoProxy(t *testing.T, daemonHost string) *infoProxy {
 	t.Helper()
-	sock, ok := strings.CutPrefix(daemonHost, "unix://")
-	if !ok {
+	if !strings.HasPrefix(daemonHost, "unix://") {
 		t.Skipf("the daemon is not on a unix socket: %s", daemonHost)
 	}
-	dir, err := os.MkdirTemp("", "sdip")
-	require.NoError(t, err)
-	t.Cleanup(func() { os.RemoveAll(dir) })
-	path := filepath.Join(dir, "p.sock")
-	l, err := net.Listen("unix", path)
-	require.NoError(t, err)
-	p := &infoProxy{host: "unix://" + path}
-	rp := &httputil.ReverseProxy{
-		Rewrite: func(r *httputil.ProxyRequest) { r.SetURL(&url.URL{Scheme: "http", Host: "docker"}) },
-		Transport: &http.Transport{DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
-			var d net.Dialer
-			return d.DialContext(ctx, "unix", sock)
-		}},
+	p := &infoProxy{}
+	p.host = dockertest.StartProxy(t, daemonHost, dockertest.ProxyHooks{
+		Fault: func(r *http.Request) bool {
+			p.mu.Lock()
+			defer p.mu.Unlock()
+			p.requests = append(p.requests, r.Method+" "+r.URL.Path)
+			return false
+		},
 		ModifyResponse: func(resp *http.Response) error {
 			p.mu.Lock()
 			defer p.mu.Unlock()
@@ -62,15 +51,7 @@ func startInfoProxy(t *testing.T, daemonHost string) *infoProxy {
 			}
 			return nil
 		},
-	}
-	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		p.mu.Lock()
-		p.requests = append(p.requests, r.Method+" "+r.URL.Path)
-		p.mu.Unlock()
-		rp.ServeHTTP(w, r)
-	})}
-	go func() { _ = srv.Serve(l) }()
-	t.Cleanup(func() { srv.Close() })
+	}).Host
 	return p
 }
 

@@ -29,6 +29,29 @@ type FaultProxy struct {
 // prefix); they get status 500 and a daemon-style {"message": ...} body.
 func StartFaultProxy(t testing.TB, host string, fault func(*http.Request) bool) *FaultProxy {
 	t.Helper()
+	return StartProxy(t, host, ProxyHooks{Fault: fault})
+}
+
+// ProxyHooks are what a proxy started by StartProxy does besides
+// forwarding.
+type ProxyHooks struct {
+	// Fault sees every request first (it may record it); the requests it
+	// selects get status 500 and a daemon-style body instead of the
+	// daemon's answer. Nil forwards every request.
+	Fault func(*http.Request) bool
+	// ModifyResponse, when set, may change each answer of the daemon
+	// before the client gets it (httputil.ReverseProxy.ModifyResponse).
+	ModifyResponse func(*http.Response) error
+}
+
+// StartProxy serves a proxy to the daemon at host (unix://PATH) until the
+// test ends, with hooks; StartFaultProxy is StartProxy with a Fault.
+func StartProxy(t testing.TB, host string, hooks ProxyHooks) *FaultProxy {
+	t.Helper()
+	fault := hooks.Fault
+	if fault == nil {
+		fault = func(*http.Request) bool { return false }
+	}
 	sock, ok := strings.CutPrefix(host, "unix://")
 	if !ok {
 		t.Fatalf("fault proxy: %s is not a unix socket", host)
@@ -50,6 +73,7 @@ func StartFaultProxy(t testing.TB, host string, fault func(*http.Request) bool) 
 			var d net.Dialer
 			return d.DialContext(ctx, "unix", sock)
 		}},
+		ModifyResponse: hooks.ModifyResponse,
 	}
 	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if fault(r) {
