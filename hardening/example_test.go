@@ -146,3 +146,11 @@ func ExampleParseSELinuxLabel() {
 	// true <nil>
 	// type svirt_apache_t, level s0:c100,c200, disabled false
 }
+
+// An audit left to choose its concurrency (AuditOptions.Concurrency zero)
+// keeps two inspects in flight per CPU, between 2 and DefaultConcurrency.
+func ExampleAutoConcurrency() {
+	n := hardening.AutoConcurrency()
+	fmt.Println(n >= 2 && n <= hardening.DefaultConcurrency)
+	// Output: true
+}
